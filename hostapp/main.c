@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c - signet-host: a plugin host built on libsignet. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "host.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "images", cmd_images, "print every image in this process" },
+};
+
+static void usage(FILE *to)
+{
+	fputs("Usage: signet-host [--help] [--version] COMMAND [ARGS...]\n\nCommands:\n", to);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n'signet-host COMMAND --help' describes one command.\n"
+	      "Exit codes: 0 success, 1 refused or failed, 2 usage error.\n"
+	      "Environment: SIGNET_PRINT_IMAGES=1 logs image events to stderr,\n"
+	      "SIGNET_PRINT_IMAGES=/path appends them to that file.\n", to);
+}
+
+int host_report(const char *what, signet_error *err)
+{
+	fprintf(stderr, "signet-host: %s: %s\n", what, signet_error_message(err));
+	signet_error_free(err);
+	return HOST_EXIT_REFUSED;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return HOST_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return HOST_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("signet-host %s (libsignet %s)\n", PACKAGE_VERSION, signet_version());
+		return HOST_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "signet-host: unknown command '%s' (try --help)\n", argv[1]);
+	return HOST_EXIT_USAGE;
+}

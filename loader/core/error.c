@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/* error.c - the caller-owned error object and the table of stable codes. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error_internal.h"
+
+struct signet_error {
+	int code;
+	int os_errno;
+	int is_static; /* the out-of-memory fallback: never freed */
+	char *message;
+	char *path;
+	char *check;
+	char *expected;
+	char *actual;
+	signet_error *cause;
+};
+
+static char oom_message[] = "out of memory while reporting an error";
+static signet_error oom_error = {
+	.code = SIGNET_E_NOMEM,
+	.is_static = 1,
+	.message = oom_message,
+};
+
+/*
+ * The single table of codes. tests/core/test_errors.c checks it against the
+ * enum in include/signet/error.h and against docs/errors.md.
+ */
+static const struct {
+	int code;
+	const char *name;
+	const char *description;
+} code_table[] = {
+	{ SIGNET_OK, "SIGNET_OK", "success" },
+	{ SIGNET_E_INVALID_ARGUMENT, "SIGNET_E_INVALID_ARGUMENT", "invalid argument" },
+	{ SIGNET_E_NOMEM, "SIGNET_E_NOMEM", "out of memory" },
+	{ SIGNET_E_IO, "SIGNET_E_IO", "input/output error" },
+	{ SIGNET_E_NOT_FOUND, "SIGNET_E_NOT_FOUND", "not found" },
+	{ SIGNET_E_LIMIT, "SIGNET_E_LIMIT", "hard limit exceeded" },
+	{ SIGNET_E_INTERNAL, "SIGNET_E_INTERNAL", "internal error" },
+	{ SIGNET_E_IN_OBSERVER, "SIGNET_E_IN_OBSERVER", "called from inside an image observer" },
+	{ SIGNET_E_IN_INITIALIZER, "SIGNET_E_IN_INITIALIZER", "called from inside an image initializer or finalizer" },
+	{ SIGNET_E_DLOPEN, "SIGNET_E_DLOPEN", "the dynamic linker refused the image" },
+	{ SIGNET_E_NOT_LOADED, "SIGNET_E_NOT_LOADED", "image was not loaded by Signet" },
+	{ SIGNET_E_OBSERVER_UNKNOWN, "SIGNET_E_OBSERVER_UNKNOWN", "no observer has this token" },
+};
+
+const char *signet_code_name(int code)
+{
+	for (size_t i = 0; i < sizeof code_table / sizeof code_table[0]; i++)
+		if (code_table[i].code == code)
+			return code_table[i].name;
+	return NULL;
+}
+
+const char *signet_code_description(int code)
+{
+	for (size_t i = 0; i < sizeof code_table / sizeof code_table[0]; i++)
+		if (code_table[i].code == code)
+			return code_table[i].description;
+	return "unknown error code";
+}
+
+static char *dup_or_null(const char *s, int *failed)
+{
+	if (!s)
+		return NULL;
+	char *d = strdup(s);
+	if (!d)
+		*failed = 1;
+	return d;
+}
+
+static int fail_v(signet_error **err, const sg_error_info *info, const char *fmt, va_list ap)
+{
+	if (!err) {
+		signet_error_free(info->cause);
+		return info->code;
+	}
+
+	signet_error *e = calloc(1, sizeof *e);
+	char *text = NULL;
+	int failed = 0;
+	if (!e || vasprintf(&text, fmt, ap) < 0) {
+		free(e);
+		signet_error_free(info->cause);
+		*err = &oom_error;
+		return info->code;
+	}
+
+	e->code = info->code;
+	e->os_errno = info->os_errno;
+	e->path = dup_or_null(info->path, &failed);
+	e->check = dup_or_null(info->check, &failed);
+	e->expected = dup_or_null(info->expected, &failed);
+	e->actual = dup_or_null(info->actual, &failed);
+	e->cause = info->cause;
+	if (info->path) {
+		if (asprintf(&e->message, "%s: %s", info->path, text) < 0)
+			failed = 1, e->message = NULL;
+		free(text);
+	} else {
+		e->message = text;
+	}
+	if (failed) {
+		signet_error_free(e);
+		*err = &oom_error;
+		return info->code;
+	}
+	*err = e;
+	return info->code;
+}
+
+int sg_fail(signet_error **err, const sg_error_info *info, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = fail_v(err, info, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int sg_fail_code(signet_error **err, int code, const char *fmt, ...)
+{
+	sg_error_info info = { .code = code };
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = fail_v(err, &info, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int signet_error_code(const signet_error *err)
+{
+	return err ? err->code : SIGNET_E_INVALID_ARGUMENT;
+}
+
+const char *signet_error_message(const signet_error *err)
+{
+	if (!err)
+		return "no error object";
+	return err->message ? err->message : signet_code_description(err->code);
+}
+
+const char *signet_error_path(const signet_error *err) { return err ? err->path : NULL; }
+const char *signet_error_check(const signet_error *err) { return err ? err->check : NULL; }
+const char *signet_error_expected(const signet_error *err) { return err ? err->expected : NULL; }
+const char *signet_error_actual(const signet_error *err) { return err ? err->actual : NULL; }
+int signet_error_os_errno(const signet_error *err) { return err ? err->os_errno : 0; }
+const signet_error *signet_error_cause(const signet_error *err) { return err ? err->cause : NULL; }
+
+void signet_error_free(signet_error *err)
+{
+	while (err && !err->is_static) {
+		signet_error *cause = err->cause;
+		free(err->message);
+		free(err->path);
+		free(err->check);
+		free(err->expected);
+		free(err->actual);
+		free(err);
+		err = cause;
+	}
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * error_internal.h - how library code builds the public error object.
+ *
+ * Pattern:
+ *   return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = p,
+ *                  .check = "load.open", .os_errno = errno },
+ *                  "cannot open: %s", strerror(errno));
+ *
+ * sg_fail() always returns info->code, so a failure path is one statement.
+ * When `err` is NULL nothing is allocated. When allocation of the error
+ * itself fails the caller still gets the code and a static out-of-memory
+ * error object (which signet_error_free() knows not to free).
+ */
+#ifndef SIGNET_ERROR_INTERNAL_H
+#define SIGNET_ERROR_INTERNAL_H
+
+#include <signet/error.h>
+
+typedef struct sg_error_info {
+	int code;
+	const char *path;     /* copied */
+	const char *check;    /* copied */
+	const char *expected; /* copied */
+	const char *actual;   /* copied */
+	int os_errno;
+	signet_error *cause;  /* ownership moves into the new error */
+} sg_error_info;
+
+int sg_fail(signet_error **err, const sg_error_info *info, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Shorthand for errors that carry only a code and a message. */
+int sg_fail_code(signet_error **err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif /* SIGNET_ERROR_INTERNAL_H */

@@ -1,0 +1,37 @@
+# libsignet: everything under loader/. Built twice over the same objects:
+# libsignet-internal.la (static, for white-box tests) and libsignet.la (the
+# installed shared+static library, exports limited by libsignet.map).
+noinst_LTLIBRARIES += libsignet-internal.la
+libsignet_internal_la_SOURCES = \
+	loader/core/error.c \
+	loader/core/error_internal.h \
+	loader/core/version.c \
+	loader/registry/image.c \
+	loader/registry/image_internal.h \
+	loader/registry/discover.c \
+	loader/registry/discover.h \
+	loader/registry/registry.c \
+	loader/registry/registry_internal.h \
+	loader/registry/observers.c \
+	loader/registry/imagelog.c \
+	loader/registry/imagelog.h \
+	loader/load/load.c
+libsignet_internal_la_CFLAGS = $(AM_CFLAGS) $(LIBELF_CFLAGS) $(LIBCRYPTO_CFLAGS) $(LIBFFI_CFLAGS) $(JANSSON_CFLAGS)
+libsignet_internal_la_LIBADD = $(LIBELF_LIBS) $(LIBCRYPTO_LIBS) $(LIBFFI_LIBS) $(JANSSON_LIBS)
+
+lib_LTLIBRARIES += libsignet.la
+libsignet_la_SOURCES =
+nodist_EXTRA_libsignet_la_SOURCES = dummy.c
+libsignet_la_LIBADD = libsignet-internal.la
+libsignet_la_LDFLAGS = -version-info $(SIGNET_LT_VERSION) -no-undefined \
+	-Wl,--version-script=$(srcdir)/loader/libsignet.map
+EXTRA_libsignet_la_DEPENDENCIES = $(srcdir)/loader/libsignet.map
+EXTRA_DIST += loader/libsignet.map
+
+signetinclude_HEADERS += \
+	include/signet/common.h \
+	include/signet/error.h \
+	include/signet/image.h \
+	include/signet/loader.h \
+	include/signet/registry.h \
+	include/signet/signet.h

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * image_internal.h - the one private image record.
+ *
+ * Registry, loader and (later) guest hosting all point at this record; no
+ * module keeps a second copy of these facts. Fields under "immutable" are
+ * written once by sg_image_new() before the record is published and never
+ * again. Fields under "registry state" belong to registry.c/observers.c and
+ * are only touched with the registry lock held.
+ */
+#ifndef SIGNET_IMAGE_INTERNAL_H
+#define SIGNET_IMAGE_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <link.h>
+
+#include <signet/image.h>
+
+/* Build-ids are 20 bytes (SHA-1) in practice; anything over this is ignored. */
+#define SG_BUILD_ID_MAX 64
+
+/* Identity of a live mapping, as dl_iterate_phdr() reports it. */
+typedef struct sg_image_key {
+	uintptr_t base;       /* dlpi_addr == link_map::l_addr */
+	const char *name_ptr; /* dlpi_name == link_map::l_name (pointer identity) */
+} sg_image_key;
+
+typedef enum sg_image_state {
+	SG_IMAGE_ADDING,   /* in the list; add callbacks still running */
+	SG_IMAGE_LIVE,     /* in the list; all add callbacks done */
+	SG_IMAGE_REMOVING, /* remove decided; callbacks pending or running */
+	SG_IMAGE_GONE      /* unlinked from the list; only references keep it */
+} sg_image_state;
+
+struct signet_image {
+	atomic_uint refs;
+
+	/* immutable */
+	uint64_t id;
+	sg_image_key key;
+	signet_arrival arrival;
+	char *path;
+	char *soname;
+	size_t nsegments;
+	signet_segment *segments;
+	size_t build_id_len;
+	uint8_t build_id[SG_BUILD_ID_MAX];
+
+	/* registry state (registry lock) */
+	sg_image_state state;
+	bool linked;              /* in the registry list (which holds one reference) */
+	atomic_bool mapped;       /* read without the lock by signet_image_is_mapped() */
+	unsigned add_inflight;    /* add callbacks running, including replays */
+	bool remove_pending;      /* last add deliverer must run the remove */
+	uint64_t *told;           /* tokens of observers that were given add() */
+	size_t ntold, told_cap;
+	unsigned signet_loads;    /* signet_load() count not yet unloaded */
+	void *dl_handle;          /* from dlopen(), when signet_loads > 0 */
+};
+
+/* What discovery reads from one dl_iterate_phdr() entry. */
+typedef struct sg_image_facts {
+	sg_image_key key;
+	const char *path;   /* may be NULL/"" for the main program */
+	const ElfW(Phdr) *phdr;
+	size_t phnum;
+} sg_image_facts;
+
+/*
+ * Builds a record from a live mapping (refs = 1, state ADDING). Reads the
+ * soname and build-id from the mapped image, touching only readable PT_LOAD
+ * memory. Returns NULL when out of memory.
+ */
+signet_image *sg_image_new(const sg_image_facts *facts, signet_arrival arrival, const char *path_override);
+
+/* Address of a NUL-terminated string inside readable PT_LOAD memory, or NULL. */
+const char *sg_image_mapped_string(const signet_image *image, uintptr_t address, size_t max_len);
+
+/* Reads DT_SONAME/DT_NEEDED from a live mapping. `cb` gets each DT_NEEDED. */
+void sg_image_for_each_needed(const sg_image_facts *facts,
+	void (*cb)(const char *needed, void *payload), void *payload);
+
+/* True when `name` equals the soname or the last path component of `image`. */
+bool sg_image_matches_short_name(const signet_image *image, const char *name);
+
+#endif /* SIGNET_IMAGE_INTERNAL_H */

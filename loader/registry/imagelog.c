@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* imagelog.c - the SIGNET_PRINT_IMAGES image log, an ordinary observer. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <signet/registry.h>
+
+#include "registry/imagelog.h"
+
+static int log_fd = -1;
+
+/* Control characters and backslashes in paths are escaped: one event, one line. */
+static size_t escape_path(char *out, size_t size, const char *path)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)path; *p && n + 5 < size; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", *p);
+		else
+			out[n++] = (char)*p;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+size_t sg_imagelog_format(char *buf, size_t size, const char *event, const signet_image *image)
+{
+	char build_id[2 * 64 + 1];
+	char path[4096 + 1]; /* longer escaped paths are cut */
+	if (signet_image_build_id_hex(image, build_id, sizeof build_id) == 0)
+		strcpy(build_id, "-");
+	escape_path(path, sizeof path, signet_image_path(image));
+	int n = snprintf(buf, size, "signet-image: %s base=0x%016llx id=%llu build-id=%s arrival=%s identity=%s path=%s\n",
+		event, (unsigned long long)signet_image_base(image), (unsigned long long)signet_image_id(image),
+		build_id, signet_arrival_name(signet_image_arrival(image)),
+		signet_image_is_signed(image) ? "signed" : "unsigned", path);
+	if (n < 0)
+		return 0;
+	if ((size_t)n >= size) { /* cut, but still one line */
+		buf[size - 2] = '\n';
+		return size - 1;
+	}
+	return (size_t)n;
+}
+
+static void emit(const char *event, const signet_image *image)
+{
+	char line[4096 + 512];
+	size_t len = sg_imagelog_format(line, sizeof line, event, image);
+	/* One write() per line: with O_APPEND, lines of concurrent writers never interleave. */
+	while (len > 0 && write(log_fd, line, len) < 0 && errno == EINTR)
+		;
+}
+
+static void on_add(const signet_image *image, void *payload) { (void)payload; emit("add", image); }
+static void on_remove(const signet_image *image, void *payload) { (void)payload; emit("remove", image); }
+
+static void start_once(void)
+{
+	const char *value = secure_getenv("SIGNET_PRINT_IMAGES");
+	if (!value)
+		return;
+	if (strcmp(value, "1") == 0)
+		log_fd = STDERR_FILENO;
+	else if (value[0] == '/')
+		log_fd = open(value, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (log_fd < 0)
+		return; /* a library does not print about failing to print */
+	signet_observer_token token;
+	if (signet_registry_add_observer(&token, on_add, on_remove, NULL, NULL) != 0 && log_fd != STDERR_FILENO) {
+		close(log_fd);
+		log_fd = -1;
+	}
+}
+
+void sg_imagelog_start(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, start_once);
+}

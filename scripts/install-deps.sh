@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs Signet's Debian build and test dependencies when any is missing.
+# Idempotent and non-interactive; does nothing when all are present.
+set -euo pipefail
+
+packages=(
+	# toolchain and autotools
+	gcc g++ make autoconf automake libtool pkg-config binutils file
+	# libraries Signet builds on
+	libelf-dev libffi-dev libcunit1-dev libssl-dev libjansson-dev
+	# tools the tests and the build run
+	openssl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+	as_root=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

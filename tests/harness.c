@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/* harness.c - the shared CUnit runner and test helpers. */
+#include "config.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+
+#include "harness.h"
+
+static const char *env_or_die(const char *name)
+{
+	const char *v = getenv(name);
+	if (!v || !*v) {
+		fprintf(stderr, "test harness: %s is not set (run through `make check`)\n", name);
+		exit(99);
+	}
+	return v;
+}
+
+const char *sg_builddir(void) { return env_or_die("SIGNET_TEST_BUILDDIR"); }
+const char *sg_srcdir(void) { return env_or_die("SIGNET_TEST_SRCDIR"); }
+
+const char *sg_fixture(const char *name)
+{
+	static _Thread_local char ring[8][4096]; /* per thread: loaders call it concurrently */
+	static _Thread_local unsigned next;
+	char *buf = ring[next++ % 8];
+	snprintf(buf, sizeof ring[0], "%s/tests/fixtures/%s", sg_builddir(), name);
+	return buf;
+}
+
+static char sandbox_root[4000];
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	return remove(path);
+}
+
+static void remove_sandboxes(void)
+{
+	if (sandbox_root[0])
+		nftw(sandbox_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *sg_sandbox(void)
+{
+	static char current[4096];
+	static unsigned counter;
+	if (!sandbox_root[0]) {
+		const char *tmp = getenv("TMPDIR");
+		snprintf(sandbox_root, sizeof sandbox_root, "%s/signet-test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(sandbox_root)) {
+			perror("mkdtemp");
+			exit(99);
+		}
+		atexit(remove_sandboxes);
+	}
+	snprintf(current, sizeof current, "%s/%u", sandbox_root, ++counter);
+	if (mkdir(current, 0700) != 0) {
+		perror("mkdir sandbox");
+		exit(99);
+	}
+	return current;
+}
+
+int sg_test_main(const sg_suite *suites)
+{
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 99;
+	for (const sg_suite *s = suites; s->name; s++) {
+		CU_pSuite suite = CU_add_suite(s->name, NULL, NULL);
+		if (!suite)
+			return 99;
+		for (const sg_test *t = s->tests; t->name; t++)
+			if (!CU_add_test(suite, t->name, t->run))
+				return 99;
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	if (CU_basic_run_tests() != CUE_SUCCESS)
+		return 99;
+	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	unsigned ran = CU_get_number_of_tests_run();
+	CU_cleanup_registry();
+	return (failed || ran == 0) ? 1 : 0;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harness.h - the CUnit runner every test program shares, plus helpers for
+ * fixtures, sandboxes and asserting exact Signet errors.
+ */
+#ifndef SIGNET_TEST_HARNESS_H
+#define SIGNET_TEST_HARNESS_H
+
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include <signet/signet.h>
+
+typedef struct sg_test {
+	const char *name;
+	void (*run)(void);
+} sg_test;
+
+typedef struct sg_suite {
+	const char *name;
+	const sg_test *tests; /* ends with { NULL, NULL } */
+} sg_suite;
+
+/* Runs every suite (verbose), returns the process exit code: 0 all passed,
+ * 1 a test failed, 99 the harness itself failed (automake's hard error). */
+int sg_test_main(const sg_suite *suites);
+
+/* Absolute path of a built fixture ("libfixture0.so"); static buffer per call site is not
+ * needed: returns a pointer into a small ring of buffers. */
+const char *sg_fixture(const char *name);
+
+/* Environment-provided directories (abort with 99 when unset). */
+const char *sg_builddir(void);
+const char *sg_srcdir(void);
+
+/* A fresh private directory for the current test, removed at exit. */
+const char *sg_sandbox(void);
+
+/*
+ * Asserts that a Signet call failed with exactly `code`, that the error
+ * object carries that code, and that its message contains `reason`.
+ * Frees the error object.
+ */
+#define SG_ASSERT_FAILS(rc_expr, errp, code, reason) do { \
+		int sg_rc_ = (rc_expr); \
+		CU_ASSERT_EQUAL(sg_rc_, (code)); \
+		CU_ASSERT_PTR_NOT_NULL_FATAL(*(errp)); \
+		CU_ASSERT_EQUAL(signet_error_code(*(errp)), (code)); \
+		if (!strstr(signet_error_message(*(errp)), (reason))) { \
+			fprintf(stderr, "  message \"%s\" lacks \"%s\"\n", signet_error_message(*(errp)), (reason)); \
+			CU_FAIL("error message does not give the expected reason"); \
+		} \
+		signet_error_free(*(errp)); \
+		*(errp) = NULL; \
+	} while (0)
+
+/* Asserts success, printing the error message otherwise. */
+#define SG_ASSERT_OK(rc_expr, errp) do { \
+		int sg_rc_ = (rc_expr); \
+		if (sg_rc_ != 0) \
+			fprintf(stderr, "  unexpected failure %d: %s\n", sg_rc_, signet_error_message(*(errp))); \
+		CU_ASSERT_EQUAL_FATAL(sg_rc_, 0); \
+	} while (0)
+
+#endif /* SIGNET_TEST_HARNESS_H */
