@@ -6,6 +6,10 @@ libsignet_internal_la_SOURCES = \
 	loader/core/error.c \
 	loader/core/error_internal.h \
 	loader/core/version.c \
+	loader/core/mapped_file.c \
+	loader/core/mapped_file.h \
+	loader/elf/elf_image.c \
+	loader/elf/elf_image.h \
 	loader/registry/image.c \
 	loader/registry/image_internal.h \
 	loader/registry/discover.c \
@@ -34,4 +38,9 @@ signetinclude_HEADERS += \
 	include/signet/image.h \
 	include/signet/loader.h \
 	include/signet/registry.h \
+	include/signet/signature.h \
 	include/signet/signet.h
+
+include $(srcdir)/loader/codesign/local.mk
+include $(srcdir)/loader/cms/local.mk
+include $(srcdir)/loader/requirement/local.mk

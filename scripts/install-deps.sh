@@ -11,6 +11,8 @@ packages=(
 	libelf-dev libffi-dev libcunit1-dev libssl-dev libjansson-dev
 	# tools the tests and the build run
 	openssl
+	# real libraries the signing tests sign copies of
+	zlib1g libsqlite3-0 libstdc++6 libicu72
 )
 
 missing=()

@@ -72,3 +72,10 @@ TESTS += tests/registry/test_registry tests/registry/test_observers \
 # --- host ---
 TESTS += tests/hostapp/test_host.sh
 EXTRA_DIST += tests/hostapp/test_host.sh tests/lib.sh
+
+# internals: white-box tests link the static library directly
+TEST_INTERNAL_LIBS = tests/libharness.la libsignet-internal.la $(CUNIT_LIBS)
+
+include $(srcdir)/tests/codesign/local.mk
+include $(srcdir)/tests/cms/local.mk
+include $(srcdir)/tests/requirement/local.mk

@@ -13,6 +13,8 @@
 #include <signet/image.h>
 #include <signet/registry.h>
 #include <signet/loader.h>
+#include <signet/signature.h>
+#include <signet/requirement.h>
 
 SIGNET_BEGIN_DECLS
 

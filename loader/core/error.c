@@ -13,6 +13,7 @@ struct signet_error {
 	int code;
 	int os_errno;
 	int is_static; /* the out-of-memory fallback: never freed */
+	long long offset, index, column; /* -1 when absent */
 	char *message;
 	char *path;
 	char *check;
@@ -25,6 +26,7 @@ static char oom_message[] = "out of memory while reporting an error";
 static signet_error oom_error = {
 	.code = SIGNET_E_NOMEM,
 	.is_static = 1,
+	.offset = -1, .index = -1, .column = -1,
 	.message = oom_message,
 };
 
@@ -49,7 +51,51 @@ static const struct {
 	{ SIGNET_E_DLOPEN, "SIGNET_E_DLOPEN", "the dynamic linker refused the image" },
 	{ SIGNET_E_NOT_LOADED, "SIGNET_E_NOT_LOADED", "image was not loaded by Signet" },
 	{ SIGNET_E_OBSERVER_UNKNOWN, "SIGNET_E_OBSERVER_UNKNOWN", "no observer has this token" },
+	{ SIGNET_E_DEPENDENCY_UNRESOLVED, "SIGNET_E_DEPENDENCY_UNRESOLVED", "a dependency has no acceptable candidate" },
+	{ SIGNET_E_DEPENDENCY_CONFLICT, "SIGNET_E_DEPENDENCY_CONFLICT", "an unacceptable image holds a needed soname" },
+	{ SIGNET_E_SEALING_UNAVAILABLE, "SIGNET_E_SEALING_UNAVAILABLE", "the kernel refuses sealed executable memory" },
+	{ SIGNET_E_SONAME_CONFLICT, "SIGNET_E_SONAME_CONFLICT", "another image with this soname is loaded" },
+	{ SIGNET_E_NOT_ELF, "SIGNET_E_NOT_ELF", "not an ELF file" },
+	{ SIGNET_E_ELF_MALFORMED, "SIGNET_E_ELF_MALFORMED", "malformed ELF structure" },
+	{ SIGNET_E_ELF_UNSUPPORTED, "SIGNET_E_ELF_UNSUPPORTED", "unsupported ELF class, byte order, machine or type" },
+	{ SIGNET_E_UNSIGNED, "SIGNET_E_UNSIGNED", "not signed" },
+	{ SIGNET_E_SIGNATURE_MALFORMED, "SIGNET_E_SIGNATURE_MALFORMED", "malformed signature" },
+	{ SIGNET_E_SIGNATURE_NOT_LAST, "SIGNET_E_SIGNATURE_NOT_LAST", "data after the signature" },
+	{ SIGNET_E_SIGNATURE_DUPLICATE, "SIGNET_E_SIGNATURE_DUPLICATE", "more than one signature" },
+	{ SIGNET_E_PAGE_MISMATCH, "SIGNET_E_PAGE_MISMATCH", "a page was modified after signing" },
+	{ SIGNET_E_CMS_MISMATCH, "SIGNET_E_CMS_MISMATCH", "the CMS signature does not match the CodeDirectory" },
+	{ SIGNET_E_UNTRUSTED_ANCHOR, "SIGNET_E_UNTRUSTED_ANCHOR", "not signed by a trusted anchor" },
+	{ SIGNET_E_CERT_EXPIRED, "SIGNET_E_CERT_EXPIRED", "certificate expired" },
+	{ SIGNET_E_CERT_NOT_YET_VALID, "SIGNET_E_CERT_NOT_YET_VALID", "certificate not yet valid" },
+	{ SIGNET_E_CERT_NO_CODESIGN_EKU, "SIGNET_E_CERT_NO_CODESIGN_EKU", "signing certificate lacks the code-signing usage" },
+	{ SIGNET_E_CERT_NO_TEAM, "SIGNET_E_CERT_NO_TEAM", "signing certificate names no single team" },
+	{ SIGNET_E_CERT_CHAIN, "SIGNET_E_CERT_CHAIN", "invalid certificate chain" },
+	{ SIGNET_E_SIGNATURE_UNSUPPORTED, "SIGNET_E_SIGNATURE_UNSUPPORTED", "unsupported signature parameters" },
+	{ SIGNET_E_SEAL_MISMATCH, "SIGNET_E_SEAL_MISMATCH", "a sealed resource does not match" },
+	{ SIGNET_E_REQUIREMENT_SYNTAX, "SIGNET_E_REQUIREMENT_SYNTAX", "requirement syntax error" },
+	{ SIGNET_E_REQUIREMENT_UNMET, "SIGNET_E_REQUIREMENT_UNMET", "requirement not satisfied" },
+	{ SIGNET_E_POLICY_DENIED, "SIGNET_E_POLICY_DENIED", "denied by policy" },
+	{ SIGNET_E_POLICY_NOT_ALLOWED, "SIGNET_E_POLICY_NOT_ALLOWED", "not on the policy's allow list" },
+	{ SIGNET_E_PLATFORM_REFUSED, "SIGNET_E_PLATFORM_REFUSED", "not an acceptable platform library" },
+	{ SIGNET_E_POLICY_INVALID, "SIGNET_E_POLICY_INVALID", "invalid policy" },
 };
+
+int signet_code_is_fatal(int code)
+{
+	switch (code) {
+	case SIGNET_E_NOT_ELF:
+	case SIGNET_E_ELF_MALFORMED:
+	case SIGNET_E_SIGNATURE_MALFORMED:
+	case SIGNET_E_SIGNATURE_NOT_LAST:
+	case SIGNET_E_SIGNATURE_DUPLICATE:
+	case SIGNET_E_PAGE_MISMATCH:
+	case SIGNET_E_CMS_MISMATCH:
+	case SIGNET_E_SEAL_MISMATCH:
+		return 1;
+	default:
+		return 0;
+	}
+}
 
 const char *signet_code_name(int code)
 {
@@ -96,6 +142,9 @@ static int fail_v(signet_error **err, const sg_error_info *info, const char *fmt
 
 	e->code = info->code;
 	e->os_errno = info->os_errno;
+	e->offset = info->has_offset ? info->offset : -1;
+	e->index = info->has_index ? info->index : -1;
+	e->column = info->has_column ? info->column : -1;
 	e->path = dup_or_null(info->path, &failed);
 	e->check = dup_or_null(info->check, &failed);
 	e->expected = dup_or_null(info->expected, &failed);
@@ -153,6 +202,9 @@ const char *signet_error_check(const signet_error *err) { return err ? err->chec
 const char *signet_error_expected(const signet_error *err) { return err ? err->expected : NULL; }
 const char *signet_error_actual(const signet_error *err) { return err ? err->actual : NULL; }
 int signet_error_os_errno(const signet_error *err) { return err ? err->os_errno : 0; }
+long long signet_error_offset(const signet_error *err) { return err ? err->offset : -1; }
+long long signet_error_index(const signet_error *err) { return err ? err->index : -1; }
+long long signet_error_column(const signet_error *err) { return err ? err->column : -1; }
 const signet_error *signet_error_cause(const signet_error *err) { return err ? err->cause : NULL; }
 
 void signet_error_free(signet_error *err)

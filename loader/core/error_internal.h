@@ -15,6 +15,8 @@
 #ifndef SIGNET_ERROR_INTERNAL_H
 #define SIGNET_ERROR_INTERNAL_H
 
+#include <stdbool.h>
+
 #include <signet/error.h>
 
 typedef struct sg_error_info {
@@ -25,6 +27,9 @@ typedef struct sg_error_info {
 	const char *actual;   /* copied */
 	int os_errno;
 	signet_error *cause;  /* ownership moves into the new error */
+	/* Positions: set has_* to make them visible (0 is a valid value). */
+	bool has_offset, has_index, has_column;
+	long long offset, index, column;
 } sg_error_info;
 
 int sg_fail(signet_error **err, const sg_error_info *info, const char *fmt, ...)

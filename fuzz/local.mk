@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: MIT
+# Fuzz targets (libFuzzer) and their seed-corpus replay under make check.
+#
+# Each target is fuzz/fuzz_NAME.c defining LLVMFuzzerTestOneInput, with its
+# seeds in fuzz/corpus/NAME/. Under `make check` it is linked with
+# fuzz/replay_main.c (a main() that feeds every seed to the target) and run
+# as a test; fuzz/run.sh NAME SECONDS builds the same file with clang's
+# libFuzzer and fuzzes for real (fuzz/README.md). To add a target, copy the
+# four lines below and the corpus directory.
+FUZZ_REPLAY_CFLAGS = $(AM_CFLAGS)
+
+check_PROGRAMS += fuzz/replay_requirement
+fuzz_replay_requirement_SOURCES = fuzz/fuzz_requirement.c fuzz/replay_main.c
+fuzz_replay_requirement_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"requirement"'
+fuzz_replay_requirement_LDADD = libsignet-internal.la
+TESTS += fuzz/replay_requirement
+
+EXTRA_DIST += fuzz/README.md fuzz/run.sh fuzz/corpus fuzz/requirement.dict
+
+check_PROGRAMS += fuzz/replay_signature
+fuzz_replay_signature_SOURCES = fuzz/fuzz_signature.c fuzz/replay_main.c
+fuzz_replay_signature_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"signature"'
+fuzz_replay_signature_LDADD = libsignet-internal.la
+TESTS += fuzz/replay_signature

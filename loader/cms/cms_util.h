@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cms_util.h - helpers shared by the files of loader/cms/ only: OpenSSL's
+ * error queue as text, X.509 names and times as text, bounded file reads.
+ */
+#ifndef SIGNET_CMS_UTIL_H
+#define SIGNET_CMS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <openssl/cms.h>
+#include <openssl/x509.h>
+
+#include <signet/error.h>
+
+#include "cms/cms.h"
+
+/* A name as one RFC 2253 line in UTF-8, control characters escaped; malloc'd, NULL on OOM. */
+char *sg_cms_name_line(const X509_NAME *name);
+
+/*
+ * The value of attribute `nid` in `name` as UTF-8 when it occurs exactly
+ * once and holds no NUL byte; otherwise *value = NULL. *count (may be NULL)
+ * gets the number of occurrences. Returns 0, or -1 when out of memory.
+ */
+int sg_cms_name_single(const X509_NAME *name, int nid, char **value, int *count);
+
+/* ASN1_TIME -> time_t (UTC). Returns 0, or -1 for a time OpenSSL cannot read. */
+int sg_cms_asn1_time(const ASN1_TIME *t, time_t *out);
+
+/* "2025-01-31T12:00:00Z"; `buf` has at least 32 bytes. */
+void sg_cms_format_time(time_t t, char *buf, size_t size);
+
+/* Lowercase (upper = 0) or uppercase hex of `len` bytes; malloc'd, NULL on OOM. */
+char *sg_cms_hex(const uint8_t *bytes, size_t len, int upper);
+
+/* A certificate's serial number as uppercase hex; malloc'd, NULL on OOM. */
+char *sg_cms_serial_hex(const X509 *cert);
+
+/*
+ * Reads a whole regular file of at most `max` bytes (opened O_CLOEXEC,
+ * nonblocking so a FIFO cannot hang us) into a malloc'd buffer with a
+ * terminating NUL not counted in *len. Errors name `path` and `check`:
+ * SIGNET_E_IO (os errno), SIGNET_E_LIMIT, SIGNET_E_NOMEM.
+ */
+int sg_cms_read_file(const char *path, size_t max, const char *check,
+	uint8_t **buf, size_t *len, signet_error **err);
+
+/*
+ * cms_shape.c: the bytes a CMS signature does not cover. sg_cms_check_shape
+ * requires canonical DER, exactly { SHA-256 } as digestAlgorithms, only
+ * X.509 certificates (`ncerts` of them) and no CRLs, the RFC 5652 versions
+ * for the signer identifier's kind, and no unsigned attributes.
+ * sg_cms_check_sigalg pins the signatureAlgorithm to `key`'s type with
+ * SHA-256 (*unsupported: a real algorithm with another digest). Both return
+ * 0, or -1 with a reason in `detail`.
+ */
+int sg_cms_check_shape(CMS_ContentInfo *cms, CMS_SignerInfo *si, int ncerts,
+	const uint8_t *bytes, size_t len, char *detail, size_t size);
+int sg_cms_check_sigalg(CMS_SignerInfo *si, EVP_PKEY *key, char *detail, size_t size,
+	bool *unsupported);
+
+/* The store behind the opaque trust handle (trust.c). */
+struct sg_trust;
+X509_STORE *sg_trust_store(const struct sg_trust *trust);
+
+/*
+ * Fills *s from a verified chain (leaf first, anchor last; the stack is taken
+ * over on success) and the team (taken over; may be NULL). Returns 0, or -1
+ * when out of memory (nothing taken over, *s untouched).
+ */
+struct sg_signer;
+int sg_cms_signer_fill(struct sg_signer *s, STACK_OF(X509) *chain, char *team, time_t at);
+
+#endif /* SIGNET_CMS_UTIL_H */

@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cms_verify.c - verifying a detached CMS SignedData and its signer.
+ *
+ * The order is the contract (cms.h): structure, then the signature with the
+ * signer's own certificate, then the chain, then usage, then team. Like
+ * signify checking the key id before the crypto, each step has its own code,
+ * so "forged" (fatal), "untrusted" and "wrong usage" read differently.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+#include "cms/cms.h"
+#include "cms/cms_util.h"
+#include "core/error_internal.h"
+
+/* Everything one verification holds, released in one place. */
+typedef struct verify_state {
+	const char *path;
+	CMS_ContentInfo *cms;
+	STACK_OF(X509) *certs;   /* carried in the CMS (untrusted) */
+	X509 *leaf;              /* one of certs, not owned */
+	char *leaf_subject;
+	X509_STORE_CTX *ctx;
+	STACK_OF(X509) *chain;   /* verified, leaf first */
+	char *team;
+	time_t at;
+} verify_state;
+
+static void state_free(verify_state *st)
+{
+	CMS_ContentInfo_free(st->cms);
+	sk_X509_pop_free(st->certs, X509_free);
+	free(st->leaf_subject);
+	X509_STORE_CTX_free(st->ctx);
+	sk_X509_pop_free(st->chain, X509_free);
+	free(st->team);
+	ERR_clear_error();
+}
+
+static const char *oid_name(const ASN1_OBJECT *obj, char *buf, size_t size)
+{
+	/* The short name when OpenSSL knows one ("codeSigning", "SHA256"), else dotted numbers. */
+	int nid = obj ? OBJ_obj2nid(obj) : NID_undef;
+	const char *sn = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
+	if (sn)
+		snprintf(buf, size, "%s", sn);
+	else if (!obj || OBJ_obj2txt(buf, (int)size, obj, 1) <= 0)
+		snprintf(buf, size, "(unreadable OID)");
+	return buf;
+}
+
+static int malformed(verify_state *st, signet_error **err, const char *detail)
+{
+	/* OpenSSL's reason when it refused (a parse error); our own refusals speak for themselves. */
+	bool from_openssl = ERR_peek_error() != 0;
+	char reason[SG_OSSL_REASON_MAX];
+	sg_ossl_reason(reason, sizeof reason);
+	return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_SIGNATURE_MALFORMED, .path = st->path,
+		.check = "cms.structure", .expected = "a detached CMS SignedData with one signer",
+		.actual = detail },
+		"malformed CMS signature: %s%s%s%s", detail, from_openssl ? " (OpenSSL: " : "",
+		from_openssl ? reason : "", from_openssl ? ")" : "");
+}
+
+/* ---- 1. structure ---- */
+
+static int check_structure(verify_state *st, const uint8_t *der, size_t len, signet_error **err)
+{
+	char buf[128], detail[256];
+	const unsigned char *p = der;
+
+	if (len == 0)
+		return malformed(st, err, "empty");
+	st->cms = d2i_CMS_ContentInfo(NULL, &p, (long)len); /* len <= SG_CMS_MAX_DER */
+	if (!st->cms)
+		return malformed(st, err, "not a DER CMS ContentInfo");
+	/* Bytes after the structure are unsigned and unexplained: refuse, don't ignore. */
+	if (p != der + len) {
+		snprintf(detail, sizeof detail, "%zu bytes follow the CMS structure",
+			(size_t)(der + len - p));
+		return malformed(st, err, detail);
+	}
+	if (OBJ_obj2nid(CMS_get0_type(st->cms)) != NID_pkcs7_signed) {
+		snprintf(detail, sizeof detail, "content type %s, not SignedData",
+			oid_name(CMS_get0_type(st->cms), buf, sizeof buf));
+		return malformed(st, err, detail);
+	}
+	const ASN1_OBJECT *ect = CMS_get0_eContentType(st->cms);
+	if (!ect || OBJ_obj2nid(ect) != NID_pkcs7_data) {
+		snprintf(detail, sizeof detail, "encapsulated content type %s, not id-data",
+			ect ? oid_name(ect, buf, sizeof buf) : "(none)");
+		return malformed(st, err, detail);
+	}
+	/*
+	 * Detached only: content carried inside could differ from the
+	 * CodeDirectory we were handed, and one of the two would go unchecked.
+	 */
+	if (CMS_is_detached(st->cms) != 1)
+		return malformed(st, err, "the content is embedded; a Signet signature is detached");
+
+	STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(st->cms);
+	int nsi = sis ? sk_CMS_SignerInfo_num(sis) : 0;
+	/* Exactly one: with several, which identity is "the" signer would be a choice. */
+	if (nsi != 1) {
+		snprintf(detail, sizeof detail, "%d SignerInfos where exactly one is expected",
+			nsi < 0 ? 0 : nsi);
+		return malformed(st, err, detail);
+	}
+	CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, 0);
+	X509_ALGOR *dig = NULL, *sig = NULL;
+	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, &sig);
+	if (!dig || !sig)
+		return malformed(st, err, "the SignerInfo lacks its algorithms");
+	const ASN1_OBJECT *dig_oid = NULL;
+	X509_ALGOR_get0(&dig_oid, NULL, NULL, dig);
+	if (OBJ_obj2nid(dig_oid) != NID_sha256) {
+		ERR_clear_error();
+		oid_name(dig_oid, buf, sizeof buf);
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_SIGNATURE_UNSUPPORTED,
+			.path = st->path, .check = "cms.algorithm", .expected = "SHA256",
+			.actual = buf }, "unsupported CMS digest algorithm %s (Signet uses SHA-256 only)", buf);
+	}
+
+	st->certs = CMS_get1_certs(st->cms);
+	int ncerts = st->certs ? sk_X509_num(st->certs) : 0;
+	if (ncerts > SG_CMS_MAX_CERTS) {
+		ERR_clear_error();
+		char limit[32];
+		snprintf(limit, sizeof limit, "at most %d certificates", SG_CMS_MAX_CERTS);
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = st->path,
+			.check = "cms.structure", .expected = limit },
+			"the CMS carries %d certificates (limit %d)", ncerts, SG_CMS_MAX_CERTS);
+	}
+	/*
+	 * The signer's certificate must travel in the CMS: the verifier never
+	 * looks elsewhere for it. Two different certificates answering to the
+	 * same signer identifier (issuer and serial, or key id) is a trick;
+	 * refuse it rather than pick one.
+	 */
+	for (int i = 0; i < ncerts; i++) {
+		X509 *c = sk_X509_value(st->certs, i);
+		if (CMS_SignerInfo_cert_cmp(si, c) != 0)
+			continue;
+		if (st->leaf && X509_cmp(st->leaf, c) != 0)
+			return malformed(st, err, "two different certificates match the signer identifier");
+		st->leaf = c;
+	}
+	ERR_clear_error();
+	if (!st->leaf)
+		return malformed(st, err, ncerts ? "the CMS does not carry the signer's certificate"
+			: "the CMS carries no certificates");
+	if (!(st->leaf_subject = sg_cms_name_line(X509_get_subject_name(st->leaf))))
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = st->path,
+			.check = "cms.structure" }, "out of memory");
+
+	/* Keys OpenSSL can check in CMS and docs/certificates.md promises: EC and RSA. */
+	EVP_PKEY *pk = X509_get0_pubkey(st->leaf);
+	if (!pk || !(EVP_PKEY_is_a(pk, "EC") || EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS"))) {
+		const char *type = pk ? EVP_PKEY_get0_type_name(pk) : NULL;
+		ERR_clear_error();
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_SIGNATURE_UNSUPPORTED,
+			.path = st->path, .check = "cms.algorithm", .expected = "an ECDSA or RSA key",
+			.actual = type ? type : "an unreadable key" },
+			"unsupported signer key %s in %s", type ? type : "(unreadable)", st->leaf_subject);
+	}
+
+	/* What the signature does not cover must still be exactly one thing. */
+	bool unsupported = false;
+	if (sg_cms_check_sigalg(si, pk, detail, sizeof detail, &unsupported) != 0) {
+		if (!unsupported)
+			return malformed(st, err, detail);
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_SIGNATURE_UNSUPPORTED,
+			.path = st->path, .check = "cms.algorithm", .expected = "SHA-256 signatures",
+			.actual = detail }, "unsupported CMS signature: %s", detail);
+	}
+	if (sg_cms_check_shape(st->cms, si, ncerts, der, len, detail, sizeof detail) != 0)
+		return malformed(st, err, detail);
+
+	CMS_SignerInfo_set1_signer_cert(si, st->leaf);
+	return 0;
+}
+
+/* ---- 2. signature ---- */
+
+static int check_signature(verify_state *st, const uint8_t *content, size_t content_len,
+	signet_error **err)
+{
+	BIO *in = BIO_new_mem_buf(content_len ? (const void *)content : (const void *)"",
+		(int)content_len); /* content_len <= INT_MAX, checked by the caller */
+	if (!in) {
+		ERR_clear_error();
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = st->path,
+			.check = "cms.signature" }, "out of memory");
+	}
+	/*
+	 * The signature only, with the certificate identified above: the chain
+	 * is step 3 (CMS_NO_SIGNER_CERT_VERIFY), so that a forged signature is
+	 * reported as forged whoever the signer claims to be. CMS_BINARY: bytes,
+	 * no MIME canonicalisation. Signed attributes, when present, are checked
+	 * (their signature and the message digest over the content).
+	 */
+	int ok = CMS_verify(st->cms, NULL, NULL, in, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY);
+	BIO_free(in);
+	if (ok == 1) {
+		ERR_clear_error();
+		return 0;
+	}
+	char reason[SG_OSSL_REASON_MAX];
+	sg_ossl_reason(reason, sizeof reason);
+	return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CMS_MISMATCH, .path = st->path,
+		.check = "cms.signature", .expected = "a valid signature over the CodeDirectory",
+		.actual = reason },
+		"bad signature: the CMS signature does not verify over the content with the "
+		"signer's certificate %s (OpenSSL: %s)", st->leaf_subject, reason);
+}
+
+/* ---- 3. chain ---- */
+
+/* "the leaf "CN=..."", "certificate 1 "CN=..."", or (depth < 0) "the certificate "CN=..."". */
+static void which_cert(char *buf, size_t size, int depth, X509 *cert)
+{
+	char *subject = cert ? sg_cms_name_line(X509_get_subject_name(cert)) : NULL;
+	if (depth < 0)
+		snprintf(buf, size, "the certificate \"%s\"", subject ? subject : "?");
+	else if (depth == 0)
+		snprintf(buf, size, "the leaf \"%s\"", subject ? subject : "?");
+	else
+		snprintf(buf, size, "certificate %d \"%s\"", depth, subject ? subject : "?");
+	free(subject);
+}
+
+static int chain_failed(verify_state *st, signet_error **err)
+{
+	int e = X509_STORE_CTX_get_error(st->ctx);
+	int depth = X509_STORE_CTX_get_error_depth(st->ctx);
+	X509 *cert = X509_STORE_CTX_get_current_cert(st->ctx);
+	const char *why = X509_verify_cert_error_string(e);
+	char who[600], at[32], when[32], expected[96], actual[96];
+	which_cert(who, sizeof who, depth, cert);
+	sg_cms_format_time(st->at, at, sizeof at);
+	ERR_clear_error();
+
+	switch (e) {
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_CERT_NOT_YET_VALID: {
+		bool expired = e == X509_V_ERR_CERT_HAS_EXPIRED;
+		time_t t = 0;
+		const ASN1_TIME *bound = !cert ? NULL
+			: expired ? X509_get0_notAfter(cert) : X509_get0_notBefore(cert);
+		if (sg_cms_asn1_time(bound, &t) == 0)
+			sg_cms_format_time(t, when, sizeof when);
+		else
+			snprintf(when, sizeof when, "(unreadable)");
+		snprintf(expected, sizeof expected, "a certificate valid at %s (verification time)", at);
+		snprintf(actual, sizeof actual, "%s %s", expired ? "notAfter" : "notBefore", when);
+		return sg_fail(err, &(sg_error_info){
+			.code = expired ? SIGNET_E_CERT_EXPIRED : SIGNET_E_CERT_NOT_YET_VALID,
+			.path = st->path, .check = "x509.time", .expected = expected, .actual = actual },
+			"%s: %s is valid %s %s; verification time %s (OpenSSL: %s)",
+			expired ? "certificate expired" : "certificate not yet valid", who,
+			expired ? "until" : "from", when, at, why);
+	}
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+	case X509_V_ERR_CERT_UNTRUSTED:
+	case X509_V_ERR_CERT_REJECTED: {
+		/*
+		 * Name the root the chain claims: the top certificate itself when it
+		 * is self-signed, otherwise the issuer nobody could find.
+		 */
+		char *root = NULL;
+		if (cert)
+			root = sg_cms_name_line(X509_self_signed(cert, 0) == 1
+				? X509_get_subject_name(cert) : X509_get_issuer_name(cert));
+		ERR_clear_error();
+		int rc;
+		if (e == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT)
+			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_UNTRUSTED_ANCHOR,
+				.path = st->path, .check = "x509.anchor",
+				.expected = "a certificate chain to a trusted anchor", .actual = root },
+				"untrusted anchor: the signer's certificate \"%s\" is self-signed and "
+				"is not a trusted anchor (OpenSSL: %s)", root ? root : "?", why);
+		else
+			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_UNTRUSTED_ANCHOR,
+				.path = st->path, .check = "x509.anchor",
+				.expected = "a certificate chain to a trusted anchor", .actual = root },
+				"untrusted anchor: the chain ends at \"%s\", which is not a trusted "
+				"anchor (OpenSSL: %s)", root ? root : "?", why);
+		free(root);
+		return rc;
+	}
+	case X509_V_ERR_INVALID_CA:
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CERT_CHAIN, .path = st->path,
+			.check = "x509.chain", .expected = "every issuer a CA (basicConstraints CA:TRUE)",
+			.actual = who }, "invalid certificate chain: %s is not a CA but issued "
+			"another certificate of the chain (OpenSSL: %s)", who, why);
+	default:
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CERT_CHAIN, .path = st->path,
+			.check = "x509.chain", .actual = why },
+			"invalid certificate chain at %s: %s", who, why);
+	}
+}
+
+static int check_chain(verify_state *st, const sg_trust *trust, signet_error **err)
+{
+	st->ctx = X509_STORE_CTX_new();
+	if (!st->ctx || X509_STORE_CTX_init(st->ctx, sg_trust_store(trust), st->leaf, st->certs) != 1) {
+		ERR_clear_error();
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = st->path,
+			.check = "x509.chain" }, "out of memory");
+	}
+	/* This context's parameters only: the shared store is never changed. */
+	X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(st->ctx);
+	/* The time rule (docs/certificates.md): now, or the time the caller chose. */
+	X509_VERIFY_PARAM_set_time(param, st->at);
+	X509_VERIFY_PARAM_set_depth(param, SG_CMS_MAX_CHAIN_DEPTH);
+	/*
+	 * Security level 2 (112 bits): no RSA under 2048 bits, no SHA-1 or MD5
+	 * certificate signatures anywhere in the chain. OpenSSL's rule, not ours.
+	 */
+	X509_VERIFY_PARAM_set_auth_level(param, 2);
+	/*
+	 * RFC 5280 strictness: critical basicConstraints on CAs, key identifiers,
+	 * no explicit EC parameters, ... A code-signing PKI has no legacy
+	 * certificates to be lenient with.
+	 */
+	X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT);
+	/*
+	 * No X509_V_FLAG_PARTIAL_CHAIN: an anchor is a self-signed root, so a
+	 * stray intermediate in the trust directory does not become a root.
+	 */
+	X509_VERIFY_PARAM_clear_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+
+	if (X509_verify_cert(st->ctx) != 1)
+		return chain_failed(st, err);
+	st->chain = X509_STORE_CTX_get1_chain(st->ctx);
+	ERR_clear_error();
+	if (!st->chain || sk_X509_num(st->chain) < 1)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = st->path,
+			.check = "x509.chain" }, "out of memory");
+	/*
+	 * Every certificate carried must be one of the chain just verified (an
+	 * embedded root must be the anchor itself): an unused certificate is
+	 * unchecked cargo whose bytes could change without anyone noticing.
+	 */
+	int ncerts = sk_X509_num(st->certs), nchain = sk_X509_num(st->chain);
+	for (int i = 0; i < ncerts; i++) {
+		X509 *c = sk_X509_value(st->certs, i);
+		bool used = false;
+		for (int j = 0; j < nchain && !used; j++)
+			used = X509_cmp(c, sk_X509_value(st->chain, j)) == 0;
+		if (!used) {
+			char who[600], detail[700];
+			which_cert(who, sizeof who, -1, c);
+			snprintf(detail, sizeof detail, "it carries %s, which is not part of the "
+				"signer's verified chain", who);
+			return malformed(st, err, detail);
+		}
+	}
+	return 0;
+}
+
+/* ---- 4. usage ---- */
+
+/* The EKU purposes a certificate lists, as text ("serverAuth, clientAuth"). */
+static void list_ekus(X509 *cert, char *buf, size_t size)
+{
+	EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(cert, NID_ext_key_usage, NULL, NULL);
+	size_t used = 0;
+	buf[0] = '\0';
+	for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku) && used + 1 < size; i++) {
+		char name[80];
+		oid_name(sk_ASN1_OBJECT_value(eku, i), name, sizeof name);
+		int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", name);
+		if (n < 0)
+			break;
+		used += (size_t)n < size - used ? (size_t)n : size - used - 1;
+	}
+	if (!buf[0])
+		snprintf(buf, size, "none");
+	EXTENDED_KEY_USAGE_free(eku);
+	ERR_clear_error();
+}
+
+static int check_usage(verify_state *st, signet_error **err)
+{
+	X509 *leaf = sk_X509_value(st->chain, 0);
+	uint32_t flags = X509_get_extension_flags(leaf);
+	char have[256], who[600];
+	/*
+	 * An explicit codeSigning purpose. A leaf without any EKU extension is
+	 * "any purpose" under RFC 5280, and anyExtendedKeyUsage says the same:
+	 * both are refused, so a TLS or mail certificate from the same CA can
+	 * never sign code.
+	 */
+	if (!(flags & EXFLAG_XKUSAGE) || !(X509_get_extended_key_usage(leaf) & XKU_CODE_SIGN)) {
+		list_ekus(leaf, have, sizeof have);
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CERT_NO_CODESIGN_EKU,
+			.path = st->path, .check = "x509.eku", .expected = "codeSigning",
+			.actual = have }, "the leaf \"%s\" lacks the code-signing extended key usage "
+			"(it lists: %s)", st->leaf_subject, have);
+	}
+	/* keyUsage, when present, must allow what a signature is. */
+	if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(leaf) & KU_DIGITAL_SIGNATURE))
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CERT_NO_CODESIGN_EKU,
+			.path = st->path, .check = "x509.key_usage", .expected = "digitalSignature" },
+			"the leaf \"%s\" has a key usage without digitalSignature", st->leaf_subject);
+	/*
+	 * An intermediate that restricts its EKU (say, to serverAuth) does not
+	 * delegate code signing, as browsers and Windows read it; the anchor is
+	 * configuration and is not judged here.
+	 */
+	int n = sk_X509_num(st->chain);
+	for (int i = 1; i < n - 1; i++) {
+		X509 *c = sk_X509_value(st->chain, i);
+		if (!(X509_get_extension_flags(c) & EXFLAG_XKUSAGE))
+			continue;
+		if (X509_get_extended_key_usage(c) & (XKU_CODE_SIGN | XKU_ANYEKU))
+			continue;
+		list_ekus(c, have, sizeof have);
+		which_cert(who, sizeof who, i, c);
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CERT_NO_CODESIGN_EKU,
+			.path = st->path, .check = "x509.eku", .expected = "codeSigning or no EKU",
+			.actual = have }, "%s restricts its extended key usage to %s, without "
+			"code-signing", who, have);
+	}
+	ERR_clear_error();
+	return 0;
+}
+
+/* ---- 5. team ---- */
+
+static int check_team(verify_state *st, bool allow_no_team, signet_error **err)
+{
+	X509 *leaf = sk_X509_value(st->chain, 0);
+	int count = 0;
+	char *ou = NULL;
+	if (sg_cms_name_single(X509_get_subject_name(leaf), NID_organizationalUnitName, &ou, &count) != 0)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = st->path,
+			.check = "x509.team" }, "out of memory");
+	if (ou && sg_team_id_valid(ou)) {
+		st->team = ou;
+		return 0;
+	}
+	free(ou);
+	/* Allowed: an identity without a team (requirements see team NULL). */
+	if (allow_no_team)
+		return 0;
+	char actual[64];
+	if (count == 1) {
+		snprintf(actual, sizeof actual, "an OU that is not a team ID");
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CERT_NO_TEAM, .path = st->path,
+			.check = "x509.team", .expected = "one subject OU holding a team ID",
+			.actual = actual }, "no team: the leaf \"%s\" has an OU that is not a valid "
+			"team ID (1-%d characters of A-Z a-z 0-9 . _ -, the first a letter or digit)",
+			st->leaf_subject, SG_TEAM_ID_MAX);
+	}
+	snprintf(actual, sizeof actual, "%d OUs", count);
+	return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CERT_NO_TEAM, .path = st->path,
+		.check = "x509.team", .expected = "exactly one subject OU (the team ID)",
+		.actual = actual }, "no team: the leaf \"%s\" has %d OUs; the team is its single "
+		"subject OU", st->leaf_subject, count);
+}
+
+int sg_cms_verify(sg_signer *out, const uint8_t *cms_der, size_t cms_len,
+	const uint8_t *content, size_t content_len, const sg_trust *trust,
+	const sg_verify_options *opts, const char *path_for_errors, signet_error **err)
+{
+	verify_state st = { .path = path_for_errors };
+	if (!out || (!cms_der && cms_len) || (!content && content_len) || !trust)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT,
+			.path = path_for_errors, .check = "cms.verify" },
+			"sg_cms_verify: missing output, signature, content or trust anchors");
+	if (cms_len > SG_CMS_MAX_DER)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path_for_errors,
+			.check = "cms.structure" }, "CMS signature too large (%zu bytes, limit %d)",
+			cms_len, SG_CMS_MAX_DER);
+	if (content_len > INT_MAX)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path_for_errors,
+			.check = "cms.signature" }, "signed content too large (%zu bytes)", content_len);
+
+	/*
+	 * Never the signing-time attribute: it is written by the signer, so a
+	 * stolen expired key could claim any date. See "The time rule".
+	 */
+	st.at = opts && opts->at ? opts->at : time(NULL);
+	ERR_clear_error();
+
+	int rc = check_structure(&st, cms_der, cms_len, err);
+	if (!rc)
+		rc = check_signature(&st, content, content_len, err);
+	if (!rc)
+		rc = check_chain(&st, trust, err);
+	if (!rc)
+		rc = check_usage(&st, err);
+	if (!rc)
+		rc = check_team(&st, opts && opts->allow_no_team, err);
+	if (!rc) {
+		if (sg_cms_signer_fill(out, st.chain, st.team, st.at) == 0) {
+			st.chain = NULL; /* now the signer's */
+			st.team = NULL;
+		} else {
+			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = st.path,
+				.check = "cms.verify" }, "out of memory describing the signer");
+		}
+	}
+	state_free(&st);
+	return rc;
+}

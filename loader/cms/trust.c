@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/* trust.c - trust anchors: a PEM file or a directory of them, as an X509_STORE. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/err.h>
+#include <openssl/x509_vfy.h>
+
+#include "cms/cms.h"
+#include "cms/cms_util.h"
+#include "core/error_internal.h"
+
+struct sg_trust {
+	/*
+	 * Only the anchors loaded here: never X509_STORE_set_default_paths(),
+	 * because a public web CA will certify anyone's domain, and that says
+	 * nothing about who may run code in this process.
+	 */
+	X509_STORE *store;
+	size_t count;
+};
+
+static int add_file(sg_trust *t, const char *path, signet_error **err)
+{
+	STACK_OF(X509) *certs = NULL;
+	int rc = sg_pem_load_certs(&certs, path, err);
+	if (rc)
+		return rc;
+	int n = sk_X509_num(certs);
+	for (int i = 0; i < n && rc == 0; i++) {
+		if (t->count >= SG_TRUST_MAX_CERTS) {
+			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path,
+				.check = "trust.load" }, "more than %d trust anchors", SG_TRUST_MAX_CERTS);
+			break;
+		}
+		/* X509_STORE_add_cert takes its own reference; a duplicate is not an error in 3.0. */
+		if (X509_STORE_add_cert(t->store, sk_X509_value(certs, i)) != 1) {
+			char reason[SG_OSSL_REASON_MAX];
+			sg_ossl_reason(reason, sizeof reason);
+			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = path,
+				.check = "trust.load" }, "cannot add anchor %d (%s)", i + 1, reason);
+			break;
+		}
+		t->count++;
+	}
+	sk_X509_pop_free(certs, X509_free);
+	ERR_clear_error();
+	return rc;
+}
+
+static int wanted_name(const struct dirent *d)
+{
+	const char *n = d->d_name;
+	size_t len = strlen(n);
+	if (n[0] == '.') /* like a shell glob: hidden files and editor droppings stay out */
+		return 0;
+	return (len > 4 && (strcmp(n + len - 4, ".pem") == 0 || strcmp(n + len - 4, ".crt") == 0));
+}
+
+static int add_directory(sg_trust *t, const char *dir, signet_error **err)
+{
+	struct dirent **names = NULL;
+	/* Sorted, so the first bad file reported is the same on every run. */
+	int n = scandir(dir, &names, wanted_name, alphasort);
+	if (n < 0) {
+		int e = errno;
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = dir,
+			.check = "trust.load", .os_errno = e }, "cannot list the directory: %s", strerror(e));
+	}
+	int rc = 0;
+	for (int i = 0; i < n; i++) {
+		if (rc == 0) {
+			char *path = NULL;
+			struct stat st;
+			if (asprintf(&path, "%s/%s", dir, names[i]->d_name) < 0) {
+				rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = dir,
+					.check = "trust.load" }, "out of memory");
+			} else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+				/* "certs.pem/" is not a certificate file; nothing to load. */
+			} else {
+				rc = add_file(t, path, err);
+			}
+			free(path);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+int sg_trust_load(sg_trust **out, const char *path, signet_error **err)
+{
+	if (!out || !path || !*path)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT,
+			.path = path, .check = "trust.load" }, "no trust anchor path given");
+
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		int e = errno;
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = path,
+			.check = "trust.load", .os_errno = e }, "cannot read trust anchors: %s", strerror(e));
+	}
+
+	sg_trust *t = calloc(1, sizeof *t);
+	if (!t || !(t->store = X509_STORE_new())) {
+		free(t);
+		ERR_clear_error();
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = path,
+			.check = "trust.load" }, "out of memory");
+	}
+
+	int rc = S_ISDIR(st.st_mode) ? add_directory(t, path, err) : add_file(t, path, err);
+	if (rc == 0 && t->count == 0)
+		/* Fail closed: an empty store would make every signature "untrusted" for a confusing reason. */
+		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOT_FOUND, .path = path,
+			.check = "trust.load", .expected = "at least one certificate (*.pem or *.crt)" },
+			"no trust anchor certificate in the directory");
+	if (rc) {
+		sg_trust_free(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
+
+size_t sg_trust_count(const sg_trust *trust)
+{
+	return trust ? trust->count : 0;
+}
+
+void sg_trust_free(sg_trust *trust)
+{
+	if (!trust)
+		return;
+	X509_STORE_free(trust->store);
+	free(trust);
+}
+
+X509_STORE *sg_trust_store(const sg_trust *trust)
+{
+	return trust->store;
+}

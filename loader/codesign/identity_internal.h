@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * identity_internal.h - the verified identity, and the trust-anchor handle.
+ *
+ * An identity is built once by verification and never changes: the loader,
+ * the registry and guest hosting keep pointers to it, never re-reading the
+ * file it came from.
+ */
+#ifndef SIGNET_IDENTITY_INTERNAL_H
+#define SIGNET_IDENTITY_INTERNAL_H
+
+#include <signet/signature.h>
+
+#include "cms/cms.h"
+#include "codesign/format.h"
+#include "requirement/subject.h"
+
+struct signet_trust {
+	sg_trust *anchors;
+};
+
+struct signet_identity {
+	char *path;
+	char *identifier;
+	char *team;
+	uint8_t cdhash[SG_HASH_SIZE];
+	char cdhash_hex[2 * SG_HASH_SIZE + 1];
+	char anchor_hex[2 * SG_HASH_SIZE + 1];
+	sg_signer signer;
+	unsigned page_shift;
+	uint64_t page_count;
+	uint64_t code_limit;
+	bool has_special[SG_SLOT_MAX];
+	uint8_t special[SG_SLOT_MAX][SG_HASH_SIZE];
+	char *entitlements;     /* the entitlements JSON text, or NULL */
+	size_t entitlements_length;
+};
+
+/* Fills `subject` to evaluate requirements against `id`. The subject points
+ * into `id`; `host_team` may be NULL. */
+void sg_identity_subject(const signet_identity *id, const char *host_team, sg_req_subject *subject);
+
+/* Lowercase hex of `n` bytes into `out` (2n + 1 bytes). */
+void sg_hex(char *out, const uint8_t *bytes, size_t n);
+
+#endif /* SIGNET_IDENTITY_INTERNAL_H */

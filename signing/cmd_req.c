@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_req.c - `signet req`: parse requirements and check files against them. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <signet/signet.h>
+#include <signet/requirement.h>
+
+#include "commands.h"
+#include "verify_common.h"
+
+/* The caret line under an error is drawn only for short one-line ASCII text. */
+#define CARET_MAX 160
+
+static const char req_usage[] =
+	"Usage: signet req parse [-f FILE | EXPR]\n"
+	"       signet req check EXPR FILE\n"
+	"\n"
+	"Work with requirements, the small language that says which identity code\n"
+	"must have (docs/requirements.md):\n"
+	"  anchor trusted and team \"ABCDE12345\" and manifest[version] >= \"1.2\"\n"
+	"\n"
+	"  parse  check the syntax and print the canonical form\n"
+	"  check  evaluate a requirement against a signed file\n"
+	"\n"
+	"'signet req parse --help' and 'signet req check --help' say more.\n"
+	"Exit codes: 0 valid, 1 invalid requirement, 2 usage error, 3 requirement not met.\n";
+
+static const char parse_usage[] =
+	"Usage: signet req parse EXPR\n"
+	"       signet req parse -f FILE\n"
+	"\n"
+	"Parses a requirement and prints its canonical form on one line. On a\n"
+	"syntax error prints the column and what was expected, and exits 1.\n"
+	"\n"
+	"  -f, --file FILE  read the requirement from FILE ('-' for standard input)\n"
+	"  -h, --help       this text\n"
+	"\n"
+	"Exit codes: 0 valid, 1 invalid (syntax or a limit), 2 usage error.\n";
+
+static const char check_usage[] =
+	"Usage: signet req check [--anchors FILE|DIR] [--at TIME] EXPR FILE...\n"
+	"\n"
+	"Verifies each FILE's signature and evaluates the requirement EXPR against\n"
+	"its identity, explaining which clause failed. `team = host` never holds\n"
+	"here: a file on its own has no host.\n"
+	"\n"
+	"  --anchors PATH  trust anchors (default: $SIGNET_ANCHORS, else " SIGNET_DEFAULT_ANCHORS ")\n"
+	"  --at TIME       check certificate validity at TIME (Unix seconds)\n"
+	"  -h, --help      this text\n"
+	"\n"
+	"Exit codes: 0 satisfied, 1 invalid signature, 2 usage error (including a\n"
+	"requirement that does not parse), 3 requirement not met.\n";
+
+static int usage_error(const char *verb, const char *usage, const char *reason)
+{
+	fprintf(stderr, "signet req%s%s: %s\n\n%s", verb ? " " : "", verb ? verb : "", reason, usage);
+	return SIGNET_EXIT_USAGE;
+}
+
+/* Reads a requirement file whole; one byte past the limit is enough to refuse it. */
+static char *read_requirement(const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+	if (!f) {
+		fprintf(stderr, "signet req parse: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	size_t cap = SIGNET_REQUIREMENT_MAX_LENGTH + 2;
+	char *buf = malloc(cap);
+	size_t n = buf ? fread(buf, 1, cap - 1, f) : 0;
+	bool failed = !buf || ferror(f);
+	if (f != stdin)
+		fclose(f);
+	if (failed) {
+		fprintf(stderr, "signet req parse: %s: cannot read\n", path);
+		free(buf);
+		return NULL;
+	}
+	if (memchr(buf, '\0', n)) {
+		/* The library takes a C string: a NUL would silently cut the text. */
+		fprintf(stderr, "signet req parse: %s: contains a NUL byte\n", path);
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static bool caret_fits(const char *text)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++, n++)
+		if (*p < 0x20 || *p >= 0x7f || n >= CARET_MAX)
+			return false;
+	return true;
+}
+
+static int req_parse(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "file", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = NULL;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': file = optarg; break;
+		case 'h': fputs(parse_usage, stdout); return SIGNET_EXIT_OK;
+		case ':': return usage_error("parse", parse_usage, "-f needs a FILE");
+		default: return usage_error("parse", parse_usage, "unknown option");
+		}
+	}
+	int left = argc - optind;
+	if (file ? left != 0 : left != 1)
+		return usage_error("parse", parse_usage, file ? "give either -f FILE or EXPR, not both"
+							       : "give one requirement EXPR (quote it)");
+
+	char *owned = file ? read_requirement(file) : NULL;
+	if (file && !owned)
+		return SIGNET_EXIT_INVALID;
+	const char *text = file ? owned : argv[optind];
+
+	signet_requirement *req = NULL;
+	signet_error *err = NULL;
+	int rc = signet_requirement_parse(&req, text, &err);
+	if (rc != 0) {
+		fprintf(stderr, "signet req parse: %s\n", signet_error_message(err));
+		long long column = signet_error_column(err);
+		if (column > 0 && caret_fits(text))
+			fprintf(stderr, "  %s\n  %*s^\n", text, (int)(column - 1), "");
+		signet_error_free(err);
+		free(owned);
+		return SIGNET_EXIT_INVALID;
+	}
+	char *canonical = signet_requirement_format(req);
+	signet_requirement_free(req);
+	free(owned);
+	if (!canonical) {
+		fputs("signet req parse: out of memory\n", stderr);
+		return SIGNET_EXIT_INVALID;
+	}
+	puts(canonical);
+	free(canonical);
+	return fflush(stdout) == 0 ? SIGNET_EXIT_OK : SIGNET_EXIT_INVALID;
+}
+
+static int req_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "anchors", required_argument, NULL, 'a' },
+		{ "at", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	sg_verify_cli cli = { .options = SIGNET_VERIFY_OPTIONS_INIT };
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+a:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': cli.anchors = optarg; break;
+		case 't':
+			if (sg_parse_time(optarg, &cli.options.at) != 0)
+				return usage_error("check", check_usage, "--at wants Unix seconds");
+			break;
+		case 'h': fputs(check_usage, stdout); return SIGNET_EXIT_OK;
+		default: return usage_error("check", check_usage, "unknown option");
+		}
+	}
+	if (argc - optind < 2)
+		return usage_error("check", check_usage, "give a requirement EXPR and at least one FILE");
+	cli.requirement = argv[optind];
+	int rc = sg_verify_cli_open(&cli, "signet req check");
+	if (rc)
+		return rc;
+	int worst = SIGNET_EXIT_OK;
+	for (int i = optind + 1; i < argc; i++) {
+		signet_identity *id = NULL;
+		int r = sg_verify_cli_file(&cli, argv[i], &id, "signet req check");
+		if (r == SIGNET_EXIT_OK)
+			printf("%s: satisfies the requirement\n", argv[i]);
+		signet_identity_free(id);
+		if (r == SIGNET_EXIT_INVALID || (r == SIGNET_EXIT_UNMET && worst == SIGNET_EXIT_OK))
+			worst = r;
+	}
+	sg_verify_cli_close(&cli);
+	return worst;
+}
+
+int cmd_req(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error(NULL, req_usage, "what should I do? (parse or check)");
+	const char *sub = argv[1];
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+		fputs(req_usage, stdout);
+		return SIGNET_EXIT_OK;
+	}
+	if (strcmp(sub, "parse") == 0)
+		return req_parse(argc - 1, argv + 1);
+	if (strcmp(sub, "check") == 0)
+		return req_check(argc - 1, argv + 1);
+	fprintf(stderr, "signet req: unknown subcommand '%s'\n\n%s", sub, req_usage);
+	return SIGNET_EXIT_USAGE;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c - `signet`: sign, verify and inspect Signet code signatures. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <signet/signet.h>
+
+#include "commands.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} verbs[] = {
+	{ "sign", cmd_sign, "sign ELF files (or a bundle)" },
+	{ "verify", cmd_verify, "verify signatures, optionally against a requirement" },
+	{ "display", cmd_display, "show what a signature says" },
+	{ "req", cmd_req, "parse requirements and check files against them" },
+	{ "ca", cmd_ca, "make a development CA and team certificates" },
+};
+
+static void usage(FILE *to)
+{
+	fputs("Usage: signet [--help] [--version] VERB [ARGS...]\n\nVerbs:\n", to);
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		fprintf(to, "  %-8s %s\n", verbs[i].name, verbs[i].summary);
+	fputs("\n'signet VERB --help' describes one verb.\n"
+	      "Exit codes: 0 valid, 1 invalid or failed, 2 usage error, 3 requirement not met.\n", to);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return SIGNET_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return SIGNET_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("signet %s\n", PACKAGE_VERSION);
+		return SIGNET_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strcmp(argv[1], verbs[i].name) == 0)
+			return verbs[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "signet: unknown verb '%s' (try --help)\n", argv[1]);
+	return SIGNET_EXIT_USAGE;
+}
