@@ -1,8 +1,19 @@
+# SPDX-License-Identifier: MIT
 # Benchmarks: built by `make bench`, never run as tests (figures, not verdicts).
 EXTRA_PROGRAMS += bench/bench_pagehash
 bench_bench_pagehash_SOURCES = bench/bench_pagehash.c
 bench_bench_pagehash_LDADD = libsignet-internal.la $(LIBCRYPTO_LIBS)
-BENCHES = bench/bench_pagehash
+
+# bench_load uses only the public API, and the `signet` tool of this build
+# tree to make its CA and sign its libraries (see docs/benchmarks.md).
+EXTRA_PROGRAMS += bench/bench_load
+bench_bench_load_SOURCES = bench/bench_load.c
+bench_bench_load_CPPFLAGS = $(AM_CPPFLAGS) -DSIGNET_BUILDDIR=\"$(abs_top_builddir)\" \
+	-DSIGNET_BENCH_CC=\"$(CC)\"
+bench_bench_load_LDADD = libsignet.la -ldl
+EXTRA_bench_bench_load_DEPENDENCIES = signet$(EXEEXT)
+
+BENCHES = bench/bench_pagehash bench/bench_load
 CLEANFILES += $(BENCHES)
 
 .PHONY: bench

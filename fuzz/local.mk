@@ -22,3 +22,9 @@ fuzz_replay_signature_SOURCES = fuzz/fuzz_signature.c fuzz/replay_main.c
 fuzz_replay_signature_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"signature"'
 fuzz_replay_signature_LDADD = libsignet-internal.la
 TESTS += fuzz/replay_signature
+
+check_PROGRAMS += fuzz/replay_elf
+fuzz_replay_elf_SOURCES = fuzz/fuzz_elf.c fuzz/replay_main.c
+fuzz_replay_elf_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"elf"'
+fuzz_replay_elf_LDADD = libsignet-internal.la
+TESTS += fuzz/replay_elf

@@ -17,6 +17,21 @@ enum host_exit {
 /* Prints "signet-host: <what>: <message>" to stderr and returns HOST_EXIT_REFUSED. */
 int host_report(const char *what, signet_error *err);
 
+/* Global options, before the command. */
+typedef struct host_options {
+	const char *anchors;
+	const char *requirement;
+	const char *policy;
+} host_options;
+extern host_options host_opts;
+
+/* The policy from the global options (exit code; 0 on success). */
+int host_make_policy(signet_policy **out);
+
+/* One image record with its identity, as `load` prints it. */
+void host_print_image(const signet_image *img);
+
 int cmd_images(int argc, char **argv);
+int cmd_load(int argc, char **argv);
 
 #endif /* SIGNET_HOST_H */

@@ -13,11 +13,17 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "images", cmd_images, "print every image in this process" },
+	{ "load", cmd_load, "load one signed shared object (and call a function in it)" },
 };
 
 static void usage(FILE *to)
 {
-	fputs("Usage: signet-host [--help] [--version] COMMAND [ARGS...]\n\nCommands:\n", to);
+	fputs("Usage: signet-host [--help] [--version] [--anchors FILE|DIR] [--requirement EXPR]\n"
+	      "                   [--policy FILE] COMMAND [ARGS...]\n\n"
+	      "  --anchors PATH      trust anchors (default: $SIGNET_ANCHORS, else /etc/signet/anchors)\n"
+	      "  --requirement EXPR  what a plugin must satisfy (default: anchor trusted and team = host)\n"
+	      "  --policy FILE       a policy file (docs/policy.md); the two options above override it\n"
+	      "\nCommands:\n", to);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'signet-host COMMAND --help' describes one command.\n"
@@ -47,9 +53,24 @@ int main(int argc, char **argv)
 		printf("signet-host %s (libsignet %s)\n", PACKAGE_VERSION, signet_version());
 		return HOST_EXIT_OK;
 	}
+	int at = 1;
+	for (; at + 1 < argc; at += 2) {
+		if (strcmp(argv[at], "--anchors") == 0)
+			host_opts.anchors = argv[at + 1];
+		else if (strcmp(argv[at], "--requirement") == 0)
+			host_opts.requirement = argv[at + 1];
+		else if (strcmp(argv[at], "--policy") == 0)
+			host_opts.policy = argv[at + 1];
+		else
+			break;
+	}
+	if (at >= argc || argv[at][0] == '-') {
+		fprintf(stderr, "signet-host: %s (try --help)\n", at >= argc ? "no command given" : "unknown option");
+		return HOST_EXIT_USAGE;
+	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "signet-host: unknown command '%s' (try --help)\n", argv[1]);
+		if (strcmp(argv[at], commands[i].name) == 0)
+			return commands[i].run(argc - at, argv + at);
+	fprintf(stderr, "signet-host: unknown command '%s' (try --help)\n", argv[at]);
 	return HOST_EXIT_USAGE;
 }

@@ -19,7 +19,11 @@ libsignet_internal_la_SOURCES = \
 	loader/registry/observers.c \
 	loader/registry/imagelog.c \
 	loader/registry/imagelog.h \
-	loader/load/load.c
+	loader/load/load.c \
+	loader/load/load_internal.h \
+	loader/load/closure.c \
+	loader/load/snapshot.c \
+	loader/load/snapshot.h
 libsignet_internal_la_CFLAGS = $(AM_CFLAGS) $(LIBELF_CFLAGS) $(LIBCRYPTO_CFLAGS) $(LIBFFI_CFLAGS) $(JANSSON_CFLAGS)
 libsignet_internal_la_LIBADD = $(LIBELF_LIBS) $(LIBCRYPTO_LIBS) $(LIBFFI_LIBS) $(JANSSON_LIBS)
 
@@ -44,3 +48,5 @@ signetinclude_HEADERS += \
 include $(srcdir)/loader/codesign/local.mk
 include $(srcdir)/loader/cms/local.mk
 include $(srcdir)/loader/requirement/local.mk
+include $(srcdir)/loader/policy/local.mk
+include $(srcdir)/loader/elf/local.mk

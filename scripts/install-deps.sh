@@ -13,6 +13,8 @@ packages=(
 	openssl
 	# real libraries the signing tests sign copies of
 	zlib1g libsqlite3-0 libstdc++6 libicu72
+	# the debugger test of loaded plugins
+	gdb
 )
 
 missing=()

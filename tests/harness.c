@@ -3,7 +3,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -35,6 +37,35 @@ const char *sg_fixture(const char *name)
 	return buf;
 }
 
+const char *sg_test_pki(const char *name)
+{
+	static _Thread_local char ring[4][4096];
+	static _Thread_local unsigned next;
+	char *buf = ring[next++ % 4];
+	snprintf(buf, sizeof ring[0], "%s/tests/pki/%s", sg_builddir(), name);
+	return buf;
+}
+
+static pthread_once_t policy_once = PTHREAD_ONCE_INIT;
+static signet_policy *test_policy;
+
+static void make_test_policy(void)
+{
+	signet_error *err = NULL;
+	if (signet_policy_new(&test_policy, &err) != 0 ||
+	    signet_policy_set_anchors(test_policy, sg_test_pki("root.pem"), &err) != 0 ||
+	    signet_policy_set_requirement(test_policy, "anchor trusted and team \"ABCDE12345\"", &err) != 0) {
+		fprintf(stderr, "test harness: cannot make the test policy: %s\n", signet_error_message(err));
+		exit(99);
+	}
+}
+
+const signet_policy *sg_test_policy(void)
+{
+	pthread_once(&policy_once, make_test_policy);
+	return test_policy;
+}
+
 static char sandbox_root[4000];
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -47,6 +78,34 @@ static void remove_sandboxes(void)
 {
 	if (sandbox_root[0])
 		nftw(sandbox_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+uint8_t *sg_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	if (!f || fstat(fileno(f), &st) != 0) {
+		fprintf(stderr, "test harness: cannot read %s\n", path);
+		exit(99);
+	}
+	uint8_t *buf = malloc((size_t)st.st_size + 1);
+	if (!buf || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+		fprintf(stderr, "test harness: cannot read %s\n", path);
+		exit(99);
+	}
+	fclose(f);
+	buf[st.st_size] = '\0';
+	*len = (size_t)st.st_size;
+	return buf;
+}
+
+void sg_write_file(const char *path, const void *bytes, size_t len, unsigned mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	if (fd < 0 || write(fd, bytes, len) != (ssize_t)len || close(fd) != 0) {
+		fprintf(stderr, "test harness: cannot write %s\n", path);
+		exit(99);
+	}
 }
 
 const char *sg_sandbox(void)

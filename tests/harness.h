@@ -6,6 +6,8 @@
 #ifndef SIGNET_TEST_HARNESS_H
 #define SIGNET_TEST_HARNESS_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
@@ -33,6 +35,23 @@ const char *sg_fixture(const char *name);
 /* Environment-provided directories (abort with 99 when unset). */
 const char *sg_builddir(void);
 const char *sg_srcdir(void);
+
+/*
+ * A policy trusting the build's test CA (tests/pki/root.pem) and requiring
+ * team ABCDE12345 (test programs are unsigned hosts, so `team = host` would
+ * admit nothing). Made once, shared, never freed.
+ */
+const signet_policy *sg_test_policy(void);
+
+/* Path of a file the build made under tests/pki/ ("root.pem", ...). */
+const char *sg_test_pki(const char *name);
+
+/* The whole file, NUL-terminated (the NUL is not counted in *len); exits
+ * with 99 when it cannot be read. */
+uint8_t *sg_read_file(const char *path, size_t *len);
+
+/* Writes (creating or truncating) a file; exits with 99 on failure. */
+void sg_write_file(const char *path, const void *bytes, size_t len, unsigned mode);
 
 /* A fresh private directory for the current test, removed at exit. */
 const char *sg_sandbox(void);

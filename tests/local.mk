@@ -20,25 +20,48 @@ tests_libharness_la_LIBADD = $(CUNIT_LIBS)
 TEST_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/tests
 TEST_LDADD = tests/libharness.la libsignet.la $(CUNIT_LIBS)
 
-# Fixture shared objects, built with plain rules: one source, N variants.
+# Test PKI, made by the build (never committed): a root CA with two teams,
+# and an unrelated "rogue" CA whose leaf claims team A.
+TEST_PKI = tests/pki/stamp
+$(TEST_PKI): | signet$(EXEEXT)
+	@rm -rf tests/pki
+	$(AM_V_GEN)./signet ca init tests/pki >/dev/null && \
+	./signet ca issue --team ABCDE12345 --name "Signet Test Team A" tests/pki >/dev/null && \
+	./signet ca issue --team ZZZZZ99999 --name "Signet Test Team Z" tests/pki >/dev/null && \
+	./signet ca init tests/pki/rogue >/dev/null && \
+	./signet ca issue --team ABCDE12345 --name "Rogue" tests/pki/rogue >/dev/null && \
+	touch $@
+SIGN_A = ./signet sign --key tests/pki/ABCDE12345.key --cert tests/pki/ABCDE12345.pem
+SIGN_Z = ./signet sign --key tests/pki/ZZZZZ99999.key --cert tests/pki/ZZZZZ99999.pem
+SIGN_ROGUE = ./signet sign --key tests/pki/rogue/ABCDE12345.key --cert tests/pki/rogue/ABCDE12345.pem
+
+# Fixture shared objects, built with plain rules from a few sources and
+# signed here (tests/README.md lists them all).
 FIXTURES = \
 	tests/fixtures/libfixture0.so tests/fixtures/libfixture1.so \
 	tests/fixtures/libfixture2.so tests/fixtures/libfixture3.so \
 	tests/fixtures/libfixture4.so tests/fixtures/libfixture5.so \
 	tests/fixtures/libfixture6.so tests/fixtures/libfixture7.so \
 	tests/fixtures/libreenter.so
-check_DATA = $(FIXTURES)
+check_DATA = $(TEST_PKI) $(FIXTURES)
 CLEANFILES += $(FIXTURES)
 EXTRA_DIST += tests/fixtures/fixture.c tests/fixtures/reenter.c
 FIXTURE_LINK = $(CC) $(CFLAGS) -fPIC -shared -Wl,--build-id=sha1 -Wl,-z,now
 
-tests/fixtures/libfixture%.so: $(srcdir)/tests/fixtures/fixture.c
+tests/fixtures/libfixture%.so: $(srcdir)/tests/fixtures/fixture.c $(TEST_PKI)
 	@$(MKDIR_P) tests/fixtures
-	$(AM_V_CCLD)$(FIXTURE_LINK) -DFIXTURE_ID=$* -Wl,-soname,libfixture$*.so -o $@ $<
+	$(AM_V_CCLD)$(FIXTURE_LINK) -DFIXTURE_ID=$* -Wl,-soname,libfixture$*.so -o $@.tmp $< && \
+	$(SIGN_A) --identifier org.signet.test.fixture$* $@.tmp >/dev/null && mv $@.tmp $@
 
-tests/fixtures/libreenter.so: $(srcdir)/tests/fixtures/reenter.c
+tests/fixtures/libreenter.so: $(srcdir)/tests/fixtures/reenter.c $(TEST_PKI)
 	@$(MKDIR_P) tests/fixtures
-	$(AM_V_CCLD)$(FIXTURE_LINK) -Wl,-soname,libreenter.so -o $@ $< -ldl
+	$(AM_V_CCLD)$(FIXTURE_LINK) -Wl,-soname,libreenter.so -o $@.tmp $< -ldl && \
+	$(SIGN_A) --identifier org.signet.test.reenter $@.tmp >/dev/null && mv $@.tmp $@
+
+clean-local: clean-test-pki
+clean-test-pki:
+	rm -rf tests/pki tests/fixtures
+.PHONY: clean-test-pki
 
 # --- core ---
 check_PROGRAMS += tests/core/test_errors
@@ -79,3 +102,6 @@ TEST_INTERNAL_LIBS = tests/libharness.la libsignet-internal.la $(CUNIT_LIBS)
 include $(srcdir)/tests/codesign/local.mk
 include $(srcdir)/tests/cms/local.mk
 include $(srcdir)/tests/requirement/local.mk
+include $(srcdir)/tests/policy/local.mk
+include $(srcdir)/tests/elf/local.mk
+include $(srcdir)/tests/load/local.mk

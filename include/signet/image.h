@@ -96,11 +96,19 @@ SIGNET_EXPORT size_t signet_image_build_id(const signet_image *image, const uint
  */
 SIGNET_EXPORT size_t signet_image_build_id_hex(const signet_image *image, char *buf, size_t size);
 
-/*
- * Signing identity. Until signature verification lands, every image is
- * unsigned: the call returns false and the image log prints "unsigned".
- */
+/* True for an image signet_load() verified: it has a signing identity. */
 SIGNET_EXPORT bool signet_image_is_signed(const signet_image *image);
+
+/* True for an unsigned library Signet loaded because the policy accepts it
+ * as a platform library (a dependency of a verified image). */
+SIGNET_EXPORT bool signet_image_is_platform(const signet_image *image);
+
+/*
+ * The verified identity (identifier, team, cdhash, signer), owned by the
+ * record and immutable: taken from the bytes that were verified and mapped,
+ * never re-read from disk. NULL for unsigned images.
+ */
+SIGNET_EXPORT const struct signet_identity *signet_image_identity(const signet_image *image);
 
 /* False once the image has been removed from the process. */
 SIGNET_EXPORT bool signet_image_is_mapped(const signet_image *image);

@@ -1,19 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * signet/loader.h - loading and unloading images through Signet.
+ * signet/loader.h - loading verified images: nothing unverified ever runs.
  *
- * INTERIM: signet_load() currently maps the file with plain dlopen() and
- * verifies nothing. The verified-loading pipeline replaces its insides; the
- * contract below (registry, observers, reference counts, errors) stays.
+ * signet_load() opens the file once, copies it into a sealed memfd, checks
+ * the ELF structure, verifies the signature over the sealed bytes, admits
+ * the identity under the policy, resolves every dependency itself (loading
+ * signed ones first through the same pipeline, or accepting platform
+ * libraries the policy names), and only then dlopen()s the sealed copy: no
+ * constructor, IFUNC resolver or init_array of the image runs before every
+ * check passed, and the bytes mapped are the bytes verified. Add observers
+ * have seen the image (and its new dependencies) when the call returns.
+ * Any refusal leaves nothing mapped, registered or open.
  *
- * Ownership: a successful signet_load() gives the caller a handle that holds
- * one load of the image (and one record reference). signet_unload() gives
- * both back; the handle must not be used afterwards. Loading the same file
- * twice gives the same record, loaded twice.
+ * Ownership: a successful signet_load() gives the caller a handle that
+ * holds one load of the image (and one record reference). signet_unload()
+ * gives both back; the handle must not be used afterwards. Loading the same
+ * signed image again (same cdhash) gives the same record, loaded twice.
+ * Dependencies Signet loaded for an image stay until nothing needs them.
  *
- * Thread-safety: both calls may be made from any thread concurrently. From
- * inside an observer callback they fail with SIGNET_E_IN_OBSERVER; from an
- * image constructor or destructor run by them, with SIGNET_E_IN_INITIALIZER.
+ * Thread-safety: both calls may be made from any thread concurrently;
+ * verification of different files runs in parallel, the final dlopen() and
+ * registry commit are serialized. From inside an observer callback they
+ * fail with SIGNET_E_IN_OBSERVER; from an image constructor or destructor
+ * run by them, with SIGNET_E_IN_INITIALIZER.
  */
 #ifndef SIGNET_LOADER_H
 #define SIGNET_LOADER_H
@@ -21,22 +30,30 @@
 #include <signet/common.h>
 #include <signet/error.h>
 #include <signet/image.h>
+#include <signet/policy.h>
 
 SIGNET_BEGIN_DECLS
 
 /*
- * Loads the shared object at `path` (RTLD_NOW | RTLD_LOCAL). Add observers
- * have seen the image when this returns. Errors: SIGNET_E_INVALID_ARGUMENT,
- * SIGNET_E_IO (the path cannot be resolved), SIGNET_E_DLOPEN,
- * SIGNET_E_IN_OBSERVER, SIGNET_E_IN_INITIALIZER, SIGNET_E_NOMEM.
+ * Loads the signed shared object at `path` under `policy` (NULL: the
+ * process default: $SIGNET_POLICY, else /etc/signet/policy.json, else
+ * anchors from $SIGNET_ANCHORS or /etc/signet/anchors with the default
+ * requirement). Errors: every verification code of signet/signature.h,
+ * SIGNET_E_REQUIREMENT_UNMET, SIGNET_E_POLICY_DENIED,
+ * SIGNET_E_POLICY_NOT_ALLOWED, SIGNET_E_POLICY_INVALID,
+ * SIGNET_E_DEPENDENCY_UNRESOLVED, SIGNET_E_DEPENDENCY_CONFLICT,
+ * SIGNET_E_SONAME_CONFLICT, SIGNET_E_SEALING_UNAVAILABLE, SIGNET_E_DLOPEN,
+ * SIGNET_E_IO, SIGNET_E_LIMIT, SIGNET_E_IN_OBSERVER,
+ * SIGNET_E_IN_INITIALIZER, SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM.
  */
-SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_load(signet_image **out, const char *path, signet_error **err);
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_load(signet_image **out, const char *path,
+	const signet_policy *policy, signet_error **err);
 
 /*
- * Gives back one load. When it was the last load of an image Signet mapped,
- * remove observers run and then the image is unmapped. Errors:
- * SIGNET_E_NOT_LOADED (not a handle from signet_load(), or already unloaded),
- * SIGNET_E_IN_OBSERVER, SIGNET_E_IN_INITIALIZER.
+ * Gives back one load. When it was the last, remove observers run, then the
+ * image is unmapped, then the dependencies loaded for it are given back.
+ * Errors: SIGNET_E_NOT_LOADED (not a handle from signet_load(), or already
+ * unloaded), SIGNET_E_IN_OBSERVER, SIGNET_E_IN_INITIALIZER.
  */
 SIGNET_EXPORT int signet_unload(signet_image *image, signet_error **err);
 

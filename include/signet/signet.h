@@ -15,6 +15,7 @@
 #include <signet/loader.h>
 #include <signet/signature.h>
 #include <signet/requirement.h>
+#include <signet/policy.h>
 
 SIGNET_BEGIN_DECLS
 

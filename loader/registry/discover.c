@@ -19,8 +19,7 @@ typedef struct walk_ctx {
 	size_t nknown;
 	bool first;
 	const char *main_path;
-	const sg_image_key *claim;
-	const char *claim_path;
+	const sg_claim *claim;
 	uintptr_t vdso_phdr;
 	bool failed;
 } walk_ctx;
@@ -80,12 +79,12 @@ static int on_object(struct dl_phdr_info *info, size_t size, void *data)
 		if (key_eq(&c->known[i], &e->key))
 			return 0;
 
-	bool claimed = c->claim && key_eq(c->claim, &e->key);
+	bool claimed = c->claim && key_eq(&c->claim->key, &e->key);
 	signet_arrival arrival = claimed ? SIGNET_ARRIVAL_SIGNET
 		: is_main ? SIGNET_ARRIVAL_MAIN_PROGRAM
 		: e->is_vdso ? SIGNET_ARRIVAL_VDSO
 		: SIGNET_ARRIVAL_FOREIGN; /* startup is decided after the first walk */
-	const char *path = claimed ? c->claim_path : is_main ? c->main_path : NULL;
+	const char *path = claimed ? c->claim->path : is_main ? c->main_path : NULL;
 	e->fresh = sg_image_new(&facts, arrival, path);
 	if (!e->fresh) {
 		c->failed = true;
@@ -116,13 +115,13 @@ void sg_walk_release(sg_walk *w)
 }
 
 int sg_walk_objects(sg_walk *out, const sg_image_key *known, size_t nknown, bool first,
-	const char *main_path, const sg_image_key *claim, const char *claim_path)
+	const char *main_path, const sg_claim *claim)
 {
 	*out = (sg_walk){ 0 };
 	uintptr_t ehdr = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
 	walk_ctx c = {
 		.w = out, .known = known, .nknown = nknown, .first = first,
-		.main_path = main_path, .claim = claim, .claim_path = claim_path,
+		.main_path = main_path, .claim = claim,
 		.vdso_phdr = ehdr ? ehdr + ((const ElfW(Ehdr) *)ehdr)->e_phoff : 0,
 	};
 	dl_iterate_phdr(on_object, &c);

@@ -34,12 +34,12 @@ typedef struct sg_walk {
  * Walks every loaded object. Objects whose key is in `known` get no record.
  * `first` also collects DT_NEEDED and PT_INTERP for startup classification.
  * `main_path` names the main program's record (dl_iterate_phdr says "").
- * `claim` (may be NULL) is the key of an object Signet just loaded, whose
- * record gets `claim_path` and arrival SIGNET; the others get `arrival`.
+ * `claim` (may be NULL) names an object Signet just loaded: its record gets
+ * the claim's path and arrival SIGNET (the caller attaches the rest).
  * Returns 0 or SIGNET_E_NOMEM (nothing allocated then).
  */
 int sg_walk_objects(sg_walk *out, const sg_image_key *known, size_t nknown, bool first,
-	const char *main_path, const sg_image_key *claim, const char *claim_path);
+	const char *main_path, const sg_claim *claim);
 
 void sg_walk_release(sg_walk *w);
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "registry/image_internal.h"
 
@@ -205,6 +206,7 @@ signet_image *sg_image_new(const sg_image_facts *f, signet_arrival arrival, cons
 		return NULL;
 	atomic_init(&img->refs, 1);
 	atomic_init(&img->mapped, true);
+	img->memfd = -1;
 	img->id = atomic_fetch_add(&next_id, 1);
 	img->key = f->key;
 	img->arrival = arrival;
@@ -261,6 +263,10 @@ void signet_image_free(signet_image *image)
 	free(image->soname);
 	free(image->segments);
 	free(image->told);
+	free(image->deps);
+	signet_identity_free(image->identity);
+	if (image->memfd >= 0)
+		close(image->memfd);
 	free(image);
 }
 
@@ -270,7 +276,9 @@ const char *signet_image_soname(const signet_image *image) { return image ? imag
 uintptr_t signet_image_base(const signet_image *image) { return image ? image->key.base : 0; }
 signet_arrival signet_image_arrival(const signet_image *image) { return image ? image->arrival : 0; }
 size_t signet_image_segment_count(const signet_image *image) { return image ? image->nsegments : 0; }
-bool signet_image_is_signed(const signet_image *image) { (void)image; return false; }
+bool signet_image_is_signed(const signet_image *image) { return image && image->identity; }
+bool signet_image_is_platform(const signet_image *image) { return image && image->platform; }
+const signet_identity *signet_image_identity(const signet_image *image) { return image ? image->identity : NULL; }
 
 const signet_segment *signet_image_segment(const signet_image *image, size_t index)
 {

@@ -18,6 +18,7 @@
 #include <link.h>
 
 #include <signet/image.h>
+#include <signet/signature.h>
 
 /* Build-ids are 20 bytes (SHA-1) in practice; anything over this is ignored. */
 #define SG_BUILD_ID_MAX 64
@@ -48,6 +49,12 @@ struct signet_image {
 	signet_segment *segments;
 	size_t build_id_len;
 	uint8_t build_id[SG_BUILD_ID_MAX];
+	/* Set by the loader on the record it claims, before it is published. */
+	signet_identity *identity; /* verified signature, owned; NULL when unsigned */
+	bool platform;             /* an unsigned library the policy accepted as a platform library */
+	int memfd;                 /* the sealed snapshot ld.so mapped (kept open while loaded), or -1 */
+	signet_image **deps;       /* images loaded for this one, each holding one load */
+	size_t ndeps;
 
 	/* registry state (registry lock) */
 	sg_image_state state;
@@ -68,6 +75,15 @@ typedef struct sg_image_facts {
 	const ElfW(Phdr) *phdr;
 	size_t phnum;
 } sg_image_facts;
+
+/* What the loader attaches to the record of an image it loaded. */
+typedef struct sg_claim {
+	sg_image_key key;
+	const char *path;           /* the original path (never /proc/.../fd/N) */
+	signet_identity *identity;  /* ownership moves to the record */
+	bool platform;
+	int memfd;                  /* ownership moves to the record; -1 for none */
+} sg_claim;
 
 /*
  * Builds a record from a live mapping (refs = 1, state ADDING). Reads the

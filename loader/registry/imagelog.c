@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <signet/registry.h>
+#include <signet/signature.h>
 
 #include "registry/imagelog.h"
 
@@ -34,13 +35,22 @@ size_t sg_imagelog_format(char *buf, size_t size, const char *event, const signe
 {
 	char build_id[2 * 64 + 1];
 	char path[4096 + 1]; /* longer escaped paths are cut */
+	char identity[512];
 	if (signet_image_build_id_hex(image, build_id, sizeof build_id) == 0)
 		strcpy(build_id, "-");
 	escape_path(path, sizeof path, signet_image_path(image));
+	const signet_identity *id = signet_image_identity(image);
+	if (id) {
+		/* Identifiers and teams are restricted to [A-Za-z0-9._-]: no escaping needed. */
+		const char *team = signet_identity_team(id);
+		snprintf(identity, sizeof identity, "signed team=%s identifier=%s cdhash=%s", team ? team : "-",
+			signet_identity_identifier(id), signet_identity_cdhash_hex(id));
+	} else {
+		snprintf(identity, sizeof identity, "%s", signet_image_is_platform(image) ? "platform" : "unsigned");
+	}
 	int n = snprintf(buf, size, "signet-image: %s base=0x%016llx id=%llu build-id=%s arrival=%s identity=%s path=%s\n",
 		event, (unsigned long long)signet_image_base(image), (unsigned long long)signet_image_id(image),
-		build_id, signet_arrival_name(signet_image_arrival(image)),
-		signet_image_is_signed(image) ? "signed" : "unsigned", path);
+		build_id, signet_arrival_name(signet_image_arrival(image)), identity, path);
 	if (n < 0)
 		return 0;
 	if ((size_t)n >= size) { /* cut, but still one line */
@@ -56,6 +66,25 @@ static void emit(const char *event, const signet_image *image)
 	size_t len = sg_imagelog_format(line, sizeof line, event, image);
 	/* One write() per line: with O_APPEND, lines of concurrent writers never interleave. */
 	while (len > 0 && write(log_fd, line, len) < 0 && errno == EINTR)
+		;
+}
+
+void sg_imagelog_refusal(const char *path, int code, const signet_error *why)
+{
+	if (log_fd < 0)
+		return;
+	char escaped[4096 + 1], line[4096 * 2 + 512];
+	escape_path(escaped, sizeof escaped, path);
+	/* The reason is last and free text; it is one line already. */
+	const char *name = signet_code_name(code);
+	int n = snprintf(line, sizeof line, "signet-image: refuse code=%s check=%s path=%s reason=%s\n",
+		name ? name : "?", why && signet_error_check(why) ? signet_error_check(why) : "-", escaped,
+		why ? signet_error_message(why) : signet_code_description(code));
+	if (n < 0)
+		return;
+	size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+	line[len - 1] = '\n';
+	while (write(log_fd, line, len) < 0 && errno == EINTR)
 		;
 }
 

@@ -11,6 +11,7 @@
 #ifndef SIGNET_IMAGELOG_H
 #define SIGNET_IMAGELOG_H
 
+#include <signet/error.h>
 #include <signet/image.h>
 
 /* Starts logging if the environment asks for it. Idempotent. */
@@ -18,5 +19,8 @@ void sg_imagelog_start(void);
 
 /* Formats one log line for `event` ("add", "remove") into buf; returns its length. */
 size_t sg_imagelog_format(char *buf, size_t size, const char *event, const signet_image *image);
+
+/* Logs that loading `path` was refused with `code`, and why (if logging). */
+void sg_imagelog_refusal(const char *path, int code, const signet_error *why);
 
 #endif /* SIGNET_IMAGELOG_H */

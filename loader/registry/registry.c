@@ -159,8 +159,7 @@ static int list_reserve_locked(size_t more)
 	return 0;
 }
 
-int sg_sync_locked(const sg_image_key *claim, const char *claim_path,
-	signet_image **claimed, sg_batch *batch)
+int sg_sync_locked(sg_claim *claim, signet_image **claimed, sg_batch *batch)
 {
 	/*
 	 * Keys of records that stay: a record already REMOVING is left out, so
@@ -179,7 +178,7 @@ int sg_sync_locked(const sg_image_key *claim, const char *claim_path,
 
 	bool first = !first_sync_done;
 	sg_walk w;
-	int rc = sg_walk_objects(&w, known, nknown, first, main_path, claim, claim_path);
+	int rc = sg_walk_objects(&w, known, nknown, first, main_path, claim);
 	free(known);
 	if (rc)
 		return rc;
@@ -223,7 +222,7 @@ int sg_sync_locked(const sg_image_key *claim, const char *claim_path,
 		signet_image *img = e->fresh;
 		if (!img)
 			continue;
-		bool is_claim = claim && key_eq(claim, &e->key);
+		bool is_claim = claim && key_eq(&claim->key, &e->key);
 		bool shadowed = false;
 		for (size_t j = 0; !is_claim && j < nlist; j++)
 			shadowed |= key_eq(&list[j]->key, &e->key);
@@ -232,6 +231,14 @@ int sg_sync_locked(const sg_image_key *claim, const char *claim_path,
 		e->fresh = NULL;
 		if (first && startup[i] && img->arrival == SIGNET_ARRIVAL_FOREIGN)
 			img->arrival = SIGNET_ARRIVAL_STARTUP; /* not yet published */
+		if (is_claim) {
+			/* Still unpublished: the loader's facts move in with it. */
+			img->identity = claim->identity;
+			img->platform = claim->platform;
+			img->memfd = claim->memfd;
+			claim->identity = NULL;
+			claim->memfd = -1;
+		}
 		img->linked = true;
 		img->state = SG_IMAGE_ADDING;
 		img->add_inflight = 1;
@@ -244,7 +251,7 @@ int sg_sync_locked(const sg_image_key *claim, const char *claim_path,
 	if (claim && claimed) {
 		*claimed = NULL;
 		for (size_t i = nlist; i-- > 0;) {
-			if (list[i]->state != SG_IMAGE_REMOVING && key_eq(&list[i]->key, claim)) {
+			if (list[i]->state != SG_IMAGE_REMOVING && key_eq(&list[i]->key, &claim->key)) {
 				*claimed = signet_image_retain(list[i]);
 				break;
 			}
@@ -281,7 +288,7 @@ void sg_refresh(bool wait)
 	else if (!sg_load_trylock())
 		return; /* a load in progress will sync when it commits */
 	sg_batch batch = { 0 };
-	int rc = sg_sync_locked(NULL, NULL, NULL, &batch);
+	int rc = sg_sync_locked(NULL, NULL, &batch);
 	sg_load_unlock();
 	if (rc == 0)
 		sg_deliver(&batch);
@@ -392,6 +399,21 @@ static bool match_id(const signet_image *img, const void *id, size_t unused)
 {
 	(void)unused;
 	return img->id == *(const uint64_t *)id;
+}
+
+/* Internal lookups for the loader: live records only (not being removed). */
+signet_image *sg_registry_find_live(bool (*match)(const signet_image *img, const void *arg), const void *arg)
+{
+	sg_reg_lock();
+	for (size_t i = 0; i < nlist; i++) {
+		if (list[i]->state != SG_IMAGE_REMOVING && match(list[i], arg)) {
+			signet_image *img = signet_image_retain(list[i]);
+			sg_reg_unlock();
+			return img;
+		}
+	}
+	sg_reg_unlock();
+	return NULL;
 }
 
 int signet_registry_lookup_address(signet_address_info *out, const void *address, signet_error **err)

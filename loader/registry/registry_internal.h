@@ -71,16 +71,21 @@ void sg_tls_initializer_leave(void);
 /*
  * With the load lock held: brings the list up to date with the dynamic
  * linker. When `claim` is given, the entry with that key becomes (or is) a
- * Signet image; a new reference to its record goes to *claimed. New images
- * and vanished ones become events in `batch`, to be delivered by
+ * Signet image and a new reference to its record goes to *claimed; when the
+ * record is new, the claim's identity and memfd move into it (the claim's
+ * fields are then cleared, so the caller frees only what is left). New
+ * images and vanished ones become events in `batch`, to be delivered by
  * sg_deliver() after the load lock is released. Returns 0 or SIGNET_E_NOMEM.
  */
-int sg_sync_locked(const sg_image_key *claim, const char *claim_path,
-	signet_image **claimed, sg_batch *batch);
+int sg_sync_locked(sg_claim *claim, signet_image **claimed, sg_batch *batch);
 
 /* Brings the registry up to date unless this thread must not (observer,
  * initializer) or, with wait == false, another thread is loading. */
 void sg_refresh(bool wait);
+
+/* The first live record (not being removed) that `match` accepts, retained;
+ * NULL when none. Does not sync. */
+signet_image *sg_registry_find_live(bool (*match)(const signet_image *img, const void *arg), const void *arg);
 
 /* With both locks held: takes `image` out of the list; its list reference
  * goes to the caller. */

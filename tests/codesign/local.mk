@@ -7,7 +7,7 @@ TESTS += tests/codesign/test_format
 
 # libsignet-signing.la already carries the library's internals.
 check_PROGRAMS += tests/codesign/test_signing
-tests_codesign_test_signing_SOURCES = tests/codesign/test_signing.c
+tests_codesign_test_signing_SOURCES = tests/codesign/test_signing.c tests/test_pki.c tests/test_pki.h
 tests_codesign_test_signing_CFLAGS = $(TEST_CFLAGS) $(LIBCRYPTO_CFLAGS) -I$(top_srcdir)/signing
 tests_codesign_test_signing_LDADD = tests/libharness.la libsignet-signing.la $(CUNIT_LIBS) $(LIBCRYPTO_LIBS)
 TESTS += tests/codesign/test_signing

@@ -25,50 +25,29 @@
 #include "codesign/identity_internal.h"
 #include "elf/elf_image.h"
 #include "harness.h"
+#include "test_pki.h"
 #include "pki.h"
 #include "sign_elf.h"
 
 /* ---- credentials, made once ---- */
 
-typedef struct cred {
-	EVP_PKEY *key;
-	X509 *cert;
-} cred;
+typedef sg_test_cred cred;
 
 static cred root, team_a, team_b, rogue_root, rogue_leaf;
 static signet_trust *trust;
 static char dir[PATH_MAX - 512]; /* room for file names after it */
 
-static void make(cred *out, const char *cn, const char *ou, bool ca, const cred *issuer)
-{
-	sg_pki_spec spec = SG_PKI_SPEC_INIT;
-	spec.common_name = cn;
-	spec.organization = cn;
-	if (ou) {
-		spec.org_units[0] = ou;
-		spec.n_org_units = 1;
-	}
-	spec.is_ca = ca;
-	spec.code_signing = !ca;
-	spec.issuer_key = issuer ? issuer->key : NULL;
-	spec.issuer_cert = issuer ? issuer->cert : NULL;
-	signet_error *err = NULL;
-	if (sg_pki_make(&out->key, &out->cert, &spec, &err) != 0) {
-		fprintf(stderr, "pki: %s\n", signet_error_message(err));
-		exit(99);
-	}
-}
 
 static void setup(void)
 {
 	if (trust)
 		return;
 	snprintf(dir, sizeof dir, "%s", sg_sandbox());
-	make(&root, "Signet Test Root", NULL, true, NULL);
-	make(&team_a, "Team A", "ABCDE12345", false, &root);
-	make(&team_b, "Team B", "ZZZZZ99999", false, &root);
-	make(&rogue_root, "Rogue Root", NULL, true, NULL);
-	make(&rogue_leaf, "Rogue", "ABCDE12345", false, &rogue_root);
+	sg_test_cred_make(&root, "Signet Test Root", NULL, true, NULL);
+	sg_test_cred_make(&team_a, "Team A", "ABCDE12345", false, &root);
+	sg_test_cred_make(&team_b, "Team B", "ZZZZZ99999", false, &root);
+	sg_test_cred_make(&rogue_root, "Rogue Root", NULL, true, NULL);
+	sg_test_cred_make(&rogue_leaf, "Rogue", "ABCDE12345", false, &rogue_root);
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/root.pem", dir);
 	signet_error *err = NULL;
@@ -80,27 +59,6 @@ static void setup(void)
 
 /* ---- files ---- */
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
-	CU_ASSERT_EQUAL_FATAL(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
-static void spit(const char *path, const uint8_t *buf, size_t len, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT_EQUAL_FATAL(write(fd, buf, len), (ssize_t)len);
-	close(fd);
-}
 
 /* Copies `src` into the sandbox as `name`; returns the new path. */
 static const char *copy_in(const char *src, const char *name)
@@ -110,10 +68,10 @@ static const char *copy_in(const char *src, const char *name)
 	char *p = out[next++ % 4];
 	snprintf(p, PATH_MAX + 64, "%s/%s", dir, name);
 	size_t len;
-	uint8_t *b = slurp(src, &len);
+	uint8_t *b = sg_read_file(src, &len);
 	struct stat st;
 	stat(src, &st);
-	spit(p, b, len, st.st_mode & 0777);
+	sg_write_file(p, b, len, st.st_mode & 0777);
 	free(b);
 	return p;
 }
@@ -168,7 +126,7 @@ static void sign_and_verify_library(const char *src, const char *name, const cha
 	}
 	const char *path = copy_in(src, name);
 	size_t orig_len;
-	uint8_t *orig = slurp(src, &orig_len);
+	uint8_t *orig = sg_read_file(src, &orig_len);
 	signet_error *err = NULL;
 	SG_ASSERT_OK(sign(path, &team_a, "org.debian.copy", 12, &err), &err);
 
@@ -185,7 +143,7 @@ static void sign_and_verify_library(const char *src, const char *name, const cha
 	signet_identity_free(id);
 
 	size_t len;
-	uint8_t *signd = slurp(path, &len);
+	uint8_t *signd = sg_read_file(path, &len);
 	check_pt_load_unchanged(orig, orig_len, signd, len);
 	free(signd);
 	free(orig);
@@ -274,13 +232,13 @@ static void test_page_sizes_resigning_and_determinism(void)
 
 	/* Re-signing by another team replaces the signature: one blob, team B. */
 	size_t before_len;
-	uint8_t *before = slurp(path, &before_len);
+	uint8_t *before = sg_read_file(path, &before_len);
 	SG_ASSERT_OK(sign(path, &team_b, "org.example.pages", 12, &err), &err);
 	SG_ASSERT_OK(signet_verify_file(&id, path, trust, NULL, &err), &err);
 	CU_ASSERT_STRING_EQUAL(signet_identity_team(id), "ZZZZZ99999");
 	signet_identity_free(id);
 	size_t after_len;
-	uint8_t *after = slurp(path, &after_len);
+	uint8_t *after = sg_read_file(path, &after_len);
 	sg_elf_layout l;
 	SG_ASSERT_OK(sg_elf_layout_read(&l, after, after_len, path, &err), &err);
 	sg_elf_layout lb;
@@ -302,7 +260,7 @@ static void test_tamper_sweep(void)
 	signet_error *err = NULL;
 	SG_ASSERT_OK(sign(path, &team_a, "org.example.tamper", 12, &err), &err);
 	size_t len;
-	uint8_t *good = slurp(path, &len);
+	uint8_t *good = sg_read_file(path, &len);
 	sg_elf_layout l;
 	SG_ASSERT_OK(sg_elf_layout_read(&l, good, len, path, &err), &err);
 	SG_ASSERT_OK(verify_bytes(good, len, &err), &err);
@@ -372,7 +330,7 @@ static void test_truncation_append_move_duplicate(void)
 	signet_error *err = NULL;
 	SG_ASSERT_OK(sign(path, &team_a, "org.example.cut", 12, &err), &err);
 	size_t len;
-	uint8_t *good = slurp(path, &len);
+	uint8_t *good = sg_read_file(path, &len);
 	sg_elf_layout l;
 	SG_ASSERT_OK(sg_elf_layout_read(&l, good, len, path, &err), &err);
 
@@ -420,7 +378,7 @@ static void test_truncation_append_move_duplicate(void)
 	/* A file with no signature at all. */
 	size_t ulen;
 	static const char *const z[] = { "/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1", NULL };
-	uint8_t *u = slurp(find_lib(z), &ulen);
+	uint8_t *u = sg_read_file(find_lib(z), &ulen);
 	SG_ASSERT_FAILS(verify_bytes(u, ulen, &err), &err, SIGNET_E_UNSIGNED, "not signed");
 	CU_ASSERT_FALSE(signet_code_is_fatal(SIGNET_E_UNSIGNED));
 	free(u);
@@ -471,7 +429,7 @@ static void test_untrusted_signer_and_entitlements(void)
 	signet_identity_free(id);
 
 	size_t len;
-	uint8_t *b = slurp(path, &len);
+	uint8_t *b = sg_read_file(path, &len);
 	uint8_t *hit = memmem(b, len, "camera", 6);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(hit);
 	hit[0] = 'C';

@@ -110,7 +110,7 @@ static void test_error_object_carries_path_and_check(void)
 	signet_error *err = NULL;
 	signet_image *img = NULL;
 	const char *path = "/nonexistent/dir/libnothing.so";
-	CU_ASSERT_EQUAL(signet_load(&img, path, &err), SIGNET_E_IO);
+	CU_ASSERT_EQUAL(signet_load(&img, path, sg_test_policy(), &err), SIGNET_E_IO);
 	CU_ASSERT_PTR_NULL(img);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
 	CU_ASSERT_EQUAL(signet_error_code(err), SIGNET_E_IO);
@@ -127,8 +127,8 @@ static void test_error_object_carries_path_and_check(void)
 static void test_null_err_is_allowed(void)
 {
 	signet_image *img = NULL;
-	CU_ASSERT_EQUAL(signet_load(&img, "/nonexistent/x.so", NULL), SIGNET_E_IO);
-	CU_ASSERT_EQUAL(signet_load(NULL, "/x.so", NULL), SIGNET_E_INVALID_ARGUMENT);
+	CU_ASSERT_EQUAL(signet_load(&img, "/nonexistent/x.so", sg_test_policy(), NULL), SIGNET_E_IO);
+	CU_ASSERT_EQUAL(signet_load(NULL, "/x.so", sg_test_policy(), NULL), SIGNET_E_INVALID_ARGUMENT);
 	CU_ASSERT_EQUAL(signet_error_code(NULL), SIGNET_E_INVALID_ARGUMENT);
 }
 

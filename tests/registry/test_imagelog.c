@@ -31,7 +31,7 @@ static int run_child(const char *value, const char *stderr_path, const char *lib
 			setenv("SIGNET_PRINT_IMAGES", value, 1);
 		else
 			unsetenv("SIGNET_PRINT_IMAGES");
-		execl(child, child, library, (char *)NULL);
+		execl(child, child, library, sg_test_pki("root.pem"), (char *)NULL);
 		_exit(97);
 	}
 	int status = 0;
@@ -51,12 +51,13 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* The line for `event` of the image at `path` with `arrival`, or NULL. */
-static const char *find_line(const char *text, const char *event, const char *arrival, const char *path)
+/* The line for `event` of the image at `path` with `arrival` and `identity`, or NULL. */
+static const char *find_line_as(const char *text, const char *event, const char *arrival, const char *identity,
+	const char *path)
 {
-	char head[64], tail[PATH_MAX + 64], arr[64];
+	char head[64], tail[PATH_MAX + 64], arr[256];
 	snprintf(head, sizeof head, "signet-image: %s base=0x", event);
-	snprintf(arr, sizeof arr, " arrival=%s identity=unsigned path=", arrival);
+	snprintf(arr, sizeof arr, " arrival=%s identity=%s", arrival, identity);
 	snprintf(tail, sizeof tail, "path=%s\n", path);
 	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		const char *end = strchr(line, '\n');
@@ -72,6 +73,19 @@ static const char *find_line(const char *text, const char *event, const char *ar
 			return line;
 	}
 	return NULL;
+}
+
+static const char *find_line(const char *text, const char *event, const char *arrival, const char *path)
+{
+	return find_line_as(text, event, arrival, "unsigned path=", path);
+}
+
+/* A fixture's lines: signed by the test team, with its identifier. */
+static const char *find_signed(const char *text, const char *event, const char *path, const char *identifier)
+{
+	char identity[256];
+	snprintf(identity, sizeof identity, "signed team=ABCDE12345 identifier=%s cdhash=", identifier);
+	return find_line_as(text, event, "signet", identity, path);
 }
 
 static void test_log_to_a_file(void)
@@ -97,8 +111,11 @@ static void test_log_to_a_file(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "imagelog_child\n"));
 	CU_ASSERT_PTR_NOT_NULL(find_line(text, "add", "startup", "/lib/x86_64-linux-gnu/libc.so.6") ?:
 		find_line(text, "add", "startup", "/usr/lib/x86_64-linux-gnu/libc.so.6"));
-	const char *add = find_line(text, "add", "signet", lib);
-	const char *rm = find_line(text, "remove", "signet", lib);
+	const char *add = find_signed(text, "add", lib, "org.signet.test.fixture0");
+	const char *rm = find_signed(text, "remove", lib, "org.signet.test.fixture0");
+	/* The refusal names the file, the code and the reason. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "signet-image: refuse code=SIGNET_E_IO check=load.open "
+		"path=/nonexistent/librefused.so reason=/nonexistent/librefused.so: cannot open: No such file"));
 	CU_ASSERT_PTR_NOT_NULL(add);
 	CU_ASSERT_PTR_NOT_NULL(rm);
 	CU_ASSERT(add && rm && add < rm);
@@ -122,8 +139,8 @@ static void test_log_to_stderr_and_off(void)
 	const char *lib = sg_fixture("libfixture1.so");
 	CU_ASSERT_EQUAL_FATAL(run_child("1", err, lib), 0);
 	char *text = slurp(err);
-	CU_ASSERT_PTR_NOT_NULL(find_line(text, "add", "signet", lib));
-	CU_ASSERT_PTR_NOT_NULL(find_line(text, "remove", "signet", lib));
+	CU_ASSERT_PTR_NOT_NULL(find_signed(text, "add", lib, "org.signet.test.fixture1"));
+	CU_ASSERT_PTR_NOT_NULL(find_signed(text, "remove", lib, "org.signet.test.fixture1"));
 	free(text);
 
 	CU_ASSERT_EQUAL_FATAL(run_child(NULL, err, lib), 0);

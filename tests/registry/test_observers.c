@@ -58,7 +58,7 @@ static void test_add_and_remove_fire_once_in_order_around_load_unload(void)
 	size_t replayed = l->n;
 
 	signet_image *img = NULL;
-	SG_ASSERT_OK(signet_load(&img, sg_fixture("libfixture0.so"), &err), &err);
+	SG_ASSERT_OK(signet_load(&img, sg_fixture("libfixture0.so"), sg_test_policy(), &err), &err);
 	uint64_t id = signet_image_id(img);
 	/* Before signet_load() returned, the observer knew. */
 	CU_ASSERT_EQUAL(l->n, replayed + 1);
@@ -91,8 +91,8 @@ static void test_loading_twice_is_one_image(void)
 	signet_observer_token token;
 	SG_ASSERT_OK(signet_registry_add_observer(&token, log_add, log_remove, l, &err), &err);
 	signet_image *a = NULL, *b = NULL;
-	SG_ASSERT_OK(signet_load(&a, sg_fixture("libfixture1.so"), &err), &err);
-	SG_ASSERT_OK(signet_load(&b, sg_fixture("libfixture1.so"), &err), &err);
+	SG_ASSERT_OK(signet_load(&a, sg_fixture("libfixture1.so"), sg_test_policy(), &err), &err);
+	SG_ASSERT_OK(signet_load(&b, sg_fixture("libfixture1.so"), sg_test_policy(), &err), &err);
 	CU_ASSERT_PTR_EQUAL(a, b);
 	uint64_t id = signet_image_id(a);
 	CU_ASSERT_EQUAL(count(l, id, true), 1);
@@ -103,7 +103,7 @@ static void test_loading_twice_is_one_image(void)
 	CU_ASSERT_EQUAL(count(l, id, false), 1);
 
 	/* Loaded again: a new record, a new id, a new add. */
-	SG_ASSERT_OK(signet_load(&a, sg_fixture("libfixture1.so"), &err), &err);
+	SG_ASSERT_OK(signet_load(&a, sg_fixture("libfixture1.so"), sg_test_policy(), &err), &err);
 	CU_ASSERT(signet_image_id(a) != id);
 	CU_ASSERT_EQUAL(count(l, signet_image_id(a), true), 1);
 	SG_ASSERT_OK(signet_unload(a, &err), &err);
@@ -120,7 +120,7 @@ static void test_unregister_stops_delivery(void)
 	SG_ASSERT_OK(signet_registry_remove_observer(token, &err), &err);
 	size_t before = l->n;
 	signet_image *img = NULL;
-	SG_ASSERT_OK(signet_load(&img, sg_fixture("libfixture2.so"), &err), &err);
+	SG_ASSERT_OK(signet_load(&img, sg_fixture("libfixture2.so"), sg_test_policy(), &err), &err);
 	SG_ASSERT_OK(signet_unload(img, &err), &err);
 	CU_ASSERT_EQUAL(l->n, before);
 
@@ -146,7 +146,7 @@ static void load_inside(const signet_image *img, void *p)
 	r->done = true;
 	signet_error *err = NULL;
 	signet_image *out = NULL;
-	r->load_rc = signet_load(&out, r->path, &err);
+	r->load_rc = signet_load(&out, r->path, sg_test_policy(), &err);
 	r->load_code = signet_error_code(err);
 	signet_error_free(err);
 	r->unload_rc = signet_unload(signet_image_retain(img), NULL); /* refused: nothing consumed */
@@ -182,7 +182,7 @@ static void test_load_from_inside_observer_is_refused(void)
 	/* And the same observer, live rather than replayed, is refused too. */
 	r.done = false;
 	signet_image *img = NULL;
-	SG_ASSERT_OK(signet_load(&img, sg_fixture("libfixture6.so"), &err), &err);
+	SG_ASSERT_OK(signet_load(&img, sg_fixture("libfixture6.so"), sg_test_policy(), &err), &err);
 	CU_ASSERT(r.done);
 	CU_ASSERT_EQUAL(r.load_rc, SIGNET_E_IN_OBSERVER);
 	SG_ASSERT_OK(signet_registry_remove_observer(token, &err), &err);
@@ -193,7 +193,7 @@ static void test_load_from_initializer_is_refused(void)
 {
 	signet_error *err = NULL;
 	signet_image *img = NULL;
-	SG_ASSERT_OK(signet_load(&img, sg_fixture("libreenter.so"), &err), &err);
+	SG_ASSERT_OK(signet_load(&img, sg_fixture("libreenter.so"), sg_test_policy(), &err), &err);
 	void *load_rc = NULL, *unload_rc = NULL;
 	SG_ASSERT_OK(signet_image_symbol(&load_rc, img, "reenter_load_rc", &err), &err);
 	SG_ASSERT_OK(signet_image_symbol(&unload_rc, img, "reenter_unload_rc", &err), &err);
@@ -227,10 +227,10 @@ static void test_observer_can_unregister_itself(void)
 	size_t replayed = s.calls;
 	CU_ASSERT(replayed > 0);
 	signet_image *a = NULL, *b = NULL;
-	SG_ASSERT_OK(signet_load(&a, sg_fixture("libfixture4.so"), &err), &err);
+	SG_ASSERT_OK(signet_load(&a, sg_fixture("libfixture4.so"), sg_test_policy(), &err), &err);
 	CU_ASSERT_EQUAL(s.calls, replayed + 1);
 	CU_ASSERT_EQUAL(s.rc, 0);
-	SG_ASSERT_OK(signet_load(&b, sg_fixture("libfixture5.so"), &err), &err);
+	SG_ASSERT_OK(signet_load(&b, sg_fixture("libfixture5.so"), sg_test_policy(), &err), &err);
 	CU_ASSERT_EQUAL(s.calls, replayed + 1); /* no further calls */
 	SG_ASSERT_OK(signet_unload(a, &err), &err);
 	SG_ASSERT_OK(signet_unload(b, &err), &err);
@@ -240,7 +240,7 @@ static void test_remove_only_observer_hears_removal_of_replayed_image(void)
 {
 	signet_error *err = NULL;
 	signet_image *img = NULL;
-	SG_ASSERT_OK(signet_load(&img, sg_fixture("libfixture2.so"), &err), &err);
+	SG_ASSERT_OK(signet_load(&img, sg_fixture("libfixture2.so"), sg_test_policy(), &err), &err);
 	uint64_t id = signet_image_id(img);
 	evlog *l = calloc(1, sizeof *l);
 	signet_observer_token token;

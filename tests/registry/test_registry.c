@@ -129,7 +129,7 @@ static void test_lookup_address_in_every_segment(void)
 	signet_image *loaded[3] = { 0 };
 	const char *names[3] = { "libfixture0.so", "libfixture1.so", "libfixture2.so" };
 	for (int i = 0; i < 3; i++)
-		SG_ASSERT_OK(signet_load(&loaded[i], sg_fixture(names[i]), &err), &err);
+		SG_ASSERT_OK(signet_load(&loaded[i], sg_fixture(names[i]), sg_test_policy(), &err), &err);
 
 	/* Those three, the main program and libc. */
 	signet_image *libc = NULL, *self = NULL;
@@ -175,7 +175,7 @@ static void test_lookup_address_names_nearest_symbol(void)
 {
 	signet_error *err = NULL;
 	signet_image *img = NULL;
-	SG_ASSERT_OK(signet_load(&img, sg_fixture("libfixture3.so"), &err), &err);
+	SG_ASSERT_OK(signet_load(&img, sg_fixture("libfixture3.so"), sg_test_policy(), &err), &err);
 	void *fn = NULL, *counter = NULL;
 	SG_ASSERT_OK(signet_image_symbol(&fn, img, "fixture_id", &err), &err);
 	SG_ASSERT_OK(signet_image_symbol(&counter, img, "fixture_counter", &err), &err);
@@ -200,12 +200,19 @@ static void test_find_by_name_and_build_id(void)
 	signet_error *err = NULL;
 	signet_image *img = NULL, *found = NULL;
 	const char *path = sg_fixture("libfixture4.so");
-	SG_ASSERT_OK(signet_load(&img, path, &err), &err);
+	SG_ASSERT_OK(signet_load(&img, path, sg_test_policy(), &err), &err);
 	CU_ASSERT_STRING_EQUAL(signet_image_path(img), path);
 	CU_ASSERT_STRING_EQUAL(signet_image_soname(img), "libfixture4.so");
 	CU_ASSERT_EQUAL(signet_image_arrival(img), SIGNET_ARRIVAL_SIGNET);
 	CU_ASSERT(signet_image_is_mapped(img));
-	CU_ASSERT_FALSE(signet_image_is_signed(img));
+	CU_ASSERT(signet_image_is_signed(img));
+	CU_ASSERT_FALSE(signet_image_is_platform(img));
+	const signet_identity *ident = signet_image_identity(img);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ident);
+	CU_ASSERT_STRING_EQUAL(signet_identity_identifier(ident), "org.signet.test.fixture4");
+	CU_ASSERT_STRING_EQUAL(signet_identity_team(ident), "ABCDE12345");
+	/* The identity names the original file, never /proc/.../fd/N. */
+	CU_ASSERT_STRING_EQUAL(signet_identity_path(ident), path);
 
 	SG_ASSERT_OK(signet_registry_find_name(&found, path, &err), &err);
 	CU_ASSERT_PTR_EQUAL(found, img);
@@ -296,22 +303,22 @@ static void test_load_resolves_relative_path_and_rejects_bad_files(void)
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s/tests/fixtures", sg_builddir());
 	CU_ASSERT_EQUAL_FATAL(chdir(dir), 0);
-	SG_ASSERT_OK(signet_load(&img, "./libfixture5.so", &err), &err);
+	SG_ASSERT_OK(signet_load(&img, "./libfixture5.so", sg_test_policy(), &err), &err);
 	CU_ASSERT_EQUAL(chdir(cwd), 0);
 	CU_ASSERT_STRING_EQUAL(signet_image_path(img), sg_fixture("libfixture5.so"));
 	SG_ASSERT_OK(signet_unload(img, &err), &err);
 	img = NULL; /* outputs are only set on success: it must stay NULL below */
 
-	/* Not an ELF file at all. */
+	/* Not an ELF file at all: refused before anything is mapped. */
 	char junk[PATH_MAX];
 	snprintf(junk, sizeof junk, "%s/junk.so", sg_sandbox());
 	FILE *f = fopen(junk, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fputs("this is not an ELF file\n", f);
 	fclose(f);
-	SG_ASSERT_FAILS(signet_load(&img, junk, &err), &err, SIGNET_E_DLOPEN, junk);
-	SG_ASSERT_FAILS(signet_load(&img, "/nonexistent/libx.so", &err), &err, SIGNET_E_IO, "/nonexistent/libx.so");
-	SG_ASSERT_FAILS(signet_load(&img, "", &err), &err, SIGNET_E_INVALID_ARGUMENT, "path");
+	SG_ASSERT_FAILS(signet_load(&img, junk, sg_test_policy(), &err), &err, SIGNET_E_NOT_ELF, junk);
+	SG_ASSERT_FAILS(signet_load(&img, "/nonexistent/libx.so", sg_test_policy(), &err), &err, SIGNET_E_IO, "/nonexistent/libx.so");
+	SG_ASSERT_FAILS(signet_load(&img, "", sg_test_policy(), &err), &err, SIGNET_E_INVALID_ARGUMENT, "path");
 	CU_ASSERT_PTR_NULL(img);
 }
 

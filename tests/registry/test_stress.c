@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,9 +23,11 @@
 #define LOADERS 8
 #define ITERATIONS 1000
 #define WATCHERS 4
-#define MAX_SESSIONS 2000
+#define MAX_SESSIONS 4000
 
 static atomic_ullong ticket;
+/* Longest load seen so far, in microseconds: sessions outlast it. */
+static atomic_ullong longest_load_us;
 static atomic_int loaders_running;
 
 typedef struct op {
@@ -86,12 +89,20 @@ static void *loader(void *arg)
 	for (int i = 0; i < ITERATIONS; i++) {
 		signet_image *img = NULL;
 		op *o = &ops[which][i];
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		o->load_begin = atomic_fetch_add(&ticket, 1);
-		if (signet_load(&img, copy, NULL) != 0) {
+		if (signet_load(&img, copy, sg_test_policy(), NULL) != 0) {
 			atomic_fetch_add(&loader_failures, 1);
 			continue;
 		}
 		o->load_end = atomic_fetch_add(&ticket, 1);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		unsigned long long us = (unsigned long long)((t1.tv_sec - t0.tv_sec) * 1000000 +
+			(t1.tv_nsec - t0.tv_nsec) / 1000);
+		unsigned long long seen = atomic_load(&longest_load_us);
+		while (us > seen && !atomic_compare_exchange_weak(&longest_load_us, &seen, us))
+			;
 		o->id = signet_image_id(img);
 		void *fn = NULL;
 		if (signet_image_symbol(&fn, img, "fixture_id", NULL) != 0 ||
@@ -117,7 +128,12 @@ static void *watcher(void *arg)
 		if (signet_registry_add_observer(&token, on_add, on_remove, s, NULL) != 0)
 			abort();
 		s->registered = atomic_fetch_add(&ticket, 1);
-		usleep(200 + rand_r(&seed) % 1500);
+		/* Long enough that whole loads fall inside a session, however slow
+		 * loading is here (sanitizers, a busy machine): 2 to 4 times the
+		 * longest load so far, at least 1 ms. */
+		unsigned long long longest = atomic_load(&longest_load_us);
+		unsigned long long hold = 1000 + 2 * longest + (unsigned long long)rand_r(&seed) % (2 * longest + 1);
+		usleep((useconds_t)(hold > 2000000 ? 2000000 : hold));
 		s->unregistering = atomic_fetch_add(&ticket, 1);
 		if (signet_registry_remove_observer(token, NULL) != 0)
 			abort();

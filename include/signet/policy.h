@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * signet/policy.h - what a host admits: trust anchors, the requirement,
+ * allow and deny lists, and which unsigned platform libraries may satisfy
+ * a dependency.
+ *
+ * A policy starts from safe defaults (signet_policy_new()) or from a JSON
+ * file (signet_policy_load(); docs/policy.md gives the format):
+ *  - no trust anchors: every load fails until anchors are set;
+ *  - requirement "anchor trusted and team = host";
+ *  - no allow lists (any identity the requirement accepts) and no deny lists;
+ *  - platform directories /lib/<triplet>, /usr/lib/<triplet>, /lib64,
+ *    /usr/lib64, /lib, /usr/lib (the Debian multiarch set, <triplet> being
+ *    this build's, e.g. x86_64-linux-gnu) and no soname restriction;
+ *  - a signing certificate without a team is refused.
+ *
+ * The host's own team (for `team = host`) is found when anchors are set:
+ * the running executable (/proc/self/exe) is verified against those anchors;
+ * if it verifies, its team is the host's, otherwise the host has no team and
+ * `team = host` is never satisfied. It is computed once per
+ * signet_policy_set_anchors() and never re-read.
+ *
+ * Ownership: a policy returned through `*out` belongs to the caller; release
+ * it with signet_policy_free(). Strings and arrays passed to the setters are
+ * copied. Strings returned belong to the policy. Every setter leaves the
+ * policy unchanged when it fails.
+ *
+ * Thread-safety: build a policy (new/load and the setters) in one thread;
+ * afterwards it may be shared read-only by any number of concurrent loads
+ * and accessor calls. Calling a setter while another thread uses the same
+ * policy is a data race.
+ */
+#ifndef SIGNET_POLICY_H
+#define SIGNET_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <signet/common.h>
+#include <signet/error.h>
+
+SIGNET_BEGIN_DECLS
+
+/* Largest policy file accepted, in bytes (checked before reading). */
+#define SIGNET_POLICY_MAX_FILE_SIZE (1024 * 1024)
+
+/* Most entries in one allow or deny list. */
+#define SIGNET_POLICY_MAX_ENTRIES 65536
+
+/* Most platform directories, and most sonames in the soname list. */
+#define SIGNET_POLICY_MAX_DIRECTORIES 64
+#define SIGNET_POLICY_MAX_SONAMES 4096
+
+/* Opaque policy. */
+typedef struct signet_policy signet_policy;
+
+/*
+ * A policy with the defaults above. Errors: SIGNET_E_INVALID_ARGUMENT,
+ * SIGNET_E_NOMEM.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_new(signet_policy **out, signet_error **err);
+
+/*
+ * A policy from the JSON file at `path`: the defaults, then each field the
+ * file sets. Relative paths in the file resolve against the directory of
+ * `path` (as given, not its real path). Errors: SIGNET_E_IO (the file
+ * cannot be opened, read, or is not a regular file), SIGNET_E_POLICY_INVALID
+ * (larger than SIGNET_POLICY_MAX_FILE_SIZE, not UTF-8, not JSON, duplicate
+ * or unknown keys, wrong types, bad values, a requirement that does not
+ * parse, anchors that cannot be loaded; the message names the file and the
+ * line or JSON path, the cause carries the underlying error),
+ * SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_load(signet_policy **out, const char *path,
+	signet_error **err);
+
+/*
+ * Loads the trust anchors from a PEM file or a directory of .pem/.crt
+ * files, replacing any set before, and determines the host's identity
+ * against them (see above). Errors: those of signet_trust_load()
+ * (SIGNET_E_IO, SIGNET_E_NOT_FOUND, SIGNET_E_CERT_CHAIN, SIGNET_E_LIMIT),
+ * SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM. A host that does not verify
+ * is not an error: it has no team.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_anchors(signet_policy *p, const char *path,
+	signet_error **err);
+
+/*
+ * Replaces the requirement every image must satisfy (docs/requirements.md).
+ * Errors: SIGNET_E_REQUIREMENT_SYNTAX (with the column), SIGNET_E_LIMIT,
+ * SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_requirement(signet_policy *p, const char *text,
+	signet_error **err);
+
+/*
+ * Adds to the allow lists. Once either list is non-empty, an image must be
+ * named by one of them (its identifier or its cdhash), in addition to
+ * satisfying the requirement. An identifier is 1 to 255 characters of
+ * A-Z a-z 0-9 . - _; a cdhash is 64 hex digits, either case. Errors:
+ * SIGNET_E_POLICY_INVALID (bad value), SIGNET_E_LIMIT (list full),
+ * SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_allow_identifier(signet_policy *p, const char *identifier,
+	signet_error **err);
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_allow_cdhash(signet_policy *p, const char *hex64,
+	signet_error **err);
+
+/*
+ * Adds to the deny lists: an image with this cdhash, or whose signing (leaf)
+ * certificate has this serial number, is refused whatever else the policy
+ * says. A serial is 1 to 64 hex digits, either case; leading zeros do not
+ * matter ("0A1B" names the same certificate as "a1b"). Same errors as the
+ * allow calls.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_deny_cdhash(signet_policy *p, const char *hex64,
+	signet_error **err);
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_deny_serial(signet_policy *p, const char *hex,
+	signet_error **err);
+
+/*
+ * Replaces the platform directories: where an unsigned dependency may come
+ * from, searched in this order. Each must be an absolute path; `n` may be
+ * 0 (no platform library is acceptable). Errors: SIGNET_E_POLICY_INVALID,
+ * SIGNET_E_LIMIT (more than SIGNET_POLICY_MAX_DIRECTORIES),
+ * SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_platform_directories(signet_policy *p,
+	const char *const *dirs, size_t n, signet_error **err);
+
+/*
+ * Restricts platform libraries to these sonames ("libc.so.6"): a soname is
+ * a file name (no '/', not "." or ".."). `sonames` NULL with `n` 0 lifts the
+ * restriction (the default); a non-NULL empty list admits no platform
+ * library at all. Errors: as signet_policy_set_platform_directories()
+ * (limit SIGNET_POLICY_MAX_SONAMES).
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_platform_sonames(signet_policy *p,
+	const char *const *sonames, size_t n, signet_error **err);
+
+/*
+ * Whether a signing certificate without a team (zero or several subject
+ * OUs) is accepted by verification. Default false. Such an image still has
+ * to satisfy the requirement, which `team = host` never is without a team.
+ * Errors: SIGNET_E_INVALID_ARGUMENT.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_allow_no_team(signet_policy *p, bool allow,
+	signet_error **err);
+
+/*
+ * The host's team, as found by the last signet_policy_set_anchors(), or
+ * NULL: no anchors yet, or the host executable is unsigned, does not verify
+ * against the anchors, or was signed without a team.
+ */
+SIGNET_EXPORT const char *signet_policy_host_team(const signet_policy *p);
+
+/* Frees `p`. signet_policy_free(NULL) does nothing. */
+SIGNET_EXPORT void signet_policy_free(signet_policy *p);
+
+SIGNET_END_DECLS
+
+#endif /* SIGNET_POLICY_H */

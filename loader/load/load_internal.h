@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * load_internal.h - one load transaction: the verified image, and every
+ * dependency it brings, loaded leaves first through the same pipeline.
+ *
+ * A transaction belongs to one signet_load() call on one thread. Each
+ * image it loads holds one Signet load; an image's dependencies are
+ * released after the image itself is unmapped (ld.so ran its destructors),
+ * and on any refusal everything the transaction loaded is released again.
+ */
+#ifndef SIGNET_LOAD_INTERNAL_H
+#define SIGNET_LOAD_INTERNAL_H
+
+#include <signet/loader.h>
+#include <signet/policy.h>
+
+#include "elf/elf_dynamic.h"
+#include "registry/registry_internal.h"
+
+/* Deeper dependency chains than this are refused (and cycles end here). */
+#define SG_MAX_DEPENDENCY_DEPTH 32
+
+typedef struct sg_txn {
+	const signet_policy *policy;
+	unsigned depth;
+} sg_txn;
+
+/* A list of images, each holding one load. */
+typedef struct sg_image_vec {
+	signet_image **items;
+	size_t n, cap;
+} sg_image_vec;
+
+int sg_image_vec_push(sg_image_vec *v, signet_image *image);
+/* Gives back every load in the vector (last first) and empties it. */
+void sg_image_vec_release(sg_image_vec *v);
+
+/*
+ * Loads the signed image at `path` (as a dependency when `want_soname` is
+ * set: its DT_SONAME must match). On success *out holds one load.
+ */
+int sg_load_verified(sg_txn *t, const char *path, const char *want_soname, signet_image **out, signet_error **err);
+
+/*
+ * Resolves every DT_NEEDED of `who` (whose $ORIGIN is `origin`) as the
+ * policy allows: an acceptable image already loaded, a signed image found
+ * through RUNPATH/RPATH (loaded first), or a platform library. Loads taken
+ * are appended to `deps`. SIGNET_E_DEPENDENCY_UNRESOLVED names the
+ * dependency and every path tried; SIGNET_E_DEPENDENCY_CONFLICT names the
+ * unacceptable image that holds the soname. (closure.c)
+ */
+int sg_resolve_dependencies(sg_txn *t, const sg_elf_dynamic *dyn, const char *origin, const char *who,
+	sg_image_vec *deps, signet_error **err);
+
+/* Loads an accepted, unsigned platform library (its own deps first). */
+int sg_load_platform(sg_txn *t, const char *path, const char *soname, signet_image **out, signet_error **err);
+
+/*
+ * With the load lock held: dlopen()s `name` and records the result as a
+ * Signet image with `claim` (whose key is filled in here). The object must
+ * be new to the process: ld.so handing back an existing one (a reused
+ * name) is refused. On success the image holds one load and `deps`.
+ */
+int sg_commit_locked(const char *name, sg_claim *claim, sg_image_vec *deps, signet_image **out,
+	sg_batch *batch, signet_error **err);
+
+/*
+ * After a commit: delivers `batch` and waits until every add callback for
+ * `image` has run (another thread may still be replaying it), so the caller
+ * never uses an image its observers have not heard of.
+ */
+void sg_publish(signet_image *image, sg_batch *batch);
+
+/* The image (linked, not being removed) whose soname or file name is `name`,
+ * retained; NULL when none. */
+signet_image *sg_find_loaded(const char *name);
+
+/* Takes one more load of an image Signet loaded. False when it is going. */
+bool sg_take_load(signet_image *image);
+
+/* Gives back one load (no reentrancy checks: internal callers). */
+void sg_release_load(signet_image *image);
+
+#endif /* SIGNET_LOAD_INTERNAL_H */

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * snapshot.h - a sealed in-memory copy of a file: what is verified is what
+ * is mapped.
+ *
+ * The file is opened once and copied into a memfd, which is then sealed
+ * against writes, shrinking, growing and further seal changes. From then on
+ * nobody, not even this process, can change those bytes: verification reads
+ * them and ld.so maps the same memfd (runc's answer to CVE-2019-5736, and
+ * the reason a writer racing the loader cannot win).
+ *
+ * Ownership: the caller owns the snapshot and ends it with
+ * sg_snapshot_close(); the loader keeps the memfd open for as long as the
+ * image is loaded (ld.so named the image after it, and a reused descriptor
+ * number must never look like an already-loaded image). Thread-safe.
+ */
+#ifndef SIGNET_SNAPSHOT_H
+#define SIGNET_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <signet/error.h>
+
+typedef struct sg_snapshot {
+	int fd;                /* the sealed memfd (O_CLOEXEC), or -1 */
+	const uint8_t *bytes;  /* read-only mapping of it, or NULL */
+	size_t length;
+	char *path;            /* the file's real path, from the descriptor we read */
+	char *origin;          /* its directory: what $ORIGIN means */
+	char *dlopen_name;     /* "/proc/<pid>/fd/<fd>": valid for debuggers too */
+} sg_snapshot;
+
+/*
+ * Takes a sealed snapshot of `path`. Errors: SIGNET_E_IO (open, read, a
+ * file that changes size while read, not a regular file), SIGNET_E_LIMIT
+ * (over 1 GiB, refused before reading), SIGNET_E_SEALING_UNAVAILABLE (the
+ * kernel will not seal, or will not map the memfd executable: loading fails
+ * closed), SIGNET_E_NOMEM.
+ */
+int sg_snapshot_take(sg_snapshot *out, const char *path, signet_error **err);
+
+/* Drops the verification mapping, keeps the memfd. */
+void sg_snapshot_unmap(sg_snapshot *s);
+
+/* Closes everything. Safe on a zeroed snapshot (fd must be -1 or valid). */
+void sg_snapshot_close(sg_snapshot *s);
+
+/*
+ * Reads a vm.memfd_noexec-style setting from `sysctl_path` (NULL: the real
+ * /proc/sys/vm/memfd_noexec). 2 means executable memfds are forbidden:
+ * SIGNET_E_SEALING_UNAVAILABLE. A missing file (older kernels) is fine.
+ */
+int sg_snapshot_check_kernel(const char *sysctl_path, signet_error **err);
+
+#endif /* SIGNET_SNAPSHOT_H */

@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: MIT
+# The load policy: anchors, requirement, allow/deny lists, platform libraries.
+libsignet_internal_la_SOURCES += \
+	loader/policy/policy_internal.h \
+	loader/policy/policy.c \
+	loader/policy/values.c \
+	loader/policy/host.c \
+	loader/policy/policy_file.c \
+	loader/policy/admit.c \
+	loader/policy/platform.c
+
+signetinclude_HEADERS += include/signet/policy.h

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/* policy.c - the policy object: defaults, setters, accessors. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error_internal.h"
+#include "policy/policy_internal.h"
+
+static int null_argument(signet_error **err, const char *fn)
+{
+	return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "%s: NULL argument", fn);
+}
+
+/* A setting that is not acceptable: the value is quoted, cut to a sane length. */
+static int bad_setting(signet_error **err, const char *what, const char *value, const char *rule)
+{
+	return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .check = "policy.setting",
+		.expected = rule, .actual = value }, "%s \"%.80s%s\": expected %s", what, value,
+		strlen(value) > 80 ? "..." : "", rule);
+}
+
+int signet_policy_new(signet_policy **out, signet_error **err)
+{
+	if (!out)
+		return null_argument(err, "signet_policy_new");
+	signet_policy *p = calloc(1, sizeof *p);
+	if (!p)
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory making a policy");
+	int rc = signet_requirement_parse(&p->requirement, SG_POLICY_DEFAULT_REQUIREMENT, err);
+	for (const char *const *d = sg_policy_default_platform_directories(); rc == 0 && *d; d++)
+		rc = sg_strings_add(&p->platform_dirs, *d, SIGNET_POLICY_MAX_DIRECTORIES, err);
+	if (rc != 0) {
+		signet_policy_free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+void signet_policy_free(signet_policy *p)
+{
+	if (!p)
+		return;
+	signet_trust_free(p->trust);
+	free(p->anchors_path);
+	signet_requirement_free(p->requirement);
+	sg_strings_clear(&p->allow_identifiers);
+	sg_hashes_clear(&p->allow_cdhashes);
+	sg_hashes_clear(&p->deny_cdhashes);
+	sg_strings_clear(&p->deny_serials);
+	sg_strings_clear(&p->platform_dirs);
+	sg_strings_clear(&p->platform_sonames);
+	free(p->host_team);
+	free(p->host_status);
+	free(p);
+}
+
+int signet_policy_set_anchors(signet_policy *p, const char *path, signet_error **err)
+{
+	if (!p || !path)
+		return null_argument(err, "signet_policy_set_anchors");
+	signet_trust *trust = NULL;
+	int rc = signet_trust_load(&trust, path, err);
+	if (rc != 0)
+		return rc;
+	/*
+	 * The host's team is fixed here, once, against these anchors: `team =
+	 * host` then means "signed by whoever signed the code now running",
+	 * and nothing a plugin does later can change the answer.
+	 */
+	char *team = NULL, *status = NULL, *copy = strdup(path);
+	if (!copy) {
+		signet_trust_free(trust);
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory setting anchors");
+	}
+	rc = sg_policy_find_host(trust, &team, &status, err);
+	if (rc != 0) {
+		signet_trust_free(trust);
+		free(copy);
+		return rc;
+	}
+	signet_trust_free(p->trust);
+	free(p->anchors_path);
+	free(p->host_team);
+	free(p->host_status);
+	p->trust = trust;
+	p->anchors_path = copy;
+	p->host_team = team;
+	p->host_status = status;
+	return 0;
+}
+
+int signet_policy_set_requirement(signet_policy *p, const char *text, signet_error **err)
+{
+	if (!p || !text)
+		return null_argument(err, "signet_policy_set_requirement");
+	signet_requirement *req = NULL;
+	int rc = signet_requirement_parse(&req, text, err);
+	if (rc != 0)
+		return rc;
+	signet_requirement_free(p->requirement);
+	p->requirement = req;
+	return 0;
+}
+
+int signet_policy_allow_identifier(signet_policy *p, const char *identifier, signet_error **err)
+{
+	if (!p || !identifier)
+		return null_argument(err, "signet_policy_allow_identifier");
+	if (!sg_policy_valid_identifier(identifier))
+		return bad_setting(err, "identifier", identifier, "1 to 255 characters of A-Z a-z 0-9 . - _");
+	return sg_strings_add(&p->allow_identifiers, identifier, SIGNET_POLICY_MAX_ENTRIES, err);
+}
+
+static int add_cdhash(sg_hashes *list, const char *hex64, signet_error **err)
+{
+	uint8_t h[SG_POLICY_HASH_SIZE];
+	if (!sg_policy_parse_hash(hex64, h))
+		return bad_setting(err, "cdhash", hex64, "64 hex digits");
+	return sg_hashes_add(list, h, SIGNET_POLICY_MAX_ENTRIES, err);
+}
+
+int signet_policy_allow_cdhash(signet_policy *p, const char *hex64, signet_error **err)
+{
+	if (!p || !hex64)
+		return null_argument(err, "signet_policy_allow_cdhash");
+	return add_cdhash(&p->allow_cdhashes, hex64, err);
+}
+
+int signet_policy_deny_cdhash(signet_policy *p, const char *hex64, signet_error **err)
+{
+	if (!p || !hex64)
+		return null_argument(err, "signet_policy_deny_cdhash");
+	return add_cdhash(&p->deny_cdhashes, hex64, err);
+}
+
+int signet_policy_deny_serial(signet_policy *p, const char *hex, signet_error **err)
+{
+	if (!p || !hex)
+		return null_argument(err, "signet_policy_deny_serial");
+	char norm[SG_POLICY_MAX_SERIAL_HEX + 1];
+	if (!sg_policy_normalize_serial(hex, norm))
+		return bad_setting(err, "serial", hex, "1 to 64 hex digits");
+	return sg_strings_add(&p->deny_serials, norm, SIGNET_POLICY_MAX_ENTRIES, err);
+}
+
+/* Builds the new list aside and swaps it in, so a failure changes nothing. */
+static int replace_list(sg_strings *target, const char *const *items, size_t n, size_t max,
+	bool (*valid)(const char *), const char *what, const char *rule, signet_error **err)
+{
+	if (n > max)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .check = "policy.setting" },
+			"at most %zu %ss, not %zu", max, what, n);
+	sg_strings fresh = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		int rc;
+		if (!items[i])
+			rc = sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "%s %zu is NULL", what, i);
+		else if (!valid(items[i]))
+			rc = bad_setting(err, what, items[i], rule);
+		else
+			rc = sg_strings_add(&fresh, items[i], max, err);
+		if (rc != 0) {
+			sg_strings_clear(&fresh);
+			return rc;
+		}
+	}
+	sg_strings_clear(target);
+	*target = fresh;
+	return 0;
+}
+
+int signet_policy_set_platform_directories(signet_policy *p, const char *const *dirs, size_t n,
+	signet_error **err)
+{
+	if (!p || (!dirs && n > 0))
+		return null_argument(err, "signet_policy_set_platform_directories");
+	return replace_list(&p->platform_dirs, dirs, n, SIGNET_POLICY_MAX_DIRECTORIES,
+		sg_policy_valid_directory, "platform directory", "an absolute path", err);
+}
+
+int signet_policy_set_platform_sonames(signet_policy *p, const char *const *sonames, size_t n,
+	signet_error **err)
+{
+	if (!p || (!sonames && n > 0))
+		return null_argument(err, "signet_policy_set_platform_sonames");
+	if (!sonames) {
+		sg_strings_clear(&p->platform_sonames);
+		p->sonames_restricted = false;
+		return 0;
+	}
+	int rc = replace_list(&p->platform_sonames, sonames, n, SIGNET_POLICY_MAX_SONAMES,
+		sg_policy_valid_soname, "soname", "a file name (no '/', not \".\" or \"..\", at most 255 bytes)", err);
+	if (rc == 0)
+		p->sonames_restricted = true;
+	return rc;
+}
+
+int signet_policy_set_allow_no_team(signet_policy *p, bool allow, signet_error **err)
+{
+	if (!p)
+		return null_argument(err, "signet_policy_set_allow_no_team");
+	p->allow_no_team = allow;
+	return 0;
+}
+
+const char *signet_policy_host_team(const signet_policy *p)
+{
+	return p ? p->host_team : NULL;
+}
+
+const signet_trust *sg_policy_trust(const signet_policy *p)
+{
+	return p ? p->trust : NULL;
+}
+
+void sg_policy_verify_options(const signet_policy *p, signet_verify_options *out)
+{
+	/* Certificates are checked at the time of the load ("now"): a policy has no clock of its own. */
+	*out = (signet_verify_options)SIGNET_VERIFY_OPTIONS_INIT;
+	out->allow_no_team = p ? p->allow_no_team : false;
+}
+
+const char *const *sg_policy_platform_directories(const signet_policy *p, size_t *count)
+{
+	if (!p) {
+		if (count)
+			*count = 0;
+		return NULL;
+	}
+	if (count)
+		*count = p->platform_dirs.n;
+	return (const char *const *)p->platform_dirs.v;
+}
+
+const char *sg_policy_host_status(const signet_policy *p)
+{
+	return p ? p->host_status : NULL;
+}

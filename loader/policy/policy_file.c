@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * policy_file.c - reading a policy from a JSON file (docs/policy.md).
+ *
+ * Strict on purpose: the file says what code may run in the process, so a
+ * typo must be an error, not a silently ignored field. Size is checked
+ * before reading, bytes must be UTF-8 without NUL, keys unique and known,
+ * every value of the expected type and form. Everything is checked before
+ * anything is applied, and the anchors (the expensive part: they verify the
+ * host executable) come last.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "core/error_internal.h"
+#include "policy/policy_internal.h"
+
+typedef struct file_ctx {
+	const char *path;
+	signet_error **err;
+} file_ctx;
+
+/* "<file>: <where>: <what>", SIGNET_E_POLICY_INVALID, check policy.file. */
+__attribute__((format(printf, 4, 5)))
+static int invalid(const file_ctx *c, const char *where, signet_error *cause, const char *fmt, ...)
+{
+	char what[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	sg_error_info info = { .code = SIGNET_E_POLICY_INVALID, .path = c->path, .check = "policy.file",
+		.cause = cause };
+	if (cause && signet_error_column(cause) >= 0) {
+		info.has_column = true;
+		info.column = signet_error_column(cause);
+	}
+	if (where)
+		return sg_fail(c->err, &info, "%s: %s", where, what);
+	return sg_fail(c->err, &info, "%s", what);
+}
+
+/* A key or value from the file, printable and short, for a message. */
+static void quote(char *out, size_t size, const char *s)
+{
+	size_t i = 0;
+	for (; s[i] && i + 4 < size; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		out[i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+	}
+	if (s[i]) {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+}
+
+static const char *type_name(const json_t *v)
+{
+	if (!v)
+		return "nothing";
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	}
+	return "a value";
+}
+
+/* ---- reading the bytes -------------------------------------------------- */
+
+static int read_file(const file_ctx *c, char **buf_out, size_t *len_out)
+{
+	/* O_NONBLOCK: a FIFO planted at the path must not hang the caller. */
+	int fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		int e = errno;
+		return sg_fail(c->err, &(sg_error_info){ .code = SIGNET_E_IO, .path = c->path,
+			.check = "policy.file", .os_errno = e }, "cannot open the policy file: %s", strerror(e));
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+		close(fd);
+		return sg_fail(c->err, &(sg_error_info){ .code = SIGNET_E_IO, .path = c->path,
+			.check = "policy.file", .os_errno = e }, "cannot stat the policy file: %s", strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return sg_fail(c->err, &(sg_error_info){ .code = SIGNET_E_IO, .path = c->path,
+			.check = "policy.file", .os_errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL },
+			"the policy file is not a regular file");
+	}
+	/* Refused before reading a byte: the size is the one thing we can know for free. */
+	if (st.st_size > SIGNET_POLICY_MAX_FILE_SIZE) {
+		close(fd);
+		char limit[64], actual[64];
+		snprintf(limit, sizeof limit, "at most %d bytes", SIGNET_POLICY_MAX_FILE_SIZE);
+		snprintf(actual, sizeof actual, "%lld bytes", (long long)st.st_size);
+		return sg_fail(c->err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = c->path,
+			.check = "policy.file", .expected = limit, .actual = actual },
+			"the policy file is too large: %lld bytes, the limit is %d", (long long)st.st_size,
+			SIGNET_POLICY_MAX_FILE_SIZE);
+	}
+	/* Read at most one byte more than the limit: the file may grow after fstat(). */
+	size_t cap = (size_t)SIGNET_POLICY_MAX_FILE_SIZE + 1;
+	char *buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return sg_fail_code(c->err, SIGNET_E_NOMEM, "out of memory reading the policy file");
+	}
+	size_t len = 0;
+	while (len < cap) {
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			return sg_fail(c->err, &(sg_error_info){ .code = SIGNET_E_IO, .path = c->path,
+				.check = "policy.file", .os_errno = e }, "cannot read the policy file: %s", strerror(e));
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (len > SIGNET_POLICY_MAX_FILE_SIZE) {
+		free(buf);
+		return sg_fail(c->err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = c->path,
+			.check = "policy.file" }, "the policy file is too large: it grew past %d bytes while read",
+			SIGNET_POLICY_MAX_FILE_SIZE);
+	}
+	*buf_out = buf;
+	*len_out = len;
+	return 0;
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s[0..n), or 0. Strict (RFC 3629):
+ * no overlong forms, no surrogates, nothing above U+10FFFF.
+ */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+	unsigned char b = s[0];
+	if (b < 0x80)
+		return 1;
+	size_t len;
+	unsigned char lo = 0x80, hi = 0xbf;
+	if (b >= 0xc2 && b <= 0xdf)
+		len = 2;
+	else if (b >= 0xe0 && b <= 0xef) {
+		len = 3;
+		if (b == 0xe0)
+			lo = 0xa0; /* overlong */
+		else if (b == 0xed)
+			hi = 0x9f; /* surrogates */
+	} else if (b >= 0xf0 && b <= 0xf4) {
+		len = 4;
+		if (b == 0xf0)
+			lo = 0x90; /* overlong */
+		else if (b == 0xf4)
+			hi = 0x8f; /* above U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+static int check_text(const file_ctx *c, const char *buf, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	size_t line = 1, col = 1;
+	for (size_t i = 0; i < len;) {
+		size_t k = s[i] == 0 ? 0 : utf8_sequence(s + i, len - i);
+		if (k == 0) {
+			char where[64];
+			snprintf(where, sizeof where, "line %zu, column %zu", line, col);
+			if (s[i] == 0)
+				return invalid(c, where, NULL, "NUL byte: the policy file must be UTF-8 text");
+			return invalid(c, where, NULL, "invalid UTF-8 (byte 0x%02x at offset %zu)", s[i], i);
+		}
+		if (s[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+		i += k;
+	}
+	return 0;
+}
+
+/* ---- the schema --------------------------------------------------------- */
+
+/* What the file asks for, checked, before anything is applied. */
+typedef struct wanted {
+	const char *anchors;
+	const char *requirement;
+	json_t *allow_identifiers, *allow_cdhashes, *deny_cdhashes, *deny_serials;
+	json_t *directories, *sonames;
+	int allow_no_team; /* -1: not set */
+} wanted;
+
+typedef struct field {
+	const char *key;
+	json_type type;         /* JSON_TRUE stands for "a boolean" */
+} field;
+
+/* Rejects unknown keys of `obj` (at `where`) and values of the wrong type. */
+static int check_object(const file_ctx *c, const json_t *obj, const char *where, const field *fields,
+	const char *known)
+{
+	const char *shown = where ? where : "top level";
+	if (!json_is_object(obj))
+		return invalid(c, shown, NULL, "expected an object, got %s", type_name(obj));
+	const char *key;
+	json_t *value;
+	json_object_foreach((json_t *)(uintptr_t)obj, key, value) {
+		const field *f = fields;
+		while (f->key && strcmp(f->key, key) != 0)
+			f++;
+		char k[80];
+		quote(k, sizeof k, key);
+		if (!f->key)
+			return invalid(c, shown, NULL, "unknown key \"%s\" (known keys: %s)", k, known);
+		bool ok = f->type == JSON_TRUE ? json_is_boolean(value) : json_typeof(value) == f->type;
+		if (!ok) {
+			char at[128];
+			snprintf(at, sizeof at, "%s%s%s", where ? where : "", where ? "." : "", k);
+			const char *want = f->type == JSON_TRUE ? "a boolean" : f->type == JSON_OBJECT ? "an object" :
+				f->type == JSON_ARRAY ? "an array" : "a string";
+			return invalid(c, at, NULL, "expected %s, got %s", want, type_name(value));
+		}
+	}
+	return 0;
+}
+
+/* Every element of `array` (at `where`) a string that `valid` accepts. */
+static int check_strings(const file_ctx *c, const json_t *array, const char *where, size_t max,
+	bool (*valid)(const char *), const char *rule)
+{
+	if (json_array_size(array) > max)
+		return invalid(c, where, NULL, "at most %zu entries, not %zu", max, json_array_size(array));
+	for (size_t i = 0; i < json_array_size(array); i++) {
+		const json_t *v = json_array_get(array, i);
+		char at[96];
+		snprintf(at, sizeof at, "%s[%zu]", where, i);
+		if (!json_is_string(v))
+			return invalid(c, at, NULL, "expected a string, got %s", type_name(v));
+		if (!valid(json_string_value(v))) {
+			char q[80];
+			quote(q, sizeof q, json_string_value(v));
+			return invalid(c, at, NULL, "\"%s\": expected %s", q, rule);
+		}
+	}
+	return 0;
+}
+
+static bool valid_hash(const char *s)
+{
+	uint8_t h[SG_POLICY_HASH_SIZE];
+	return sg_policy_parse_hash(s, h);
+}
+
+static bool valid_serial(const char *s)
+{
+	char norm[SG_POLICY_MAX_SERIAL_HEX + 1];
+	return sg_policy_normalize_serial(s, norm);
+}
+
+static bool valid_path(const char *s)
+{
+	return s[0] != '\0' && strlen(s) < PATH_MAX;
+}
+
+#define RULE_IDENTIFIER "an identifier: 1 to 255 characters of A-Z a-z 0-9 . - _"
+#define RULE_HASH "64 hex digits"
+#define RULE_SERIAL "1 to 64 hex digits"
+#define RULE_DIRECTORY "an absolute path"
+#define RULE_SONAME "a file name (no '/', not \".\" or \"..\", at most 255 bytes)"
+
+static int check_schema(const file_ctx *c, const json_t *root, wanted *w)
+{
+	static const field top[] = {
+		{ "anchors", JSON_STRING }, { "requirement", JSON_STRING }, { "allow", JSON_OBJECT },
+		{ "deny", JSON_OBJECT }, { "platform", JSON_OBJECT }, { "verify", JSON_OBJECT }, { NULL, 0 } };
+	static const field allow[] = { { "identifiers", JSON_ARRAY }, { "cdhashes", JSON_ARRAY }, { NULL, 0 } };
+	static const field deny[] = { { "cdhashes", JSON_ARRAY }, { "serials", JSON_ARRAY }, { NULL, 0 } };
+	static const field platform[] = { { "directories", JSON_ARRAY }, { "sonames", JSON_ARRAY }, { NULL, 0 } };
+	static const field verify[] = { { "allow_no_team", JSON_TRUE }, { NULL, 0 } };
+
+	if (!json_is_object(root))
+		return invalid(c, "top level", NULL, "expected an object, got %s", type_name(root));
+	int rc = check_object(c, root, NULL, top, "anchors, requirement, allow, deny, platform, verify");
+	if (rc != 0)
+		return rc;
+
+	const json_t *v = json_object_get(root, "anchors");
+	if (v) {
+		w->anchors = json_string_value(v);
+		if (!valid_path(w->anchors))
+			return invalid(c, "anchors", NULL, "expected a path (not empty, shorter than %d bytes)", PATH_MAX);
+	}
+	v = json_object_get(root, "requirement");
+	if (v)
+		w->requirement = json_string_value(v);
+
+	const json_t *o = json_object_get(root, "allow");
+	if (o) {
+		if ((rc = check_object(c, o, "allow", allow, "identifiers, cdhashes")) != 0)
+			return rc;
+		w->allow_identifiers = json_object_get(o, "identifiers");
+		w->allow_cdhashes = json_object_get(o, "cdhashes");
+		if (w->allow_identifiers && (rc = check_strings(c, w->allow_identifiers, "allow.identifiers",
+			SIGNET_POLICY_MAX_ENTRIES, sg_policy_valid_identifier, RULE_IDENTIFIER)) != 0)
+			return rc;
+		if (w->allow_cdhashes && (rc = check_strings(c, w->allow_cdhashes, "allow.cdhashes",
+			SIGNET_POLICY_MAX_ENTRIES, valid_hash, RULE_HASH)) != 0)
+			return rc;
+	}
+	o = json_object_get(root, "deny");
+	if (o) {
+		if ((rc = check_object(c, o, "deny", deny, "cdhashes, serials")) != 0)
+			return rc;
+		w->deny_cdhashes = json_object_get(o, "cdhashes");
+		w->deny_serials = json_object_get(o, "serials");
+		if (w->deny_cdhashes && (rc = check_strings(c, w->deny_cdhashes, "deny.cdhashes",
+			SIGNET_POLICY_MAX_ENTRIES, valid_hash, RULE_HASH)) != 0)
+			return rc;
+		if (w->deny_serials && (rc = check_strings(c, w->deny_serials, "deny.serials",
+			SIGNET_POLICY_MAX_ENTRIES, valid_serial, RULE_SERIAL)) != 0)
+			return rc;
+	}
+	o = json_object_get(root, "platform");
+	if (o) {
+		if ((rc = check_object(c, o, "platform", platform, "directories, sonames")) != 0)
+			return rc;
+		w->directories = json_object_get(o, "directories");
+		w->sonames = json_object_get(o, "sonames");
+		if (w->directories && (rc = check_strings(c, w->directories, "platform.directories",
+			SIGNET_POLICY_MAX_DIRECTORIES, sg_policy_valid_directory, RULE_DIRECTORY)) != 0)
+			return rc;
+		if (w->sonames && (rc = check_strings(c, w->sonames, "platform.sonames",
+			SIGNET_POLICY_MAX_SONAMES, sg_policy_valid_soname, RULE_SONAME)) != 0)
+			return rc;
+	}
+	o = json_object_get(root, "verify");
+	if (o) {
+		if ((rc = check_object(c, o, "verify", verify, "allow_no_team")) != 0)
+			return rc;
+		v = json_object_get(o, "allow_no_team");
+		if (v)
+			w->allow_no_team = json_is_true(v) ? 1 : 0;
+	}
+	return 0;
+}
+
+/* ---- applying ----------------------------------------------------------- */
+
+/* A setter failed on a checked value: only limits and memory are left. */
+static int setter_failed(const file_ctx *c, const char *where, int rc, signet_error *cause)
+{
+	if (rc == SIGNET_E_NOMEM) {
+		signet_error_free(cause);
+		return sg_fail_code(c->err, SIGNET_E_NOMEM, "out of memory applying the policy file");
+	}
+	return invalid(c, where, cause, "%s", cause ? signet_error_message(cause) : "not accepted");
+}
+
+static int apply_list(const file_ctx *c, signet_policy *p, const json_t *array, const char *where,
+	int (*add)(signet_policy *, const char *, signet_error **))
+{
+	for (size_t i = 0; i < json_array_size(array); i++) {
+		signet_error *e = NULL;
+		int rc = add(p, json_string_value(json_array_get(array, i)), &e);
+		if (rc != 0) {
+			char at[96];
+			snprintf(at, sizeof at, "%s[%zu]", where, i);
+			return setter_failed(c, at, rc, e);
+		}
+	}
+	return 0;
+}
+
+/* The strings of a checked array, as a temporary vector (NULL for none). */
+static const char **string_vector(const json_t *array)
+{
+	size_t n = json_array_size(array);
+	const char **v = calloc(n ? n : 1, sizeof *v);
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_string_value(json_array_get(array, i));
+	return v;
+}
+
+/* `rel` against the directory of the policy file (as named). */
+static char *resolve(const char *file, const char *rel)
+{
+	if (rel[0] == '/')
+		return strdup(rel);
+	const char *slash = strrchr(file, '/');
+	char *out = NULL;
+	int n;
+	if (!slash)
+		n = asprintf(&out, "./%s", rel);
+	else if (slash == file)
+		n = asprintf(&out, "/%s", rel);
+	else
+		n = asprintf(&out, "%.*s/%s", (int)(slash - file), file, rel);
+	return n < 0 ? NULL : out;
+}
+
+static int apply(const file_ctx *c, signet_policy *p, const wanted *w)
+{
+	int rc;
+	signet_error *e = NULL;
+	if (w->requirement && (rc = signet_policy_set_requirement(p, w->requirement, &e)) != 0) {
+		if (rc == SIGNET_E_NOMEM)
+			return setter_failed(c, "requirement", rc, e);
+		return invalid(c, "requirement", e, "%s", signet_error_message(e));
+	}
+	if (w->allow_identifiers && (rc = apply_list(c, p, w->allow_identifiers, "allow.identifiers",
+		signet_policy_allow_identifier)) != 0)
+		return rc;
+	if (w->allow_cdhashes && (rc = apply_list(c, p, w->allow_cdhashes, "allow.cdhashes",
+		signet_policy_allow_cdhash)) != 0)
+		return rc;
+	if (w->deny_cdhashes && (rc = apply_list(c, p, w->deny_cdhashes, "deny.cdhashes",
+		signet_policy_deny_cdhash)) != 0)
+		return rc;
+	if (w->deny_serials && (rc = apply_list(c, p, w->deny_serials, "deny.serials",
+		signet_policy_deny_serial)) != 0)
+		return rc;
+	if (w->directories) {
+		const char **v = string_vector(w->directories);
+		if (!v)
+			return sg_fail_code(c->err, SIGNET_E_NOMEM, "out of memory applying the policy file");
+		rc = signet_policy_set_platform_directories(p, v, json_array_size(w->directories), &e);
+		free(v);
+		if (rc != 0)
+			return setter_failed(c, "platform.directories", rc, e);
+	}
+	if (w->sonames) {
+		const char **v = string_vector(w->sonames);
+		if (!v)
+			return sg_fail_code(c->err, SIGNET_E_NOMEM, "out of memory applying the policy file");
+		/* A present but empty list is a restriction to nothing: v is non-NULL even then. */
+		rc = signet_policy_set_platform_sonames(p, v, json_array_size(w->sonames), &e);
+		free(v);
+		if (rc != 0)
+			return setter_failed(c, "platform.sonames", rc, e);
+	}
+	if (w->allow_no_team >= 0 && (rc = signet_policy_set_allow_no_team(p, w->allow_no_team == 1, &e)) != 0)
+		return setter_failed(c, "verify.allow_no_team", rc, e);
+	if (w->anchors) {
+		char *path = resolve(c->path, w->anchors);
+		if (!path)
+			return sg_fail_code(c->err, SIGNET_E_NOMEM, "out of memory applying the policy file");
+		rc = signet_policy_set_anchors(p, path, &e);
+		if (rc != 0) {
+			if (rc == SIGNET_E_NOMEM) {
+				free(path);
+				return setter_failed(c, "anchors", rc, e);
+			}
+			/* The cause's message already starts with the anchors path. */
+			rc = invalid(c, "anchors", e, "cannot load trust anchors: %s", signet_error_message(e));
+		}
+		free(path);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int signet_policy_load(signet_policy **out, const char *path, signet_error **err)
+{
+	if (!out || !path)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "signet_policy_load: NULL argument");
+	file_ctx c = { .path = path, .err = err };
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = read_file(&c, &buf, &len);
+	if (rc != 0)
+		return rc;
+	if ((rc = check_text(&c, buf, len)) != 0) {
+		free(buf);
+		return rc;
+	}
+	json_error_t jerr;
+	/* Duplicate keys are refused: which of two "anchors" wins is not a question a policy may leave open. */
+	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	free(buf);
+	if (!root) {
+		char where[64];
+		snprintf(where, sizeof where, "line %d, column %d", jerr.line, jerr.column);
+		return invalid(&c, where, NULL, "not valid JSON: %s", jerr.text);
+	}
+	wanted w = { .allow_no_team = -1 };
+	signet_policy *p = NULL;
+	rc = check_schema(&c, root, &w);
+	if (rc == 0)
+		rc = signet_policy_new(&p, err);
+	if (rc == 0)
+		rc = apply(&c, p, &w);
+	json_decref(root);
+	if (rc != 0) {
+		signet_policy_free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * policy_internal.h - the policy object and what the loader asks of it.
+ *
+ * Layout of loader/policy/: policy.c (the object, defaults, setters),
+ * values.c (checking and normalizing list values), host.c (the host's own
+ * identity), policy_file.c (the JSON file), admit.c (deny, allow,
+ * requirement against a verified identity), platform.c (unsigned platform
+ * libraries and the default directories).
+ *
+ * Everything here only reads the policy once it is built, so concurrent
+ * loads may share one (see include/signet/policy.h).
+ */
+#ifndef SIGNET_POLICY_INTERNAL_H
+#define SIGNET_POLICY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <signet/policy.h>
+#include <signet/requirement.h>
+#include <signet/signature.h>
+
+#define SG_POLICY_HASH_SIZE 32
+/* Longest certificate serial accepted, in hex digits (RFC 5280 allows 40). */
+#define SG_POLICY_MAX_SERIAL_HEX 64
+/* Cap on a soname: a file name. */
+#define SG_POLICY_MAX_SONAME 255
+
+#define SG_POLICY_DEFAULT_REQUIREMENT "anchor trusted and team = host"
+
+/* A growable list of strings or of 32-byte hashes. */
+typedef struct sg_strings {
+	char **v;
+	size_t n, cap;
+} sg_strings;
+
+typedef struct sg_hashes {
+	uint8_t (*v)[SG_POLICY_HASH_SIZE];
+	size_t n, cap;
+} sg_hashes;
+
+struct signet_policy {
+	signet_trust *trust;            /* NULL: no anchors (loads must fail) */
+	char *anchors_path;
+	signet_requirement *requirement;
+	bool allow_no_team;
+
+	sg_strings allow_identifiers;
+	sg_hashes allow_cdhashes;
+	sg_hashes deny_cdhashes;
+	sg_strings deny_serials;        /* normalized: upper case, no leading zeros */
+
+	sg_strings platform_dirs;
+	sg_strings platform_sonames;
+	bool sonames_restricted;        /* false: any soname */
+
+	/* The host, as found by the last set_anchors (host.c). */
+	char *host_team;                /* NULL: the host has no team */
+	char *host_status;              /* "<exe>: team X" or "<exe>: <why no team>"; NULL before anchors */
+};
+
+/* ---- what the loader calls ---------------------------------------------- */
+
+/* The anchors to verify against; NULL when none were set. */
+const signet_trust *sg_policy_trust(const signet_policy *p);
+
+/* Verification options (time, allow_no_team) the policy implies. */
+void sg_policy_verify_options(const signet_policy *p, signet_verify_options *out);
+
+/*
+ * Admits a verified identity, in this order:
+ *  1. deny lists: SIGNET_E_POLICY_DENIED, check "policy.deny", the message
+ *     names the list and the value;
+ *  2. allow lists, if either is non-empty: the identifier or the cdhash must
+ *     be listed, else SIGNET_E_POLICY_NOT_ALLOWED, check "policy.allow";
+ *  3. the requirement, with the host's team for `team = host`:
+ *     SIGNET_E_REQUIREMENT_UNMET, check "requirement", the evaluator's
+ *     explanation (plus why the host has no team, when that is the reason).
+ * Every error's path is signet_identity_path(id). Also
+ * SIGNET_E_INVALID_ARGUMENT, SIGNET_E_LIMIT, SIGNET_E_NOMEM.
+ */
+int sg_policy_admit(const signet_policy *p, const signet_identity *id, signet_error **err);
+
+/*
+ * Is the unsigned file at `path` an acceptable platform library for
+ * `soname` (may be NULL when no soname list is set)? 0, or
+ * SIGNET_E_PLATFORM_REFUSED (check "policy.platform") saying why: soname
+ * not listed, not resolvable, its real path not directly in a platform
+ * directory, not a regular file, writable by group or others, not owned by
+ * root, or a directory on its real path up to / that is.
+ * SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM.
+ */
+int sg_policy_platform_library(const signet_policy *p, const char *path, const char *soname,
+	signet_error **err);
+
+/* The platform directories in search order; *count gets their number. */
+const char *const *sg_policy_platform_directories(const signet_policy *p, size_t *count);
+
+/* Why the host has (or has no) team, for messages and debugging; NULL before anchors. */
+const char *sg_policy_host_status(const signet_policy *p);
+
+/* ---- inside the module -------------------------------------------------- */
+
+/* The default platform directories (NULL-terminated; platform.c). */
+const char *const *sg_policy_default_platform_directories(void);
+
+/* Finds the host's team against `trust`; sets *team (may be NULL) and *status. */
+int sg_policy_find_host(const signet_trust *trust, char **team, char **status, signet_error **err);
+
+/* Values (values.c). Each returns false when `text` is not acceptable. */
+bool sg_policy_parse_hash(const char *text, uint8_t out[SG_POLICY_HASH_SIZE]);
+/* Normalizes a serial into `out` (SG_POLICY_MAX_SERIAL_HEX + 1 bytes). */
+bool sg_policy_normalize_serial(const char *text, char *out);
+bool sg_policy_valid_identifier(const char *text);
+bool sg_policy_valid_soname(const char *text);
+bool sg_policy_valid_directory(const char *text);
+
+/* Lists (values.c): append a copy; 0, SIGNET_E_LIMIT or SIGNET_E_NOMEM. */
+int sg_strings_add(sg_strings *l, const char *s, size_t max, signet_error **err);
+int sg_hashes_add(sg_hashes *l, const uint8_t h[SG_POLICY_HASH_SIZE], size_t max, signet_error **err);
+bool sg_strings_contains(const sg_strings *l, const char *s);
+bool sg_hashes_contains(const sg_hashes *l, const uint8_t h[SG_POLICY_HASH_SIZE]);
+void sg_strings_clear(sg_strings *l);
+void sg_hashes_clear(sg_hashes *l);
+
+#endif /* SIGNET_POLICY_INTERNAL_H */

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_snapshot.c - the sealed snapshot: writes, truncation and growth of
+ * it fail; its bytes are the file's; the kernel check fails closed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "load/snapshot.h"
+
+static void test_sealed_against_every_change(void)
+{
+	sg_snapshot s;
+	signet_error *err = NULL;
+	const char *path = sg_fixture("libfixture0.so");
+	SG_ASSERT_OK(sg_snapshot_take(&s, path, &err), &err);
+	CU_ASSERT(s.length > 0);
+	CU_ASSERT_STRING_EQUAL(s.path, path);
+	CU_ASSERT(strncmp(s.dlopen_name, "/proc/", 6) == 0);
+
+	/* The same bytes as the file. */
+	FILE *f = fopen(path, "rb");
+	uint8_t *b = malloc(s.length);
+	CU_ASSERT_EQUAL_FATAL(fread(b, 1, s.length, f), s.length);
+	fclose(f);
+	CU_ASSERT_EQUAL(memcmp(b, s.bytes, s.length), 0);
+	free(b);
+
+	CU_ASSERT_EQUAL(write(s.fd, "x", 1), -1);
+	CU_ASSERT_EQUAL(errno, EPERM);
+	CU_ASSERT_EQUAL(pwrite(s.fd, "x", 1, 0), -1);
+	CU_ASSERT_EQUAL(ftruncate(s.fd, 1), -1);               /* shrink */
+	CU_ASSERT_EQUAL(ftruncate(s.fd, (off_t)s.length * 2), -1); /* grow */
+	CU_ASSERT_EQUAL(mmap(NULL, s.length, PROT_READ | PROT_WRITE, MAP_SHARED, s.fd, 0), MAP_FAILED);
+	CU_ASSERT_EQUAL(fcntl(s.fd, F_ADD_SEALS, 0), -1);      /* F_SEAL_SEAL */
+	/* Even through /proc: a new writable descriptor cannot write either. */
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", s.fd);
+	int w = open(proc, O_WRONLY);
+	if (w >= 0) {
+		CU_ASSERT_EQUAL(write(w, "x", 1), -1);
+		close(w);
+	}
+	sg_snapshot_close(&s);
+	CU_ASSERT_EQUAL(s.fd, -1);
+}
+
+static void test_kernel_check_fails_closed(void)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof p, "%s/memfd_noexec", sg_sandbox());
+	signet_error *err = NULL;
+	for (int v = 0; v <= 2; v++) {
+		FILE *f = fopen(p, "w");
+		fprintf(f, "%d\n", v);
+		fclose(f);
+		if (v < 2)
+			SG_ASSERT_OK(sg_snapshot_check_kernel(p, &err), &err);
+		else
+			SG_ASSERT_FAILS(sg_snapshot_check_kernel(p, &err), &err, SIGNET_E_SEALING_UNAVAILABLE,
+				"vm.memfd_noexec is 2: the kernel forbids executable memfds");
+	}
+	unlink(p);
+	SG_ASSERT_OK(sg_snapshot_check_kernel(p, &err), &err); /* kernels without the setting */
+}
+
+static void test_refusals_before_reading(void)
+{
+	sg_snapshot s;
+	signet_error *err = NULL;
+	SG_ASSERT_FAILS(sg_snapshot_take(&s, "/nonexistent/x.so", &err), &err, SIGNET_E_IO, "cannot open");
+	SG_ASSERT_FAILS(sg_snapshot_take(&s, "/dev/null", &err), &err, SIGNET_E_IO, "not a regular file");
+	SG_ASSERT_FAILS(sg_snapshot_take(&s, "/tmp", &err), &err, SIGNET_E_IO, "/tmp");
+	/* A 2 GiB sparse file: refused from its size alone. */
+	char big[PATH_MAX];
+	snprintf(big, sizeof big, "%s/huge.so", sg_sandbox());
+	int fd = open(big, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CU_ASSERT_EQUAL_FATAL(ftruncate(fd, (off_t)2 << 30), 0);
+	close(fd);
+	SG_ASSERT_FAILS(sg_snapshot_take(&s, big, &err), &err, SIGNET_E_LIMIT, "exceed the limit");
+	unlink(big);
+}
+
+int main(void)
+{
+	static const sg_test tests[] = {
+		{ "the snapshot is sealed against every change", test_sealed_against_every_change },
+		{ "vm.memfd_noexec=2 fails closed", test_kernel_check_fails_closed },
+		{ "devices, directories, huge files refused before reading", test_refusals_before_reading },
+		{ NULL, NULL },
+	};
+	static const sg_suite suites[] = { { "snapshot", tests }, { NULL, NULL } };
+	return sg_test_main(suites);
+}

@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: MIT
+# Tests of the load policy. libsignet-signing.la already carries the
+# library's internals (and pki.c, to make certificates at run time).
+check_PROGRAMS += tests/policy/test_policy
+tests_policy_test_policy_SOURCES = tests/policy/test_policy.c tests/test_pki.c tests/test_pki.h
+tests_policy_test_policy_CFLAGS = $(TEST_CFLAGS) $(LIBCRYPTO_CFLAGS) -I$(top_srcdir)/signing
+tests_policy_test_policy_LDADD = tests/libharness.la libsignet-signing.la $(CUNIT_LIBS) $(LIBCRYPTO_LIBS)
+TESTS += tests/policy/test_policy

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_pki.h - keys and certificates made at test time (signing/pki.c), for
+ * white-box tests that link libsignet-signing.la. Nothing is committed.
+ */
+#ifndef SIGNET_TEST_PKI_H
+#define SIGNET_TEST_PKI_H
+
+#include <stdbool.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+typedef struct sg_test_cred {
+	EVP_PKEY *key;
+	X509 *cert;
+} sg_test_cred;
+
+/*
+ * A CA (`ca`) or a code-signing leaf with subject CN=O=`cn` and, when `ou`
+ * is given, that single OU (the team). Self-signed when `issuer` is NULL.
+ * Exits with 99 (automake's hard error) when OpenSSL refuses.
+ */
+void sg_test_cred_make(sg_test_cred *out, const char *cn, const char *ou, bool ca, const sg_test_cred *issuer);
+
+#endif /* SIGNET_TEST_PKI_H */
