@@ -32,6 +32,8 @@
  */
 #include "config.h"
 
+#include "bench_util.h"
+
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -64,25 +66,6 @@
 
 static char scratch_dir[] = "/tmp/signet-bench-load.XXXXXX";
 static int scratch_made;
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* Resident set size in bytes, from /proc/self/statm (pages, field 2). */
 static double rss_bytes(void)
@@ -273,19 +256,19 @@ static int round_once(struct figures *fg, int r, const char *path, const signet_
 
 	/* (a) Signet: the verified load and its unload. */
 	double rss0 = rss_bytes(), mfd0 = memfd_bytes();
-	double t0 = now();
+	double t0 = bench_now();
 	if (signet_load(&img, path, policy, &err) != 0) {
 		report_error("signet_load", path, err);
 		return -1;
 	}
-	double t1 = now();
+	double t1 = bench_now();
 	double rss1 = rss_bytes(), mfd1 = memfd_bytes();
-	double t2 = now();
+	double t2 = bench_now();
 	if (signet_unload(img, &err) != 0) {
 		report_error("signet_unload", path, err);
 		return -1;
 	}
-	double t3 = now();
+	double t3 = bench_now();
 	/* Fully gone before (b) maps the same soname: never both at once. */
 	if (loaded_objects() != baseline) {
 		fprintf(stderr, "bench_load: %s stayed mapped after signet_unload\n", path);
@@ -300,20 +283,20 @@ static int round_once(struct figures *fg, int r, const char *path, const signet_
 
 	/* (b) plain ld.so: the same signed file, by path. */
 	rss0 = rss_bytes();
-	t0 = now();
+	t0 = bench_now();
 	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		fprintf(stderr, "bench_load: dlopen %s: %s\n", path, dlerror());
 		return -1;
 	}
-	t1 = now();
+	t1 = bench_now();
 	rss1 = rss_bytes();
-	t2 = now();
+	t2 = bench_now();
 	if (dlclose(h) != 0) {
 		fprintf(stderr, "bench_load: dlclose %s: %s\n", path, dlerror());
 		return -1;
 	}
-	t3 = now();
+	t3 = bench_now();
 	if (loaded_objects() != baseline) {
 		fprintf(stderr, "bench_load: %s stayed mapped after dlclose\n", path);
 		return -1;
@@ -326,12 +309,12 @@ static int round_once(struct figures *fg, int r, const char *path, const signet_
 
 	/* (c) verification alone: structure, CMS, chain and every page hash. */
 	signet_identity *id = NULL;
-	t0 = now();
+	t0 = bench_now();
 	if (signet_verify_file(&id, path, trust, NULL, &err) != 0) {
 		report_error("signet_verify_file", path, err);
 		return -1;
 	}
-	t1 = now();
+	t1 = bench_now();
 	signet_identity_free(id);
 
 	if (r >= 0)
@@ -352,21 +335,21 @@ static int bench(const char *label, const char *path, double goal, int rounds, c
 	for (int r = 0; r < rounds; r++)
 		if (round_once(&fg, r, path, policy, trust, baseline) != 0)
 			return -1;
-	double a = median(fg.t_signet, rounds), b = median(fg.t_dlopen, rounds);
-	double v = median(fg.t_verify, rounds);
+	double a = bench_median(fg.t_signet, rounds), b = bench_median(fg.t_dlopen, rounds);
+	double v = bench_median(fg.t_verify, rounds);
 	const double ms = 1e3, kib = 1024.0;
 	printf("%s: %s, %.1f MiB signed, median of %d alternating rounds\n", label, path,
 		(double)st.st_size / kib / kib, rounds);
 	printf("  (a) signet_load + signet_unload   %10.3f ms   (unload %.3f ms)\n", a * ms,
-		median(fg.u_signet, rounds) * ms);
+		bench_median(fg.u_signet, rounds) * ms);
 	printf("  (b) dlopen + dlclose, same file   %10.3f ms   (dlclose %.3f ms)\n", b * ms,
-		median(fg.u_dlopen, rounds) * ms);
+		bench_median(fg.u_dlopen, rounds) * ms);
 	printf("  ratio (a)/(b)                     %10.2fx    (goal <= %.1fx on 2 cores)\n", a / b, goal);
 	printf("  context: signet_verify_file       %10.3f ms\n", v * ms);
-	printf("  RSS added while loaded, (a)       %10.0f KiB\n", median(fg.rss_signet, rounds) / kib);
-	printf("  RSS added while loaded, (b)       %10.0f KiB\n", median(fg.rss_dlopen, rounds) / kib);
+	printf("  RSS added while loaded, (a)       %10.0f KiB\n", bench_median(fg.rss_signet, rounds) / kib);
+	printf("  RSS added while loaded, (b)       %10.0f KiB\n", bench_median(fg.rss_dlopen, rounds) / kib);
 	printf("  sealed memfd held by (a)          %10.0f KiB   (shared memory, in RSS only where touched)\n",
-		median(fg.memfd_signet, rounds) / kib);
+		bench_median(fg.memfd_signet, rounds) / kib);
 	return 0;
 }
 

@@ -11,6 +11,8 @@
  */
 #include "config.h"
 
+#include "bench_util.h"
+
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,25 +22,6 @@
 
 #include "codesign/format.h"
 #include "codesign/pagehash.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp);
-	return v[n / 2];
-}
 
 int main(int argc, char **argv)
 {
@@ -64,21 +47,21 @@ int main(int argc, char **argv)
 	for (int r = 0; r < rounds; r++) {
 		uint8_t md[32];
 		unsigned n;
-		double t0 = now();
+		double t0 = bench_now();
 		EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-		t_evp[r] = now() - t0;
-		t0 = now();
+		t_evp[r] = bench_now() - t0;
+		t0 = bench_now();
 		if (sg_pagehash_verify(hashes, data, len, 12, 1, "bench", NULL) != 0)
 			return 1;
-		t_one[r] = now() - t0;
-		t0 = now();
+		t_one[r] = bench_now() - t0;
+		t0 = bench_now();
 		if (sg_pagehash_verify(hashes, data, len, 12, SG_PAGEHASH_ALL_CORES, "bench", NULL) != 0)
 			return 1;
-		t_all[r] = now() - t0;
+		t_all[r] = bench_now() - t0;
 	}
-	double evp = (double)mb / median(t_evp, rounds);
-	double one = (double)mb / median(t_one, rounds);
-	double all = (double)mb / median(t_all, rounds);
+	double evp = (double)mb / bench_median(t_evp, rounds);
+	double one = (double)mb / bench_median(t_one, rounds);
+	double all = (double)mb / bench_median(t_all, rounds);
 	printf("page-hash verification, %zu MiB in 4 KiB pages, median of %d rounds\n", mb, rounds);
 	printf("  EVP SHA-256, one call, 1 core     %8.1f MiB/s\n", evp);
 	printf("  Signet page hashes, 1 worker      %8.1f MiB/s  (%.2f of EVP)\n", one, one / evp);

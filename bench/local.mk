@@ -1,13 +1,13 @@
 # SPDX-License-Identifier: MIT
 # Benchmarks: built by `make bench`, never run as tests (figures, not verdicts).
 EXTRA_PROGRAMS += bench/bench_pagehash
-bench_bench_pagehash_SOURCES = bench/bench_pagehash.c
+bench_bench_pagehash_SOURCES = bench/bench_pagehash.c bench/bench_util.h
 bench_bench_pagehash_LDADD = libsignet-internal.la $(LIBCRYPTO_LIBS)
 
 # bench_load uses only the public API, and the `signet` tool of this build
 # tree to make its CA and sign its libraries (see docs/benchmarks.md).
 EXTRA_PROGRAMS += bench/bench_load
-bench_bench_load_SOURCES = bench/bench_load.c
+bench_bench_load_SOURCES = bench/bench_load.c bench/bench_util.h
 bench_bench_load_CPPFLAGS = $(AM_CPPFLAGS) -DSIGNET_BUILDDIR=\"$(abs_top_builddir)\" \
 	-DSIGNET_BENCH_CC=\"$(CC)\"
 bench_bench_load_LDADD = libsignet.la -ldl

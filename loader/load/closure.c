@@ -273,10 +273,7 @@ int sg_load_platform(sg_txn *t, const char *path, const char *soname, signet_ima
 	sg_claim claim = { .path = path, .platform = true, .memfd = -1 };
 	rc = sg_commit_locked(path, &claim, &deps, &img, &batch, err);
 	sg_load_unlock();
-	if (!rc)
-		sg_publish(img, &batch);
-	else
-		sg_deliver(&batch); /* whatever else the sync found still gets reported */
+	sg_publish(rc ? NULL : img, &batch);
 out:
 	sg_image_vec_release(&deps);
 	sg_elf_dynamic_clear(&dyn);

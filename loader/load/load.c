@@ -231,6 +231,8 @@ int sg_commit_locked(const char *name, sg_claim *claim, sg_image_vec *deps, sign
 void sg_publish(signet_image *img, sg_batch *batch)
 {
 	sg_deliver(batch);
+	if (!img)
+		return;
 	sg_reg_lock();
 	while (img->state == SG_IMAGE_ADDING)
 		sg_reg_wait();
@@ -333,10 +335,7 @@ int sg_load_verified(sg_txn *t, const char *path, const char *want_soname, signe
 		snap.fd = claim.memfd;   /* -1 once the record owns it */
 	}
 	sg_load_unlock();
-	if (!rc)
-		sg_publish(img, &batch);
-	else
-		sg_deliver(&batch); /* whatever else the sync found still gets reported */
+	sg_publish(rc ? NULL : img, &batch);
 out:
 	sg_image_vec_release(&deps);
 	sg_elf_dynamic_clear(&dyn);

@@ -65,9 +65,10 @@ int sg_commit_locked(const char *name, sg_claim *claim, sg_image_vec *deps, sign
 	sg_batch *batch, signet_error **err);
 
 /*
- * After a commit: delivers `batch` and waits until every add callback for
- * `image` has run (another thread may still be replaying it), so the caller
- * never uses an image its observers have not heard of.
+ * After a commit: delivers `batch` (always: on a failed commit it may still
+ * hold what the sync found) and, when `image` is not NULL, waits until every
+ * add callback for it has run (another thread may still be replaying it),
+ * so the caller never uses an image its observers have not heard of.
  */
 void sg_publish(signet_image *image, sg_batch *batch);
 
