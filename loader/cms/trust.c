@@ -39,8 +39,16 @@ static int add_file(sg_trust *t, const char *path, signet_error **err)
 				.check = "trust.load" }, "more than %d trust anchors", SG_TRUST_MAX_CERTS);
 			break;
 		}
+		/*
+		 * OpenSSL computes a certificate's extension cache lazily, on first
+		 * use, and checks whether it is done without its lock: concurrent
+		 * verifications sharing this anchor would race on it (ThreadSanitizer
+		 * reports it). Compute it now, while the store is not yet shared.
+		 */
+		X509 *anchor = sk_X509_value(certs, i);
+		(void)X509_check_purpose(anchor, -1, 0);
 		/* X509_STORE_add_cert takes its own reference; a duplicate is not an error in 3.0. */
-		if (X509_STORE_add_cert(t->store, sk_X509_value(certs, i)) != 1) {
+		if (X509_STORE_add_cert(t->store, anchor) != 1) {
 			char reason[SG_OSSL_REASON_MAX];
 			sg_ossl_reason(reason, sizeof reason);
 			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = path,
