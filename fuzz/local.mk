@@ -28,3 +28,9 @@ fuzz_replay_elf_SOURCES = fuzz/fuzz_elf.c fuzz/replay_main.c
 fuzz_replay_elf_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"elf"'
 fuzz_replay_elf_LDADD = libsignet-internal.la
 TESTS += fuzz/replay_elf
+
+check_PROGRAMS += fuzz/replay_manifest
+fuzz_replay_manifest_SOURCES = fuzz/fuzz_manifest.c fuzz/replay_main.c
+fuzz_replay_manifest_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"manifest"'
+fuzz_replay_manifest_LDADD = libsignet-internal.la
+TESTS += fuzz/replay_manifest

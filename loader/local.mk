@@ -50,3 +50,4 @@ include $(srcdir)/loader/cms/local.mk
 include $(srcdir)/loader/requirement/local.mk
 include $(srcdir)/loader/policy/local.mk
 include $(srcdir)/loader/elf/local.mk
+include $(srcdir)/loader/bundle/local.mk

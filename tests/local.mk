@@ -105,3 +105,4 @@ include $(srcdir)/tests/requirement/local.mk
 include $(srcdir)/tests/policy/local.mk
 include $(srcdir)/tests/elf/local.mk
 include $(srcdir)/tests/load/local.mk
+include $(srcdir)/tests/bundle/local.mk

@@ -23,9 +23,9 @@
 SIGNET_BEGIN_DECLS
 
 /*
- * Ranges: -1..-49 general, -50..-99 registry and loading, further ranges are
- * reserved for ELF validation (-100..), signatures (-200..), policy and
- * requirements (-300..) and bundles (-400..).
+ * Ranges: -1..-49 general, -50..-99 registry and loading, -100.. ELF
+ * structure, -200.. signatures, -300.. policy and requirements, -400..
+ * bundles.
  */
 typedef enum signet_code {
 	SIGNET_OK = 0,
@@ -76,7 +76,10 @@ typedef enum signet_code {
 	SIGNET_E_POLICY_DENIED = -302,        /* a deny list names the image (cdhash or certificate serial) */
 	SIGNET_E_POLICY_NOT_ALLOWED = -303,   /* allow lists exist and do not name the image */
 	SIGNET_E_PLATFORM_REFUSED = -304,     /* an unsigned library is not an acceptable platform library */
-	SIGNET_E_POLICY_INVALID = -305        /* a policy file or setting is invalid */
+	SIGNET_E_POLICY_INVALID = -305,       /* a policy file or setting is invalid */
+
+	/* bundles */
+	SIGNET_E_MANIFEST_INVALID = -400      /* manifest.json breaks the schema (field and rule named) */
 } signet_code;
 
 /* Opaque error object; see the accessors below. */

@@ -78,6 +78,7 @@ static const struct {
 	{ SIGNET_E_POLICY_NOT_ALLOWED, "SIGNET_E_POLICY_NOT_ALLOWED", "not on the policy's allow list" },
 	{ SIGNET_E_PLATFORM_REFUSED, "SIGNET_E_PLATFORM_REFUSED", "not an acceptable platform library" },
 	{ SIGNET_E_POLICY_INVALID, "SIGNET_E_POLICY_INVALID", "invalid policy" },
+	{ SIGNET_E_MANIFEST_INVALID, "SIGNET_E_MANIFEST_INVALID", "invalid bundle manifest" },
 };
 
 int signet_code_is_fatal(int code)
