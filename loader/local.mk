@@ -7,6 +7,10 @@ libsignet_internal_la_SOURCES = \
 	loader/core/error_internal.h \
 	loader/core/version.c \
 	loader/core/mapped_file.c \
+	loader/core/hex.c \
+	loader/core/hex.h \
+	loader/core/sha256.c \
+	loader/core/sha256.h \
 	loader/core/mapped_file.h \
 	loader/elf/elf_image.c \
 	loader/elf/elf_image.h \

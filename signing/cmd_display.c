@@ -21,7 +21,9 @@
 #include "codesign/identity_internal.h"
 #include "commands.h"
 #include "core/error_internal.h"
+#include "core/hex.h"
 #include "core/mapped_file.h"
+#include "core/sha256.h"
 #include "elf/elf_image.h"
 
 static void usage(FILE *to)
@@ -45,7 +47,7 @@ static void usage(FILE *to)
 static void hex_line(FILE *to, const uint8_t *h)
 {
 	char hex[2 * SG_HASH_SIZE + 1];
-	sg_hex(hex, h, SG_HASH_SIZE);
+	sg_hex_encode(hex, h, SG_HASH_SIZE, false);
 	fputs(hex, to);
 }
 
@@ -161,8 +163,8 @@ int cmd_display(int argc, char **argv)
 
 	const sg_code_directory *cd = &blob.cd;
 	uint8_t cdhash[SG_HASH_SIZE];
-	unsigned n = 0;
-	EVP_Digest(cd->bytes, cd->length, cdhash, &n, EVP_sha256(), NULL);
+	if (sg_sha256(cdhash, cd->bytes, cd->length) != 0)
+		memset(cdhash, 0, sizeof cdhash);
 	printf("path: %s\n", path);
 	printf("format: signet blob v%u, CodeDirectory v%u\n", SG_BLOB_VERSION, cd->version);
 	printf("identifier: %s\n", cd->identifier);

@@ -100,7 +100,12 @@ int cmd_sign(int argc, char **argv)
 	}
 	sp.entitlements = ent.bytes;
 	sp.entitlements_length = ent.length;
-	char *team = sg_certificate_team(sp.cert);
+	char *team = NULL;
+	if (sg_certificate_team(sp.cert, &team, NULL) != 0) {
+		fprintf(stderr, "signet sign: out of memory\n");
+		rc = SIGNET_EXIT_INVALID;
+		goto out;
+	}
 	for (int i = optind; i < argc; i++) {
 		if (sg_sign_elf_file(argv[i], &sp, &err) != 0) {
 			rc = fail(err);

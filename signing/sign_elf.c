@@ -40,6 +40,7 @@
 #include "codesign/pagehash.h"
 #include "core/error_internal.h"
 #include "core/mapped_file.h"
+#include "core/sha256.h"
 #include "elf/elf_image.h"
 #include "sign_elf.h"
 
@@ -49,28 +50,11 @@
 
 static uint64_t align8(uint64_t v) { return (v + 7u) & ~(uint64_t)7u; }
 
-char *sg_certificate_team(X509 *cert)
-{
-	X509_NAME *name = X509_get_subject_name(cert);
-	int first = X509_NAME_get_index_by_NID(name, NID_organizationalUnitName, -1);
-	if (first < 0 || X509_NAME_get_index_by_NID(name, NID_organizationalUnitName, first) >= 0)
-		return NULL; /* zero or several OUs: no team (Apple's rule) */
-	ASN1_STRING *value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, first));
-	unsigned char *utf8 = NULL;
-	int n = ASN1_STRING_to_UTF8(&utf8, value);
-	if (n < 0)
-		return NULL;
-	char *team = strndup((const char *)utf8, (size_t)n);
-	OPENSSL_free(utf8);
-	return team;
-}
-
 /* The new file, before its blob is filled in. */
 typedef struct plan {
 	uint8_t *file;        /* blob_offset + blob_size bytes */
 	uint64_t blob_offset;
 	uint32_t blob_size;
-	uint64_t size_field;  /* offset of the blob section's sh_size in `file` */
 } plan;
 
 static int fail_elf(signet_error **err, const char *path, const char *what)
@@ -173,7 +157,6 @@ static int plan_fresh(plan *p, const uint8_t *in, const sg_elf_layout *l, uint32
 	}
 	shdrs[l->shnum] = (Elf64_Shdr){ .sh_name = name_at, .sh_type = SG_SIG_SECTION_TYPE, .sh_offset = p->blob_offset,
 		.sh_size = blob_size, .sh_addralign = SG_SIG_SECTION_ALIGN };
-	p->size_field = shoff + l->shnum * sizeof(Elf64_Shdr) + offsetof(Elf64_Shdr, sh_size);
 	if (put_shdrs(p->file + shoff, shdrs, nsh) != 0 || put_ehdr(p->file, shoff, (uint16_t)nsh) != 0)
 		rc = fail_elf(err, path, "cannot write the section headers");
 out:
@@ -192,40 +175,44 @@ static int plan_resign(plan *p, const uint8_t *in, const sg_elf_layout *l, uint3
 	if (!p->file)
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory signing %s", path);
 	memcpy(p->file, in, (size_t)p->blob_offset);
-	p->size_field = l->shoff + l->signature_index * sizeof(Elf64_Shdr) + offsetof(Elf64_Shdr, sh_size);
+	uint64_t size_field = l->shoff + l->signature_index * sizeof(Elf64_Shdr) + offsetof(Elf64_Shdr, sh_size);
 	uint64_t size = blob_size;
 	Elf_Data src = { .d_buf = &size, .d_type = ELF_T_XWORD, .d_size = sizeof size, .d_version = EV_CURRENT };
-	Elf_Data dst = { .d_buf = p->file + p->size_field, .d_type = ELF_T_XWORD, .d_size = sizeof size,
+	Elf_Data dst = { .d_buf = p->file + size_field, .d_type = ELF_T_XWORD, .d_size = sizeof size,
 		.d_version = EV_CURRENT };
 	return elf64_xlatetof(&dst, &src, ELFDATA2LSB) ? 0 : fail_elf(err, path, "cannot write the section size");
 }
 
-static int sha256(uint8_t *out, const void *data, size_t n)
+/* What goes into the CodeDirectory, but the page hashes. */
+static int cd_input(sg_cd_input *in, uint64_t code_limit, const sg_sign_params *sp, const char *team,
+	signet_error **err)
 {
-	unsigned len = 0;
-	return EVP_Digest(data, n, out, &len, EVP_sha256(), NULL) == 1 ? 0 : -1;
+	*in = (sg_cd_input){ .identifier = sp->identifier, .team = team, .page_shift = (uint8_t)sp->page_shift,
+		.code_limit = code_limit };
+	memcpy(in->special, sp->special, sizeof in->special);
+	memset(in->special[SG_SLOT_ENTITLEMENTS - 1], 0, SG_HASH_SIZE);
+	if (sp->entitlements && sg_sha256(in->special[SG_SLOT_ENTITLEMENTS - 1], sp->entitlements,
+			sp->entitlements_length) != 0)
+		return sg_fail_code(err, SIGNET_E_INTERNAL, "SHA-256 failed");
+	return 0;
 }
 
-/* The CodeDirectory for the planned file. */
+/* The CodeDirectory for the planned file: every page hashed. */
 static int make_cd(uint8_t **cd, size_t *cd_len, const plan *p, const sg_sign_params *sp, const char *team,
 	signet_error **err)
 {
+	sg_cd_input in;
+	int rc = cd_input(&in, p->blob_offset, sp, team, err);
+	if (rc)
+		return rc;
 	uint64_t pages = sg_page_count(p->blob_offset, sp->page_shift);
 	uint8_t *hashes = malloc(pages ? pages * SG_HASH_SIZE : 1);
 	if (!hashes)
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory hashing pages");
-	int rc = sg_pagehash_compute(hashes, p->file, p->blob_offset, sp->page_shift, sp->threads, err);
-	if (!rc) {
-		sg_cd_input in = { .identifier = sp->identifier, .team = team, .page_shift = (uint8_t)sp->page_shift,
-			.code_limit = p->blob_offset, .code_hashes = hashes };
-		memcpy(in.special, sp->special, sizeof in.special);
-		memset(in.special[SG_SLOT_ENTITLEMENTS - 1], 0, SG_HASH_SIZE);
-		if (sp->entitlements && sha256(in.special[SG_SLOT_ENTITLEMENTS - 1], sp->entitlements,
-				sp->entitlements_length) != 0)
-			rc = sg_fail_code(err, SIGNET_E_INTERNAL, "SHA-256 failed");
-		if (!rc)
-			rc = sg_cd_build(cd, cd_len, &in, err);
-	}
+	rc = sg_pagehash_compute(hashes, p->file, p->blob_offset, sp->page_shift, sp->threads, err);
+	in.code_hashes = hashes;
+	if (!rc)
+		rc = sg_cd_build(cd, cd_len, &in, err);
 	free(hashes);
 	return rc;
 }
@@ -262,28 +249,29 @@ int sg_sign_elf_bytes(uint8_t **out, size_t *out_len, const uint8_t *in, size_t 
 	int rc = sg_elf_layout_read(&l, in, in_len, path, err);
 	if (rc)
 		return rc;
-	char *team = sg_certificate_team(sp->cert);
+	char *team = NULL;
+	if (sg_certificate_team(sp->cert, &team, NULL) != 0)
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory signing %s", path);
 	uint32_t ent_len = (uint32_t)(sp->entitlements ? sp->entitlements_length : 0);
 	uint32_t cms_len = 0, slack = CMS_SLACK;
 	plan p = { 0 };
 	uint8_t *cd = NULL, *cms = NULL;
 	size_t cd_len = 0, der_len = 0;
 
-	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-		/* The CodeDirectory's length depends on the page count, which
-		 * depends on where the blob starts, not on how long it is. */
-		free(p.file);
-		p = (plan){ 0 };
-		rc = l.has_signature ? plan_resign(&p, in, &l, 0, path, err) : plan_fresh(&p, in, &l, 0, path, err);
-		if (rc)
-			break;
-		free(cd);
-		cd = NULL;
-		rc = make_cd(&cd, &cd_len, &p, sp, team, err);
-		if (!rc && !cms_len)
-			rc = measure_cms(&cms_len, cd_len, sp, err);
-		if (rc)
-			break;
+	/*
+	 * Where the blob starts does not depend on how long it is, so one
+	 * layout without a blob gives the page count, and with it the
+	 * CodeDirectory's length: the CMS is measured without hashing a page.
+	 */
+	rc = l.has_signature ? plan_resign(&p, in, &l, 0, path, err) : plan_fresh(&p, in, &l, 0, path, err);
+	sg_cd_input sizing;
+	if (!rc)
+		rc = cd_input(&sizing, p.blob_offset, sp, team, err);
+	if (!rc) {
+		cd_len = sg_cd_size(&sizing);
+		rc = measure_cms(&cms_len, cd_len, sp, err);
+	}
+	for (int attempt = 0; !rc && attempt < MAX_ATTEMPTS; attempt++) {
 		uint64_t size = align8(sg_blob_content_size((uint32_t)cd_len, cms_len, ent_len) + slack);
 
 		/* Now for real, with the blob's size in the (hashed) section header. */
@@ -321,6 +309,7 @@ int sg_sign_elf_bytes(uint8_t **out, size_t *out_len, const uint8_t *in, size_t 
 			break;
 		}
 		signet_error_free(fit);
+		rc = 0;
 		slack += 256; /* the CMS came out longer than measured: more room */
 	}
 	free(team);

@@ -41,7 +41,4 @@ int sg_sign_elf_bytes(uint8_t **out, size_t *out_len, const uint8_t *in, size_t 
 /* Signs the file at `path` in place, atomically, keeping its mode. */
 int sg_sign_elf_file(const char *path, const sg_sign_params *params, signet_error **err);
 
-/* The leaf's team: its single subject OU, or NULL (zero or several). */
-char *sg_certificate_team(X509 *cert);
-
 #endif /* SIGNET_SIGN_ELF_H */

@@ -122,6 +122,15 @@ const char *sg_signer_field_cb(void *ctx, int index, const char *field);
  */
 bool sg_team_id_valid(const char *team);
 
+/*
+ * The team of a certificate, by the one rule verification applies: its
+ * subject has exactly one OU and that OU is a valid team ID. *team gets a
+ * malloc'd copy, or NULL when there is no team; *ou_count (may be NULL) the
+ * number of OUs. The signer uses this too, so it can never write a team
+ * claim the verifier would not derive. Returns 0 or SIGNET_E_NOMEM.
+ */
+int sg_certificate_team(X509 *cert, char **team, int *ou_count);
+
 /* ---- verification ---- */
 
 typedef struct sg_verify_options {

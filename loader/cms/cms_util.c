@@ -15,6 +15,7 @@
 #include <openssl/bn.h>
 #include <openssl/err.h>
 
+#include "core/hex.h"
 #include "cms/cms_util.h"
 #include "core/error_internal.h"
 
@@ -146,17 +147,11 @@ void sg_cms_format_time(time_t t, char *buf, size_t size)
 
 char *sg_cms_hex(const uint8_t *bytes, size_t len, int upper)
 {
-	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	if (len > (SIZE_MAX - 1) / 2)
 		return NULL;
 	char *s = malloc(len * 2 + 1);
-	if (!s)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		s[2 * i] = digits[bytes[i] >> 4];
-		s[2 * i + 1] = digits[bytes[i] & 0xf];
-	}
-	s[len * 2] = '\0';
+	if (s)
+		sg_hex_encode(s, bytes, len, upper != 0);
 	return s;
 }
 

@@ -444,19 +444,31 @@ static int check_usage(verify_state *st, signet_error **err)
 
 /* ---- 5. team ---- */
 
+int sg_certificate_team(X509 *cert, char **team, int *ou_count)
+{
+	int count = 0;
+	char *ou = NULL;
+	*team = NULL;
+	if (sg_cms_name_single(X509_get_subject_name(cert), NID_organizationalUnitName, &ou, &count) != 0)
+		return SIGNET_E_NOMEM;
+	if (ou_count)
+		*ou_count = count;
+	if (ou && sg_team_id_valid(ou))
+		*team = ou;
+	else
+		free(ou);
+	return 0;
+}
+
 static int check_team(verify_state *st, bool allow_no_team, signet_error **err)
 {
 	X509 *leaf = sk_X509_value(st->chain, 0);
 	int count = 0;
-	char *ou = NULL;
-	if (sg_cms_name_single(X509_get_subject_name(leaf), NID_organizationalUnitName, &ou, &count) != 0)
+	if (sg_certificate_team(leaf, &st->team, &count) != 0)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = st->path,
 			.check = "x509.team" }, "out of memory");
-	if (ou && sg_team_id_valid(ou)) {
-		st->team = ou;
+	if (st->team)
 		return 0;
-	}
-	free(ou);
 	/* Allowed: an identity without a team (requirements see team NULL). */
 	if (allow_no_team)
 		return 0;

@@ -45,6 +45,20 @@ static uint32_t highest_special(const sg_cd_input *in)
 
 static uint64_t align8(uint64_t v) { return (v + 7u) & ~(uint64_t)7u; }
 
+/* The canonical layout: returns the length, and where slot 0 starts. */
+static uint64_t layout(const sg_cd_input *in, uint64_t *hash_offset)
+{
+	uint64_t strings_end = SG_CD_HEADER_SIZE + strlen(in->identifier) + 1 + (in->team ? strlen(in->team) + 1 : 0);
+	*hash_offset = align8(strings_end) + (uint64_t)highest_special(in) * SG_HASH_SIZE;
+	return *hash_offset + sg_page_count(in->code_limit, in->page_shift) * SG_HASH_SIZE;
+}
+
+size_t sg_cd_size(const sg_cd_input *in)
+{
+	uint64_t unused;
+	return (size_t)layout(in, &unused);
+}
+
 int sg_cd_build(uint8_t **out, size_t *out_len, const sg_cd_input *in, signet_error **err)
 {
 	if (!in->identifier || !sg_cd_valid_name(in->identifier, SG_MAX_IDENTIFIER))
@@ -61,9 +75,8 @@ int sg_cd_build(uint8_t **out, size_t *out_len, const sg_cd_input *in, signet_er
 	size_t team_len = in->team ? strlen(in->team) + 1 : 0;
 	uint32_t n_special = highest_special(in);
 	uint64_t n_code = sg_page_count(in->code_limit, in->page_shift);
-	uint64_t strings_end = SG_CD_HEADER_SIZE + ident_len + team_len;
-	uint64_t hash_offset = align8(strings_end) + (uint64_t)n_special * SG_HASH_SIZE;
-	uint64_t length = hash_offset + n_code * SG_HASH_SIZE;
+	uint64_t hash_offset = 0;
+	uint64_t length = layout(in, &hash_offset);
 
 	uint8_t *cd = calloc(1, (size_t)length);
 	if (!cd)

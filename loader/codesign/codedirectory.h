@@ -14,6 +14,9 @@
 /* 1..max characters of A-Z a-z 0-9 . - _ (identifiers, team IDs). */
 bool sg_cd_valid_name(const char *s, size_t max);
 
+/* The length sg_cd_build() gives `in` (its code_hashes are not read). */
+size_t sg_cd_size(const sg_cd_input *in);
+
 /* Encodes `in` canonically into a new malloc'd buffer. */
 int sg_cd_build(uint8_t **out, size_t *out_len, const sg_cd_input *in, signet_error **err);
 

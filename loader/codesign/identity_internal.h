@@ -40,7 +40,4 @@ struct signet_identity {
  * into `id`; `host_team` may be NULL. */
 void sg_identity_subject(const signet_identity *id, const char *host_team, sg_req_subject *subject);
 
-/* Lowercase hex of `n` bytes into `out` (2n + 1 bytes). */
-void sg_hex(char *out, const uint8_t *bytes, size_t n);
-
 #endif /* SIGNET_IDENTITY_INTERNAL_H */

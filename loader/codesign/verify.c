@@ -12,7 +12,6 @@
  */
 #include "config.h"
 
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,24 +20,10 @@
 #include "codesign/identity_internal.h"
 #include "codesign/pagehash.h"
 #include "core/error_internal.h"
+#include "core/hex.h"
 #include "core/mapped_file.h"
+#include "core/sha256.h"
 #include "elf/elf_image.h"
-
-void sg_hex(char *out, const uint8_t *bytes, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[bytes[i] >> 4];
-		out[2 * i + 1] = digits[bytes[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static int sha256(uint8_t out[SG_HASH_SIZE], const uint8_t *data, size_t len)
-{
-	unsigned n = 0;
-	return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 && n == SG_HASH_SIZE ? 0 : -1;
-}
 
 static bool same_team(const char *a, const char *b)
 {
@@ -51,7 +36,7 @@ static int check_entitlements(const sg_blob *blob, const char *path, signet_erro
 	if (!sealed && !blob->entitlements)
 		return 0;
 	uint8_t actual[SG_HASH_SIZE];
-	if (!sealed || !blob->entitlements || sha256(actual, blob->entitlements, blob->entitlements_length) != 0 ||
+	if (!sealed || !blob->entitlements || sg_sha256(actual, blob->entitlements, blob->entitlements_length) != 0 ||
 	    memcmp(actual, sealed, SG_HASH_SIZE) != 0)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_SEAL_MISMATCH, .path = path,
 			.check = "signature.entitlements" }, "%s", !sealed ? "entitlements are present but not sealed"
@@ -66,10 +51,10 @@ static int fill_identity(signet_identity *id, const sg_blob *blob, const char *p
 	id->team = id->signer.team ? strdup(id->signer.team) : NULL;
 	if (!id->path || !id->identifier || (id->signer.team && !id->team))
 		return -1;
-	if (sha256(id->cdhash, blob->cd.bytes, blob->cd.length) != 0)
+	if (sg_sha256(id->cdhash, blob->cd.bytes, blob->cd.length) != 0)
 		return -1;
-	sg_hex(id->cdhash_hex, id->cdhash, SG_HASH_SIZE);
-	sg_hex(id->anchor_hex, id->signer.anchor_sha256, SG_HASH_SIZE);
+	sg_hex_encode(id->cdhash_hex, id->cdhash, SG_HASH_SIZE, false);
+	sg_hex_encode(id->anchor_hex, id->signer.anchor_sha256, SG_HASH_SIZE, false);
 	id->page_shift = blob->cd.page_shift;
 	id->page_count = blob->cd.n_code_slots;
 	id->code_limit = blob->cd.code_limit;

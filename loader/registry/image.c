@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/hex.h"
 #include "registry/image_internal.h"
 
 /* An ELF note's name and descriptor are padded to 4 bytes (SysV ABI). */
@@ -308,16 +309,14 @@ size_t signet_image_build_id(const signet_image *image, const uint8_t **bytes)
 
 size_t signet_image_build_id_hex(const signet_image *image, char *buf, size_t size)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
 	if (!buf || size == 0)
 		return 0;
-	for (size_t i = 0; image && i < image->build_id_len && n + 2 < size; i++) {
-		buf[n++] = hex[image->build_id[i] >> 4];
-		buf[n++] = hex[image->build_id[i] & 15];
-	}
-	buf[n] = '\0';
-	return n;
+	/* As many whole bytes as fit: a small buffer gets a cut, still valid, string. */
+	size_t n = image ? image->build_id_len : 0;
+	if (n > (size - 1) / 2)
+		n = (size - 1) / 2;
+	sg_hex_encode(buf, image ? image->build_id : NULL, n, false);
+	return 2 * n;
 }
 
 bool signet_image_is_mapped(const signet_image *image)

@@ -27,6 +27,7 @@
 #include <openssl/crypto.h>
 
 #include "core/error_internal.h"
+#include "core/hex.h"
 #include "requirement/requirement_internal.h"
 #include "requirement/version.h"
 
@@ -130,12 +131,7 @@ static int string_clause(eval_ctx *c, const char *label, const char *want, const
 
 static void hex(char out[2 * SG_REQ_HASH_LEN + 1], const uint8_t *bytes)
 {
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < SG_REQ_HASH_LEN; i++) {
-		out[2 * i] = digits[bytes[i] >> 4];
-		out[2 * i + 1] = digits[bytes[i] & 0xf];
-	}
-	out[2 * SG_REQ_HASH_LEN] = '\0';
+	sg_hex_encode(out, bytes, SG_REQ_HASH_LEN, false);
 }
 
 static int hash_clause(eval_ctx *c, const char *label, const uint8_t *want, const uint8_t *have)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "requirement/lexer.h"
 #include "requirement/text.h"
 
@@ -113,9 +114,9 @@ void sg_text_put_value(sg_text *t, const char *s, size_t max)
 
 void sg_text_put_hex(sg_text *t, const uint8_t *bytes, size_t n)
 {
-	static const char digits[] = "0123456789abcdef";
 	for (size_t i = 0; i < n; i++) {
-		char pair[2] = { digits[bytes[i] >> 4], digits[bytes[i] & 0xf] };
+		char pair[3];
+		sg_hex_encode(pair, &bytes[i], 1, false);
 		sg_text_put(t, pair, 2);
 	}
 }

@@ -437,6 +437,28 @@ static void test_untrusted_signer_and_entitlements(void)
 	free(b);
 }
 
+static void test_signer_and_verifier_agree_on_the_team(void)
+{
+	setup();
+	/* A single OU that is not a valid team ID: no team, for both sides. */
+	cred odd;
+	sg_test_cred_make(&odd, "Odd", "-not-a-team", false, &root);
+	static const char *const c[] = { "/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1", NULL };
+	const char *path = copy_in(find_lib(c), "libz-odd.so");
+	signet_error *err = NULL;
+	SG_ASSERT_OK(sign(path, &odd, "org.example.odd", 12, &err), &err);
+	signet_verify_options opts = SIGNET_VERIFY_OPTIONS_INIT;
+	opts.allow_no_team = true;
+	signet_identity *id = NULL;
+	SG_ASSERT_OK(signet_verify_file(&id, path, trust, &opts, &err), &err);
+	CU_ASSERT_PTR_NULL(signet_identity_team(id));
+	signet_identity_free(id);
+	SG_ASSERT_FAILS(signet_verify_file(&id, path, trust, NULL, &err), &err, SIGNET_E_CERT_NO_TEAM,
+		"an OU that is not a valid team ID");
+	EVP_PKEY_free(odd.key);
+	X509_free(odd.cert);
+}
+
 static void test_foreign_corpus_is_refused(void)
 {
 	setup();
@@ -487,6 +509,7 @@ int main(void)
 		{ "truncation, appended byte, moved blob, second blob, unsigned", test_truncation_append_move_duplicate },
 		{ "strip after signing", test_strip_after_signing },
 		{ "untrusted signer; entitlements sealed", test_untrusted_signer_and_entitlements },
+		{ "signer and verifier agree on the team", test_signer_and_verifier_agree_on_the_team },
 		{ "every file of the foreign ELF corpus is refused", test_foreign_corpus_is_refused },
 		{ NULL, NULL },
 	};
