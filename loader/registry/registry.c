@@ -359,61 +359,60 @@ void signet_image_list_free(signet_image_list *l)
 	free(l);
 }
 
-typedef bool (*match_fn)(const signet_image *img, const void *a, size_t b);
+typedef bool (*match_fn)(const signet_image *img, const void *arg);
 
-static int find_first(signet_image **out, match_fn match, const void *a, size_t b)
+/* The first record `match` accepts (skipping those being removed when
+ * `live_only`), retained; NULL when none. Does not sync. */
+static signet_image *scan(match_fn match, const void *arg, bool live_only)
 {
-	sg_refresh(false);
+	signet_image *found = NULL;
 	sg_reg_lock();
-	for (size_t i = 0; i < nlist; i++) {
-		if (match(list[i], a, b)) {
-			*out = signet_image_retain(list[i]);
-			sg_reg_unlock();
-			return 0;
-		}
-	}
+	for (size_t i = 0; i < nlist && !found; i++)
+		if (!(live_only && list[i]->state == SG_IMAGE_REMOVING) && match(list[i], arg))
+			found = signet_image_retain(list[i]);
 	sg_reg_unlock();
-	return SIGNET_E_NOT_FOUND;
+	return found;
 }
 
-static bool match_address(const signet_image *img, const void *address, size_t unused)
+signet_image *sg_registry_find_live(bool (*match)(const signet_image *img, const void *arg), const void *arg)
 {
-	(void)unused;
+	return scan(match, arg, true);
+}
+
+/* Public lookups: synced first; an image being unloaded is still mapped. */
+static int find_first(signet_image **out, match_fn match, const void *arg)
+{
+	sg_refresh(false);
+	*out = scan(match, arg, false);
+	return *out ? 0 : SIGNET_E_NOT_FOUND;
+}
+
+static bool match_address(const signet_image *img, const void *address)
+{
 	return signet_image_contains(img, address);
 }
 
-static bool match_name(const signet_image *img, const void *name, size_t unused)
+static bool match_name(const signet_image *img, const void *name)
 {
-	(void)unused;
 	if (strchr(name, '/'))
 		return strcmp(img->path, name) == 0;
 	return sg_image_matches_short_name(img, name);
 }
 
-static bool match_build_id(const signet_image *img, const void *id, size_t len)
+typedef struct bytes_ref {
+	const uint8_t *bytes;
+	size_t len;
+} bytes_ref;
+
+static bool match_build_id(const signet_image *img, const void *arg)
 {
-	return img->build_id_len == len && memcmp(img->build_id, id, len) == 0;
+	const bytes_ref *id = arg;
+	return img->build_id_len == id->len && memcmp(img->build_id, id->bytes, id->len) == 0;
 }
 
-static bool match_id(const signet_image *img, const void *id, size_t unused)
+static bool match_id(const signet_image *img, const void *id)
 {
-	(void)unused;
 	return img->id == *(const uint64_t *)id;
-}
-
-/* Internal lookups for the loader: live records only (not being removed). */
-signet_image *sg_registry_find_live(bool (*match)(const signet_image *img, const void *arg), const void *arg)
-{
-	sg_reg_lock();
-	for (size_t i = 0; i < nlist; i++) {
-		if (list[i]->state != SG_IMAGE_REMOVING && match(list[i], arg)) {
-			signet_image *img = signet_image_retain(list[i]);
-			sg_reg_unlock();
-			return img;
-		}
-	}
-	sg_reg_unlock();
-	return NULL;
 }
 
 int signet_registry_lookup_address(signet_address_info *out, const void *address, signet_error **err)
@@ -421,7 +420,7 @@ int signet_registry_lookup_address(signet_address_info *out, const void *address
 	if (!out)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "address lookup needs an output struct");
 	signet_image *img = NULL;
-	if (find_first(&img, match_address, address, 0) != 0)
+	if (find_first(&img, match_address, address) != 0)
 		return sg_fail_code(err, SIGNET_E_NOT_FOUND, "no image maps address %p", address);
 
 	/* The symbol comes from ld.so (outside our locks: it takes its own). */
@@ -449,7 +448,7 @@ int signet_registry_find_name(signet_image **out, const char *name, signet_error
 {
 	if (!out || !name || !*name)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "find by name needs an output and a name");
-	if (find_first(out, match_name, name, 0) != 0)
+	if (find_first(out, match_name, name) != 0)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOT_FOUND, .path = name },
 			"no image with this path or name is loaded");
 	return 0;
@@ -460,7 +459,7 @@ int signet_registry_find_build_id(signet_image **out, const uint8_t *id, size_t 
 	if (!out || !id || len == 0 || len > SG_BUILD_ID_MAX)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT,
 			"find by build-id needs an output and 1 to %d bytes", SG_BUILD_ID_MAX);
-	if (find_first(out, match_build_id, id, len) != 0)
+	if (find_first(out, match_build_id, &(bytes_ref){ id, len }) != 0)
 		return sg_fail_code(err, SIGNET_E_NOT_FOUND, "no loaded image has this build-id");
 	return 0;
 }
@@ -469,7 +468,7 @@ int signet_registry_find_id(signet_image **out, uint64_t id, signet_error **err)
 {
 	if (!out)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "find by id needs an output");
-	if (find_first(out, match_id, &id, 0) != 0)
+	if (find_first(out, match_id, &id) != 0)
 		return sg_fail_code(err, SIGNET_E_NOT_FOUND, "no loaded image has id %llu", (unsigned long long)id);
 	return 0;
 }
