@@ -10,10 +10,13 @@
 
 static void usage(FILE *to)
 {
-	fputs("Usage: signet-host images [--help]\n"
+	fputs("Usage: signet-host [--anchors P] [--requirement R] [--policy F] images [BUNDLE...]\n"
 	      "\n"
-	      "Prints every image in this process, in load order: id, load bias,\n"
-	      "how it arrived, its signing identity, its build-id and its path.\n", to);
+	      "Loads each BUNDLE as a guest (a refusal is reported and the rest go on),\n"
+	      "then prints every image in this process, in load order: id, load bias,\n"
+	      "how it arrived, its signing identity, its build-id and its path, and then\n"
+	      "the image log of this run: the images Signet loaded, with identifier,\n"
+	      "team and cdhash. Exit code 1 when a BUNDLE was refused.\n", to);
 }
 
 int cmd_images(int argc, char **argv)
@@ -32,15 +35,25 @@ int cmd_images(int argc, char **argv)
 		usage(stderr);
 		return HOST_EXIT_USAGE;
 	}
-	if (optind != argc) {
-		fprintf(stderr, "signet-host images: unexpected argument '%s'\n", argv[optind]);
-		return HOST_EXIT_USAGE;
+	host_session s = { 0 };
+	int rc = HOST_EXIT_OK;
+	if (optind < argc) {
+		rc = host_open(&s);
+		if (rc)
+			return rc;
+		for (int i = optind; i < argc; i++) {
+			signet_guest_id g;
+			if (host_load_guest(&s, argv[i], &g) != 0)
+				rc = HOST_EXIT_REFUSED;
+		}
 	}
 
 	signet_error *err = NULL;
 	signet_image_list *list = NULL;
-	if (signet_registry_snapshot(&list, &err) != 0)
+	if (signet_registry_snapshot(&list, &err) != 0) {
+		host_close(&s);
 		return host_report("images", err);
+	}
 	printf("%-4s %-18s %-8s %-9s %-40s %s\n", "ID", "BASE", "ARRIVAL", "IDENTITY", "BUILD-ID", "PATH");
 	for (size_t i = 0; i < signet_image_list_count(list); i++) {
 		const signet_image *img = signet_image_list_get(list, i);
@@ -51,6 +64,23 @@ int cmd_images(int argc, char **argv)
 			(unsigned long long)signet_image_base(img), signet_arrival_name(signet_image_arrival(img)),
 			signet_image_is_signed(img) ? "signed" : "unsigned", build_id, signet_image_path(img));
 	}
+	printf("\nloaded by this run:\n");
+	size_t loaded = 0;
+	for (size_t i = 0; i < signet_image_list_count(list); i++) {
+		const signet_image *img = signet_image_list_get(list, i);
+		const signet_identity *id = signet_image_identity(img);
+		if (signet_image_arrival(img) != SIGNET_ARRIVAL_SIGNET)
+			continue;
+		loaded++;
+		printf("  %s: %s", signet_image_path(img), id ? signet_identity_identifier(id) : "platform library");
+		if (id)
+			printf(" team=%s cdhash=%s", signet_identity_team(id) ? signet_identity_team(id) : "-",
+				signet_identity_cdhash_hex(id));
+		putchar('\n');
+	}
+	if (!loaded)
+		printf("  (nothing)\n");
 	signet_image_list_free(list);
-	return HOST_EXIT_OK;
+	host_close(&s);
+	return rc;
 }

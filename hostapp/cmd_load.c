@@ -46,28 +46,6 @@ static int call(signet_image *img, const char *symbol, const char *type)
 	return HOST_EXIT_OK;
 }
 
-void host_print_image(const signet_image *img)
-{
-	char bid[129];
-	if (signet_image_build_id_hex(img, bid, sizeof bid) == 0)
-		strcpy(bid, "-");
-	printf("image %llu: %s\n", (unsigned long long)signet_image_id(img), signet_image_path(img));
-	printf("  base: 0x%016llx\n", (unsigned long long)signet_image_base(img));
-	printf("  arrival: %s\n", signet_arrival_name(signet_image_arrival(img)));
-	printf("  build-id: %s\n", bid);
-	const signet_identity *id = signet_image_identity(img);
-	if (!id) {
-		printf("  identity: %s\n", signet_image_is_platform(img) ? "platform library" : "unsigned");
-		return;
-	}
-	const char *team = signet_identity_team(id);
-	printf("  identifier: %s\n", signet_identity_identifier(id));
-	printf("  team: %s\n", team ? team : "(none)");
-	printf("  cdhash: %s\n", signet_identity_cdhash_hex(id));
-	printf("  signer: %s\n", signet_identity_leaf_subject(id));
-	printf("  anchor: %s\n", signet_identity_anchor_subject(id));
-}
-
 int cmd_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -103,12 +81,7 @@ int cmd_load(int argc, char **argv)
 	signet_error *err = NULL;
 	signet_image *img = NULL;
 	if (signet_load(&img, argv[optind], policy, &err) != 0) {
-		fprintf(stderr, "signet-host: refused: %s\n", signet_error_message(err));
-		if (signet_error_check(err))
-			fprintf(stderr, "  check: %s (%s)\n", signet_error_check(err),
-				signet_code_name(signet_error_code(err)));
-		if (signet_error_expected(err) && signet_error_actual(err))
-			fprintf(stderr, "  expected: %s\n  actual: %s\n", signet_error_expected(err), signet_error_actual(err));
+		host_print_refusal(stderr, "signet-host: refused: ", err);
 		signet_error_free(err);
 		signet_policy_free(policy);
 		return HOST_EXIT_REFUSED;

@@ -28,10 +28,47 @@ extern host_options host_opts;
 /* The policy from the global options (exit code; 0 on success). */
 int host_make_policy(signet_policy **out);
 
+/* The plugin API version this host offers bundles (their host_api must admit it). */
+#define HOST_API_VERSION "1.0.0"
+
 /* One image record with its identity, as `load` prints it. */
 void host_print_image(const signet_image *img);
 
+/* "<prefix><message>" then check, expected and actual lines, when present. */
+void host_print_refusal(FILE *to, const char *prefix, const signet_error *err);
+
+/* A preflight report: one "key: value" line per field, then the verdict and reasons. */
+void host_print_bundle_info(FILE *to, const signet_bundle_info *info);
+
+/*
+ * For commands taking exactly one operand: prints usage for --help (exit
+ * 0) or a bad command line (exit 2) and returns that code; returns -1 when
+ * argv[1] is the operand.
+ */
+int host_one_operand(int argc, char **argv, void (*usage)(FILE *to));
+
+/* A guest host made from the global options. */
+typedef struct host_session {
+	signet_policy *policy;
+	signet_host *host;
+} host_session;
+
+/* Exit code: 0, or the failure already reported on stderr. */
+int host_open(host_session *s);
+void host_close(host_session *s);
+
+/* Loads a bundle as a guest; a refusal is printed with its reason (exit code 1). */
+int host_load_guest(host_session *s, const char *bundle, signet_guest_id *g);
+
+/* The Filter protocol text filters adopt: filter(string) -> string. */
+extern const signet_protocol host_filter_protocol;
+
 int cmd_images(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_pipe(int argc, char **argv);
 int cmd_load(int argc, char **argv);
+int cmd_preflight(int argc, char **argv);
 
 #endif /* SIGNET_HOST_H */

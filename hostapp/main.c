@@ -12,8 +12,13 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
-	{ "images", cmd_images, "print every image in this process" },
+	{ "list", cmd_list, "preflight every bundle in a directory: one row each, with its verdict" },
+	{ "info", cmd_info, "a bundle's preflight report, then its class and methods" },
+	{ "preflight", cmd_preflight, "check a bundle as loading would, without running any of it" },
 	{ "load", cmd_load, "load one signed shared object (and call a function in it)" },
+	{ "run", cmd_run, "load a bundle and call a method of its principal class" },
+	{ "pipe", cmd_pipe, "chain text-filter bundles from standard input to standard output" },
+	{ "images", cmd_images, "print every image in this process (after loading BUNDLEs)" },
 };
 
 static void usage(FILE *to)

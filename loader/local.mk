@@ -9,6 +9,8 @@ libsignet_internal_la_SOURCES = \
 	loader/core/mapped_file.c \
 	loader/core/hex.c \
 	loader/core/hex.h \
+	loader/core/quote.c \
+	loader/core/quote.h \
 	loader/core/sha256.c \
 	loader/core/sha256.h \
 	loader/core/mapped_file.h \
@@ -45,6 +47,10 @@ signetinclude_HEADERS += \
 	include/signet/error.h \
 	include/signet/image.h \
 	include/signet/loader.h \
+	include/signet/bundle.h \
+	include/signet/guest.h \
+	include/signet/plugin.h \
+	include/signet/value.h \
 	include/signet/registry.h \
 	include/signet/signature.h \
 	include/signet/signet.h
@@ -55,3 +61,5 @@ include $(srcdir)/loader/requirement/local.mk
 include $(srcdir)/loader/policy/local.mk
 include $(srcdir)/loader/elf/local.mk
 include $(srcdir)/loader/bundle/local.mk
+include $(srcdir)/loader/plugin/local.mk
+include $(srcdir)/loader/guest/local.mk

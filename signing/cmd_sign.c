@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "cms/cms.h"
 #include "commands.h"
 #include "core/mapped_file.h"
+#include "sign_bundle.h"
 #include "sign_elf.h"
 
 static void usage(FILE *to)
@@ -20,9 +22,16 @@ static void usage(FILE *to)
 	fputs("Usage: signet sign --key KEY.pem --cert CERT.pem [--chain CHAIN.pem]\n"
 	      "                   --identifier ID [--page-size 4k|16k|64k]\n"
 	      "                   [--entitlements FILE.json] FILE...\n"
+	      "       signet sign --key KEY.pem --cert CERT.pem [--chain CHAIN.pem]\n"
+	      "                   [--page-size ...] [--entitlements FILE.json] --bundle DIR...\n"
 	      "\n"
 	      "Signs each ELF shared object or executable in place (atomically: a\n"
 	      "temporary file renamed over the original). A signed file is re-signed.\n"
+	      "\n"
+	      "With --bundle, each DIR is a bundle (docs/bundle-format.md): the libraries\n"
+	      "its manifest lists are signed first, then the resource seal _signet/seal\n"
+	      "is written over every other file, then the executable is signed under the\n"
+	      "manifest's identifier, sealing manifest.json and the resource seal.\n"
 	      "\n"
 	      "  --key FILE           PEM private key (ECDSA P-256 or RSA)\n"
 	      "  --cert FILE          PEM signing certificate (the team's leaf)\n"
@@ -30,6 +39,7 @@ static void usage(FILE *to)
 	      "  --identifier ID      1-255 characters of A-Z a-z 0-9 . - _\n"
 	      "  --page-size SIZE     4k (default), 16k or 64k\n"
 	      "  --entitlements FILE  a JSON object sealed into the signature\n"
+	      "  --bundle             the operands are bundle directories (no --identifier)\n"
 	      "\n"
 	      "Exit codes: 0 all signed, 1 a file could not be signed, 2 usage error.\n", to);
 }
@@ -49,6 +59,18 @@ static int fail(signet_error *err)
 	return SIGNET_EXIT_INVALID;
 }
 
+struct bundle_ctx {
+	const char *team;
+	unsigned page_shift;
+};
+
+static void report_signed(void *p, const char *path, const char *identifier)
+{
+	const struct bundle_ctx *ctx = p;
+	printf("%s: signed as %s (team %s, %u-byte pages)\n", path, identifier, ctx->team ? ctx->team : "none",
+		1u << ctx->page_shift);
+}
+
 int cmd_sign(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -58,11 +80,13 @@ int cmd_sign(int argc, char **argv)
 		{ "identifier", required_argument, NULL, 'i' },
 		{ "page-size", required_argument, NULL, 'p' },
 		{ "entitlements", required_argument, NULL, 'e' },
+		{ "bundle", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *key_path = NULL, *cert_path = NULL, *chain_path = NULL, *ent_path = NULL;
 	sg_sign_params sp = { .page_shift = 12 };
+	bool bundle = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "k:c:C:i:p:e:h", opts, NULL)) != -1) {
@@ -72,6 +96,7 @@ int cmd_sign(int argc, char **argv)
 		case 'C': chain_path = optarg; break;
 		case 'i': sp.identifier = optarg; break;
 		case 'e': ent_path = optarg; break;
+		case 'b': bundle = true; break;
 		case 'p':
 			if (page_shift_of(optarg) < 0) {
 				fprintf(stderr, "signet sign: page size '%s' is not 4k, 16k or 64k\n", optarg);
@@ -83,8 +108,12 @@ int cmd_sign(int argc, char **argv)
 		default: usage(stderr); return SIGNET_EXIT_USAGE;
 		}
 	}
-	if (!key_path || !cert_path || !sp.identifier || optind == argc) {
-		fprintf(stderr, "signet sign: --key, --cert, --identifier and at least one FILE are required\n");
+	if (bundle && sp.identifier) {
+		fprintf(stderr, "signet sign: --identifier and --bundle do not mix: a bundle's manifest names it\n");
+		return SIGNET_EXIT_USAGE;
+	}
+	if (!key_path || !cert_path || (!sp.identifier && !bundle) || optind == argc) {
+		fprintf(stderr, "signet sign: --key, --cert, --identifier (or --bundle) and at least one FILE are required\n");
 		usage(stderr);
 		return SIGNET_EXIT_USAGE;
 	}
@@ -107,6 +136,16 @@ int cmd_sign(int argc, char **argv)
 		goto out;
 	}
 	for (int i = optind; i < argc; i++) {
+		if (bundle) {
+			struct bundle_ctx ctx = { .team = team, .page_shift = sp.page_shift };
+			if (sg_sign_bundle(argv[i], &sp, report_signed, &ctx, &err) != 0) {
+				rc = fail(err);
+				err = NULL;
+				continue;
+			}
+			printf("%s: bundle signed and sealed\n", argv[i]);
+			continue;
+		}
 		if (sg_sign_elf_file(argv[i], &sp, &err) != 0) {
 			rc = fail(err);
 			err = NULL;

@@ -2,7 +2,8 @@
 # library's internals statically (libsignet-internal.la): signing needs the
 # CodeDirectory writer and CMS signing, which libsignet does not export.
 noinst_LTLIBRARIES += libsignet-signing.la
-libsignet_signing_la_SOURCES = signing/sign_elf.c signing/sign_elf.h
+libsignet_signing_la_SOURCES = signing/sign_elf.c signing/sign_elf.h \
+	signing/sign_bundle.c signing/sign_bundle.h
 libsignet_signing_la_CFLAGS = $(AM_CFLAGS) $(LIBELF_CFLAGS) $(LIBCRYPTO_CFLAGS) $(JANSSON_CFLAGS)
 libsignet_signing_la_LIBADD = libsignet-internal.la $(LIBELF_LIBS) $(LIBCRYPTO_LIBS) $(JANSSON_LIBS)
 nodist_EXTRA_libsignet_signing_la_SOURCES = dummy.c

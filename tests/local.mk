@@ -106,3 +106,5 @@ include $(srcdir)/tests/policy/local.mk
 include $(srcdir)/tests/elf/local.mk
 include $(srcdir)/tests/load/local.mk
 include $(srcdir)/tests/bundle/local.mk
+include $(srcdir)/tests/plugin/local.mk
+include $(srcdir)/tests/guest/local.mk

@@ -79,7 +79,19 @@ typedef enum signet_code {
 	SIGNET_E_POLICY_INVALID = -305,       /* a policy file or setting is invalid */
 
 	/* bundles */
-	SIGNET_E_MANIFEST_INVALID = -400      /* manifest.json breaks the schema (field and rule named) */
+	SIGNET_E_MANIFEST_INVALID = -400,     /* manifest.json breaks the schema (field and rule named) */
+	SIGNET_E_BUNDLE_INVALID = -401,       /* bundle layout: missing manifest/executable, escaping symlink, ... */
+	SIGNET_E_BUNDLE_UNSEALED = -402,      /* a bundle file no seal covers, or no manifest seal */
+	SIGNET_E_PRINCIPAL_CLASS = -403,      /* principal class not exported data of descriptor size */
+	SIGNET_E_HOST_API = -404,             /* host_api does not admit this host's API version */
+	SIGNET_E_CLASS_INVALID = -405,        /* class descriptor malformed (or points outside its image) */
+	SIGNET_E_PROTOCOL_MISMATCH = -406,    /* class does not conform to the protocol */
+	SIGNET_E_NO_METHOD = -407,            /* the class has no method of that name */
+	SIGNET_E_ARGUMENT_MISMATCH = -408,    /* arguments do not match the encoding: no call made */
+	SIGNET_E_GUEST_INVALID = -409,        /* guest killed or invalid: its code is not run */
+	SIGNET_E_GUEST_STATUS = -410,         /* a guest status flag may only move one way */
+	SIGNET_E_HOST_DEDICATED = -411,       /* dedicated host: one guest only */
+	SIGNET_E_INSTANCE_INIT = -412         /* the class's init function reported failure */
 } signet_code;
 
 /* Opaque error object; see the accessors below. */

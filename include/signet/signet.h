@@ -16,6 +16,9 @@
 #include <signet/signature.h>
 #include <signet/requirement.h>
 #include <signet/policy.h>
+#include <signet/bundle.h>
+#include <signet/value.h>
+#include <signet/guest.h>
 
 SIGNET_BEGIN_DECLS
 

@@ -1,2 +1,11 @@
-# Bundles: manifest.json (the rest of issue 5 grows here).
-libsignet_internal_la_SOURCES += loader/bundle/manifest.c loader/bundle/manifest.h
+# Bundles: manifest.json, the directory walk, the resource seal, the
+# reader that ties them to the executable's signature, and preflight.
+libsignet_internal_la_SOURCES += \
+	loader/bundle/manifest.c loader/bundle/manifest.h \
+	loader/bundle/reasons.c loader/bundle/reasons.h \
+	loader/bundle/tree.c loader/bundle/tree.h \
+	loader/bundle/seal.c loader/bundle/seal.h \
+	loader/bundle/bundle.c loader/bundle/bundle.h \
+	loader/bundle/examine.c loader/bundle/examine.h \
+	loader/bundle/report.c loader/bundle/report.h \
+	loader/bundle/preflight.c

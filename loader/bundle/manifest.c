@@ -122,9 +122,11 @@ static bool parse_semver(const char *s, sg_semver *v, const char **end, bool pat
 				return false;
 		}
 		parts[n] = x;
-		if (n < 2 && *p == '.')
+		if (n < 2 && *p == '.') {
 			p++;
-		else {
+			if (*p < '0' || *p > '9')
+				return false; /* "1.2." is no version */
+		} else {
 			n++;
 			break;
 		}
@@ -134,6 +136,12 @@ static bool parse_semver(const char *s, sg_semver *v, const char **end, bool pat
 	*v = (sg_semver){ parts[0], parts[1], parts[2] };
 	*end = p;
 	return true;
+}
+
+bool sg_semver_parse(const char *s, sg_semver *v)
+{
+	const char *rest;
+	return parse_semver(s, v, &rest, false) && *rest == '\0';
 }
 
 static int semver_cmp(sg_semver a, sg_semver b)

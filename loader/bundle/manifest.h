@@ -66,6 +66,9 @@ void sg_manifest_clear(sg_manifest *m);
 /* A relative path that names something inside the bundle, textually. */
 bool sg_manifest_path_is_safe(const char *path);
 
+/* Parses exactly "MAJOR.MINOR.PATCH" (each 0..65535, no leading zeros). */
+bool sg_semver_parse(const char *s, sg_semver *v);
+
 /* Does the manifest's host_api range admit host API `v`? */
 bool sg_manifest_accepts_host_api(const sg_manifest *m, sg_semver v);
 

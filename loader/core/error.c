@@ -79,6 +79,18 @@ static const struct {
 	{ SIGNET_E_PLATFORM_REFUSED, "SIGNET_E_PLATFORM_REFUSED", "not an acceptable platform library" },
 	{ SIGNET_E_POLICY_INVALID, "SIGNET_E_POLICY_INVALID", "invalid policy" },
 	{ SIGNET_E_MANIFEST_INVALID, "SIGNET_E_MANIFEST_INVALID", "invalid bundle manifest" },
+	{ SIGNET_E_BUNDLE_INVALID, "SIGNET_E_BUNDLE_INVALID", "invalid bundle layout" },
+	{ SIGNET_E_BUNDLE_UNSEALED, "SIGNET_E_BUNDLE_UNSEALED", "bundle content not sealed" },
+	{ SIGNET_E_PRINCIPAL_CLASS, "SIGNET_E_PRINCIPAL_CLASS", "principal class unusable" },
+	{ SIGNET_E_HOST_API, "SIGNET_E_HOST_API", "host API incompatible" },
+	{ SIGNET_E_CLASS_INVALID, "SIGNET_E_CLASS_INVALID", "invalid class descriptor" },
+	{ SIGNET_E_PROTOCOL_MISMATCH, "SIGNET_E_PROTOCOL_MISMATCH", "protocol not conformed to" },
+	{ SIGNET_E_NO_METHOD, "SIGNET_E_NO_METHOD", "no such method" },
+	{ SIGNET_E_ARGUMENT_MISMATCH, "SIGNET_E_ARGUMENT_MISMATCH", "argument mismatch" },
+	{ SIGNET_E_GUEST_INVALID, "SIGNET_E_GUEST_INVALID", "guest not runnable" },
+	{ SIGNET_E_GUEST_STATUS, "SIGNET_E_GUEST_STATUS", "illegal guest status change" },
+	{ SIGNET_E_HOST_DEDICATED, "SIGNET_E_HOST_DEDICATED", "dedicated host" },
+	{ SIGNET_E_INSTANCE_INIT, "SIGNET_E_INSTANCE_INIT", "instance init failed" },
 };
 
 int signet_code_is_fatal(int code)
@@ -124,7 +136,7 @@ static char *dup_or_null(const char *s, int *failed)
 	return d;
 }
 
-static int fail_v(signet_error **err, const sg_error_info *info, const char *fmt, va_list ap)
+int sg_fail_v(signet_error **err, const sg_error_info *info, const char *fmt, va_list ap)
 {
 	if (!err) {
 		signet_error_free(info->cause);
@@ -167,11 +179,37 @@ static int fail_v(signet_error **err, const sg_error_info *info, const char *fmt
 	return info->code;
 }
 
+signet_error *sg_error_copy(const signet_error *src)
+{
+	if (!src)
+		return NULL;
+	if (src->is_static)
+		return &oom_error; /* the only static error; signet_error_free() ignores it */
+	signet_error *e = calloc(1, sizeof *e);
+	if (!e)
+		return &oom_error;
+	int failed = 0;
+	*e = *src;
+	e->message = dup_or_null(src->message, &failed);
+	e->path = dup_or_null(src->path, &failed);
+	e->check = dup_or_null(src->check, &failed);
+	e->expected = dup_or_null(src->expected, &failed);
+	e->actual = dup_or_null(src->actual, &failed);
+	e->cause = src->cause ? sg_error_copy(src->cause) : NULL;
+	if (failed || (src->cause && e->cause == &oom_error)) {
+		if (e->cause == &oom_error)
+			e->cause = NULL;
+		signet_error_free(e);
+		return &oom_error;
+	}
+	return e;
+}
+
 int sg_fail(signet_error **err, const sg_error_info *info, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = fail_v(err, info, fmt, ap);
+	int rc = sg_fail_v(err, info, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -181,7 +219,7 @@ int sg_fail_code(signet_error **err, int code, const char *fmt, ...)
 	sg_error_info info = { .code = code };
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = fail_v(err, &info, fmt, ap);
+	int rc = sg_fail_v(err, &info, fmt, ap);
 	va_end(ap);
 	return rc;
 }

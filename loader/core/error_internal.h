@@ -15,6 +15,7 @@
 #ifndef SIGNET_ERROR_INTERNAL_H
 #define SIGNET_ERROR_INTERNAL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 
 #include <signet/error.h>
@@ -34,6 +35,13 @@ typedef struct sg_error_info {
 
 int sg_fail(signet_error **err, const sg_error_info *info, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The same with a va_list, for wrappers. */
+int sg_fail_v(signet_error **err, const sg_error_info *info, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+/* A deep copy (causes included); the static out-of-memory error when memory runs out. */
+signet_error *sg_error_copy(const signet_error *err);
 
 /* Shorthand for errors that carry only a code and a message. */
 int sg_fail_code(signet_error **err, int code, const char *fmt, ...)

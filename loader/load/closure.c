@@ -99,8 +99,10 @@ static int use_loaded(sg_txn *t, signet_image *holder, const char *needed, const
 			"(%s); it is not bound silently", needed, holder->path, signet_error_message(why));
 		return rc;
 	}
+	if (t->on_dependency)
+		t->on_dependency(t->ctx, who, needed, holder->path, SG_DEP_LOADED);
 	/* Signet's own images stay loaded while this one needs them. */
-	if (holder->arrival == SIGNET_ARRIVAL_SIGNET) {
+	if (holder->arrival == SIGNET_ARRIVAL_SIGNET && !t->dry_run) {
 		if (!sg_take_load(holder))
 			return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_DEPENDENCY_UNRESOLVED, .path = who,
 				.check = "load.dependency", .expected = needed },
@@ -122,10 +124,13 @@ static int load_candidate(sg_txn *t, load_fn load, const char *kind, const char 
 	signet_image *img = NULL;
 	signet_error *why = NULL;
 	int rc = load(t, cand, needed, &img, &why);
-	if (rc == 0 && sg_image_vec_push(deps, img) != 0) {
+	/* A dry run takes no load, so there is nothing to keep. */
+	if (rc == 0 && img && sg_image_vec_push(deps, img) != 0) {
 		sg_release_load(img);
 		rc = SIGNET_E_NOMEM;
 	}
+	if (rc == 0 && t->on_dependency)
+		t->on_dependency(t->ctx, who, needed, cand, load == sg_load_platform ? SG_DEP_PLATFORM : SG_DEP_SIGNED);
 	if (rc)
 		rc = sg_fail(err, &(sg_error_info){ .code = rc, .path = who, .check = "load.dependency",
 			.expected = needed, .actual = cand, .cause = why },
@@ -253,8 +258,8 @@ int sg_load_platform(sg_txn *t, const char *path, const char *soname, signet_ima
 	t->depth++;
 	rc = sg_resolve_dependencies(t, &own, "/", path, &deps, err);
 	t->depth--;
-	if (rc)
-		goto out;
+	if (rc || t->dry_run)
+		goto out; /* *out stays NULL on a dry run */
 	sg_load_lock();
 	signet_image *holder = sg_find_loaded(soname);
 	if (holder) {
@@ -278,6 +283,6 @@ out:
 	sg_image_vec_release(&deps);
 	sg_elf_dynamic_clear(&dyn);
 	if (!rc)
-		*out = img;
+		*out = img; /* NULL on a dry run */
 	return rc;
 }

@@ -23,6 +23,7 @@
 
 #include <signet/loader.h>
 
+#include "bundle/bundle.h"
 #include "codesign/identity_internal.h"
 #include "core/error_internal.h"
 #include "elf/elf_image.h"
@@ -256,69 +257,91 @@ static int conflict_locked(const char *soname, const char *path, signet_error **
 	return rc;
 }
 
+void sg_inspected_clear(sg_inspected *in)
+{
+	sg_elf_dynamic_clear(&in->dyn);
+	signet_identity_free(in->identity);
+	in->identity = NULL;
+	sg_snapshot_close(&in->snap);
+}
+
+int sg_inspect(sg_txn *t, sg_inspected *in, signet_error **err)
+{
+	const signet_trust *trust = sg_policy_trust(t->policy);
+	const sg_snapshot *snap = &in->snap;
+	if (!trust)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = snap->path,
+			.check = "policy.anchors" }, "the policy has no trust anchors, so nothing can be verified");
+	/* From here on only the sealed bytes are read: the file may change. */
+	int rc = sg_elf_layout_read(&in->layout, snap->bytes, snap->length, snap->path, err);
+	if (!rc)
+		rc = sg_elf_check_loadable(&in->layout, snap->path, err);
+	if (rc)
+		return rc;
+	signet_verify_options vo;
+	sg_policy_verify_options(t->policy, &vo);
+	rc = signet_verify_bytes(&in->identity, snap->bytes, snap->length, snap->path, trust, &vo, err);
+	if (!rc)
+		rc = sg_policy_admit(t->policy, in->identity, err);
+	if (!rc)
+		rc = sg_elf_dynamic_read(&in->dyn, snap->bytes, snap->length, &in->layout, snap->path, err);
+	return rc;
+}
+
 int sg_load_verified(sg_txn *t, const char *path, const char *want_soname, signet_image **out, signet_error **err)
 {
 	if (t->depth >= SG_MAX_DEPENDENCY_DEPTH)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path, .check = "load.depth" },
 			"dependencies nest deeper than %d (a cycle?)", SG_MAX_DEPENDENCY_DEPTH);
-	const signet_trust *trust = sg_policy_trust(t->policy);
-	if (!trust)
+	if (!sg_policy_trust(t->policy))
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = path,
 			.check = "policy.anchors" }, "the policy has no trust anchors, so nothing can be verified");
+	sg_inspected in = { .snap = { .fd = -1 } };
+	int rc = sg_snapshot_take(&in.snap, path, err);
+	if (!rc && t->bundle)
+		rc = sg_bundle_check_mapped(t->bundle, in.snap.path, in.snap.bytes, in.snap.length, err);
+	if (!rc)
+		rc = sg_inspect(t, &in, err);
+	if (!rc)
+		rc = sg_load_inspected(t, &in, want_soname, out, err);
+	sg_inspected_clear(&in);
+	return rc;
+}
 
-	sg_snapshot snap = { .fd = -1 };
-	signet_identity *id = NULL;
-	sg_elf_dynamic dyn = { 0 };
+int sg_load_inspected(sg_txn *t, sg_inspected *in, const char *want_soname, signet_image **out,
+	signet_error **err)
+{
+	sg_snapshot *snap = &in->snap;
+	const sg_elf_dynamic *dyn = &in->dyn;
 	sg_image_vec deps = { 0 };
 	signet_image *img = NULL;
 	sg_batch batch = { 0 };
-	sg_elf_layout layout;
-	signet_verify_options vo;
-
-	int rc = sg_snapshot_take(&snap, path, err);
-	if (rc)
-		return rc;
-	/* From here on only the sealed bytes are read: the file may change. */
-	rc = sg_elf_layout_read(&layout, snap.bytes, snap.length, snap.path, err);
-	if (!rc)
-		rc = sg_elf_check_loadable(&layout, snap.path, err);
-	if (rc)
-		goto out;
-	sg_policy_verify_options(t->policy, &vo);
-	rc = signet_verify_bytes(&id, snap.bytes, snap.length, snap.path, trust, &vo, err);
-	if (!rc)
-		rc = sg_policy_admit(t->policy, id, err);
-	if (!rc)
-		rc = sg_elf_dynamic_read(&dyn, snap.bytes, snap.length, &layout, snap.path, err);
-	if (rc)
-		goto out;
-	if (want_soname && (!dyn.soname || strcmp(dyn.soname, want_soname) != 0)) {
-		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_DEPENDENCY_UNRESOLVED, .path = snap.path,
-			.check = "load.dependency", .expected = want_soname, .actual = dyn.soname ? dyn.soname : "(none)" },
-			"found as %s, but its soname is %s", want_soname, dyn.soname ? dyn.soname : "(none)");
-		goto out;
-	}
+	int rc = 0;
+	if (want_soname && (!dyn->soname || strcmp(dyn->soname, want_soname) != 0))
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_DEPENDENCY_UNRESOLVED, .path = snap->path,
+			.check = "load.dependency", .expected = want_soname, .actual = dyn->soname ? dyn->soname : "(none)" },
+			"found as %s, but its soname is %s", want_soname, dyn->soname ? dyn->soname : "(none)");
 	/* The same verified image already loaded: one image, loaded twice. */
-	img = sg_registry_find_live(match_cdhash, signet_identity_cdhash(id));
+	img = sg_registry_find_live(match_cdhash, signet_identity_cdhash(in->identity));
 	if (img) {
-		if (!sg_take_load(img)) {
-			signet_image_free(img);
-			img = NULL;
-		} else {
-			signet_image_free(img); /* sg_take_load took its own reference */
-			goto out;
+		bool taken = !t->dry_run && sg_take_load(img);
+		signet_image_free(img); /* sg_take_load took its own reference */
+		if (t->dry_run || taken) {
+			*out = t->dry_run ? NULL : img;
+			return 0;
 		}
+		img = NULL;
 	}
 
 	t->depth++;
-	rc = sg_resolve_dependencies(t, &dyn, snap.origin, snap.path, &deps, err);
+	rc = sg_resolve_dependencies(t, dyn, snap->origin, snap->path, &deps, err);
 	t->depth--;
-	if (rc)
-		goto out;
+	if (rc || t->dry_run)
+		goto out; /* a dry run ends here: verified and resolved, nothing mapped */
 
 	sg_load_lock();
 	/* Checked again under the lock: another thread may have won the race. */
-	img = sg_registry_find_live(match_cdhash, signet_identity_cdhash(id));
+	img = sg_registry_find_live(match_cdhash, signet_identity_cdhash(in->identity));
 	if (img && sg_take_load(img)) {
 		sg_load_unlock();
 		signet_image_free(img);
@@ -326,21 +349,18 @@ int sg_load_verified(sg_txn *t, const char *path, const char *want_soname, signe
 	}
 	signet_image_free(img);
 	img = NULL;
-	rc = conflict_locked(dyn.soname, snap.path, err);
+	rc = conflict_locked(dyn->soname, snap->path, err);
 	if (!rc) {
-		sg_claim claim = { .path = snap.path, .identity = id, .memfd = snap.fd };
-		sg_snapshot_unmap(&snap);
-		rc = sg_commit_locked(snap.dlopen_name, &claim, &deps, &img, &batch, err);
-		id = claim.identity;     /* NULL once the record owns it */
-		snap.fd = claim.memfd;   /* -1 once the record owns it */
+		sg_claim claim = { .path = snap->path, .identity = in->identity, .memfd = snap->fd };
+		sg_snapshot_unmap(snap);
+		rc = sg_commit_locked(snap->dlopen_name, &claim, &deps, &img, &batch, err);
+		in->identity = claim.identity; /* NULL once the record owns it */
+		snap->fd = claim.memfd;        /* -1 once the record owns it */
 	}
 	sg_load_unlock();
 	sg_publish(rc ? NULL : img, &batch);
 out:
 	sg_image_vec_release(&deps);
-	sg_elf_dynamic_clear(&dyn);
-	signet_identity_free(id);
-	sg_snapshot_close(&snap);
 	if (!rc)
 		*out = img;
 	return rc;
@@ -373,36 +393,56 @@ static void make_default_policy(void)
 	}
 }
 
+int sg_policy_or_default(const signet_policy **policy, const char *path, signet_error **err)
+{
+	if (*policy)
+		return 0;
+	pthread_once(&default_once, make_default_policy);
+	if (!default_policy)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = path,
+			.check = "policy.default" }, "no usable default policy: %s",
+			default_error ? signet_error_message(default_error) : "out of memory");
+	*policy = default_policy;
+	return 0;
+}
+
 /* ---- public API ---- */
+
+int sg_load_enter(const char *what, const char *path, signet_error **err)
+{
+	int rc = check_reentrancy(what, path, err);
+	if (rc)
+		return rc;
+	sg_registry_ensure_init();
+	sg_refresh(false);
+	return 0;
+}
+
+void sg_load_refused(const char *path, int rc, signet_error *local, signet_error **err)
+{
+	sg_imagelog_refusal(path, rc, local);
+	if (err)
+		*err = local;
+	else
+		signet_error_free(local);
+}
 
 int signet_load(signet_image **out, const char *path, const signet_policy *policy, signet_error **err)
 {
 	if (!out || !path || !*path)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "signet_load needs an output and a path");
-	int rc = check_reentrancy("signet_load", path, err);
+	int rc = sg_load_enter("signet_load", path, err);
+	if (!rc)
+		rc = sg_policy_or_default(&policy, path, err);
 	if (rc)
 		return rc;
-	sg_registry_ensure_init();
-	sg_refresh(false);
-	if (!policy) {
-		pthread_once(&default_once, make_default_policy);
-		if (!default_policy)
-			return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = path,
-				.check = "policy.default" }, "no usable default policy: %s",
-				default_error ? signet_error_message(default_error) : "out of memory");
-		policy = default_policy;
-	}
 	sg_txn t = { .policy = policy };
 	/* Our own error object, so the image log can give the reason even
 	 * when the caller did not ask for one. */
 	signet_error *local = NULL;
 	rc = sg_load_verified(&t, path, NULL, out, &local);
 	if (rc)
-		sg_imagelog_refusal(path, rc, local);
-	if (err)
-		*err = local;
-	else
-		signet_error_free(local);
+		sg_load_refused(path, rc, local, err);
 	return rc;
 }
 

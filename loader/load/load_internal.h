@@ -15,15 +15,43 @@
 #include <signet/policy.h>
 
 #include "elf/elf_dynamic.h"
+#include "elf/elf_image.h"
+#include "load/snapshot.h"
 #include "registry/registry_internal.h"
 
 /* Deeper dependency chains than this are refused (and cycles end here). */
 #define SG_MAX_DEPENDENCY_DEPTH 32
 
+struct sg_bundle;
+
+/* How a dependency was (or would be) satisfied, for reports. */
+typedef enum sg_dep_kind {
+	SG_DEP_LOADED,    /* an acceptable image already in the process */
+	SG_DEP_SIGNED,    /* a signed image found through RUNPATH/RPATH */
+	SG_DEP_PLATFORM   /* a platform library the policy accepts */
+} sg_dep_kind;
+
 typedef struct sg_txn {
 	const signet_policy *policy;
 	unsigned depth;
+	/* Preflight: verify and resolve everything, but never dlopen() and
+	 * never take a load; sg_load_* then succeed with *out == NULL. */
+	bool dry_run;
+	/* Loading a bundle: a file mapped from inside it must be the very
+	 * bytes its resource seal lists (sg_bundle_check_mapped). */
+	const struct sg_bundle *bundle;
+	/* Told about each dependency resolved (may be NULL). */
+	void (*on_dependency)(void *ctx, const char *who, const char *needed, const char *path, sg_dep_kind kind);
+	void *ctx;
 } sg_txn;
+
+/* What the checks before any mapping produced for one file. */
+typedef struct sg_inspected {
+	sg_snapshot snap;
+	sg_elf_layout layout;
+	signet_identity *identity;
+	sg_elf_dynamic dyn;
+} sg_inspected;
 
 /* A list of images, each holding one load. */
 typedef struct sg_image_vec {
@@ -38,8 +66,44 @@ void sg_image_vec_release(sg_image_vec *v);
 /*
  * Loads the signed image at `path` (as a dependency when `want_soname` is
  * set: its DT_SONAME must match). On success *out holds one load.
+ * Snapshot, sg_inspect(), sg_load_inspected().
  */
 int sg_load_verified(sg_txn *t, const char *path, const char *want_soname, signet_image **out, signet_error **err);
+
+/*
+ * Steps 2-4 over a snapshot already in `in->snap`: the ELF checks, the
+ * signature over the sealed bytes, the policy, and the dynamic section.
+ * Nothing is mapped executable and nothing runs.
+ */
+int sg_inspect(sg_txn *t, sg_inspected *in, signet_error **err);
+
+/*
+ * Steps 5-7 for an inspected image: the dependency closure, then (unless
+ * t->dry_run) dlopen() of the sealed snapshot and the registry commit.
+ * The identity and the memfd move into the record when it is new.
+ */
+int sg_load_inspected(sg_txn *t, sg_inspected *in, const char *want_soname, signet_image **out,
+	signet_error **err);
+
+/*
+ * `*policy` when set, else the process default policy ($SIGNET_POLICY,
+ * /etc/signet/policy.json, or anchors with the default requirement), made
+ * once. SIGNET_E_POLICY_INVALID when there is no usable default.
+ */
+int sg_policy_or_default(const signet_policy **policy, const char *path, signet_error **err);
+
+/*
+ * The entry checks of every public loading call: no load or unload from
+ * an observer or an initializer (SIGNET_E_IN_OBSERVER,
+ * SIGNET_E_IN_INITIALIZER), and the registry up to date.
+ */
+int sg_load_enter(const char *what, const char *path, signet_error **err);
+
+/* Records a refusal in the image log and hands the error to the caller. */
+void sg_load_refused(const char *path, int rc, signet_error *local, signet_error **err);
+
+/* Releases whatever `in` still holds. */
+void sg_inspected_clear(sg_inspected *in);
 
 /*
  * Resolves every DT_NEEDED of `who` (whose $ORIGIN is `origin`) as the

@@ -117,13 +117,20 @@ static char *origin_of(const char *real)
 
 int sg_snapshot_take(sg_snapshot *out, const char *path, signet_error **err)
 {
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return io_fail(err, path, "load.open", errno, "cannot open");
+	int rc = sg_snapshot_from_fd(out, fd, path, err);
+	close(fd);
+	return rc;
+}
+
+int sg_snapshot_from_fd(sg_snapshot *out, int fd, const char *path, signet_error **err)
+{
 	sg_snapshot s = { .fd = -1 };
 	int rc = sg_snapshot_check_kernel(NULL, err);
 	if (rc)
 		return rc;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return io_fail(err, path, "load.open", errno, "cannot open");
 	struct stat st;
 	if (fstat(fd, &st) != 0) {
 		rc = io_fail(err, path, "load.open", errno, "cannot stat");
@@ -168,11 +175,14 @@ int sg_snapshot_take(sg_snapshot *out, const char *path, signet_error **err)
 		goto fail;
 	}
 	s.length = (size_t)st.st_size;
+	/* sendfile() reads from the descriptor's position: start at 0. */
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		rc = io_fail(err, path, "load.read", errno, "cannot rewind");
+		goto fail;
+	}
 	rc = copy_into(s.fd, fd, s.length, path, err);
 	if (rc)
 		goto fail;
-	close(fd);
-	fd = -1;
 
 	if (fcntl(s.fd, F_ADD_SEALS, SEALS) != 0 || fcntl(s.fd, F_GET_SEALS) != SEALS) {
 		rc = sealing_fail(err, path, errno, "the kernel will not seal the snapshot");
@@ -203,8 +213,6 @@ int sg_snapshot_take(sg_snapshot *out, const char *path, signet_error **err)
 	*out = s;
 	return 0;
 fail:
-	if (fd >= 0)
-		close(fd);
 	sg_snapshot_close(&s);
 	return rc;
 }

@@ -41,6 +41,13 @@ typedef struct sg_snapshot {
  */
 int sg_snapshot_take(sg_snapshot *out, const char *path, signet_error **err);
 
+/*
+ * The same from a descriptor the caller opened (and still owns): the bundle
+ * reader opens its executable beneath the bundle without following
+ * symlinks, and the bytes snapshotted must be those of that very file.
+ */
+int sg_snapshot_from_fd(sg_snapshot *out, int fd, const char *path, signet_error **err);
+
 /* Drops the verification mapping, keeps the memfd. */
 void sg_snapshot_unmap(sg_snapshot *s);
 

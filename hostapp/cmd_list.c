@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_list.c - `signet-host list DIR`: every bundle in DIR, preflighted
+ * (nothing of them runs), one row each with the verdict and, when refused,
+ * the first reason.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+
+static void usage(FILE *to)
+{
+	fputs("Usage: signet-host [--anchors P] [--requirement R] [--policy F] list DIR\n"
+	      "\n"
+	      "Preflights every bundle (every *.bundle directory) in DIR, without running any\n"
+	      "of them, and prints one row each: name, identifier, version, team, principal\n"
+	      "class, verdict and, for a refused bundle, the first reason (its code and\n"
+	      "message). Exit code 0 when every bundle would load, 1 when any would be\n"
+	      "refused, 2 for a usage error or a DIR that cannot be read.\n", to);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The reason without the bundle directory's own path in front: rows stay short. */
+static const char *short_reason(const signet_error *e, const char *bundle_path)
+{
+	const char *m = signet_error_message(e);
+	size_t n = bundle_path ? strlen(bundle_path) : 0;
+	if (n && strncmp(m, bundle_path, n) == 0) {
+		m += n;
+		while (*m == '/' || *m == ':' || *m == ' ')
+			m++;
+	}
+	return m;
+}
+
+static const char *dash(const char *s)
+{
+	return s ? s : "-";
+}
+
+int cmd_list(int argc, char **argv)
+{
+	int one = host_one_operand(argc, argv, usage);
+	if (one >= 0)
+		return one;
+	DIR *d = opendir(argv[1]);
+	if (!d) {
+		perror(argv[1]);
+		return HOST_EXIT_USAGE;
+	}
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l <= 7 || strcmp(de->d_name + l - 7, ".bundle") != 0)
+			continue;
+		char **grown = realloc(names, (n + 1) * sizeof *names);
+		if (!grown || !(grown[n] = strdup(de->d_name))) {
+			free(grown ? grown : names);
+			closedir(d);
+			fputs("signet-host list: out of memory\n", stderr);
+			return HOST_EXIT_REFUSED;
+		}
+		names = grown;
+		n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, by_name);
+	signet_policy *policy = NULL;
+	int rc = host_make_policy(&policy);
+	if (rc)
+		goto out;
+	printf("%-20s %-32s %-8s %-11s %-16s %-8s %s\n", "BUNDLE", "IDENTIFIER", "VERSION", "TEAM", "CLASS",
+		"VERDICT", "REASON");
+	for (size_t i = 0; i < n; i++) {
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s", argv[1], names[i]) < 0)
+			continue;
+		signet_bundle_info *info = NULL;
+		signet_error *err = NULL;
+		int prc = signet_preflight(&info, path, policy, HOST_API_VERSION, &err);
+		const signet_error *why = info && signet_bundle_info_reason_count(info)
+			? signet_bundle_info_reason(info, 0) : err;
+		printf("%-20s %-32s %-8s %-11s %-16s %-8s", names[i], dash(signet_bundle_info_identifier(info)),
+			dash(signet_bundle_info_version(info)), dash(signet_bundle_info_team(info)),
+			dash(signet_bundle_info_principal_class(info)), prc ? "refused" : "accepted");
+		if (prc)
+			printf(" %s: %s", signet_code_name(signet_error_code(why)),
+				short_reason(why, signet_bundle_info_path(info)));
+		putchar('\n');
+		if (prc)
+			rc = HOST_EXIT_REFUSED;
+		signet_error_free(err);
+		signet_bundle_info_free(info);
+		free(path);
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	signet_policy_free(policy);
+	return rc;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* host_guest.c - the guest host signet-host's commands share. */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "host.h"
+
+int host_open(host_session *s)
+{
+	*s = (host_session){ 0 };
+	int rc = host_make_policy(&s->policy);
+	if (rc)
+		return rc;
+	signet_host_options o = SIGNET_HOST_OPTIONS_INIT;
+	o.policy = s->policy;
+	o.api_version = HOST_API_VERSION;
+	signet_error *err = NULL;
+	if (signet_host_new(&s->host, &o, &err) != 0) {
+		signet_policy_free(s->policy);
+		s->policy = NULL;
+		return host_report("host", err);
+	}
+	return HOST_EXIT_OK;
+}
+
+void host_close(host_session *s)
+{
+	signet_host_free(s->host);
+	signet_policy_free(s->policy);
+	*s = (host_session){ 0 };
+}
+
+int host_load_guest(host_session *s, const char *bundle, signet_guest_id *g)
+{
+	signet_error *err = NULL;
+	if (signet_host_load_bundle(s->host, bundle, g, &err) == 0)
+		return HOST_EXIT_OK;
+	host_print_refusal(stderr, "signet-host: refused: ", err);
+	signet_error_free(err);
+	return HOST_EXIT_REFUSED;
+}

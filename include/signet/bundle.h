@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * signet/bundle.h - plugin bundles and preflight.
+ *
+ * A bundle is a directory with a manifest.json, a signed main executable
+ * whose signature seals the manifest and a resource seal over every other
+ * file, optional signed libraries, and resources (docs/bundle-format.md).
+ *
+ * signet_preflight() answers "would this bundle load, and what is it?"
+ * without running one instruction of it: it never calls dlopen(), so no
+ * constructor, IFUNC resolver or init_array of the plugin or its
+ * dependencies runs. It checks the manifest (schema, limits, paths), the
+ * layout (no symlink leaving the bundle, no unsealed file), the executable's
+ * ELF structure, its full signature and the policy, the seals, each bundled
+ * library, the dependency closure, that the principal class is an exported
+ * data object of a class descriptor's size inside a loadable segment, and
+ * that the bundle's host_api admits the host's version. Unlike loading, it
+ * goes on after a refusal and reports every reason it can find.
+ *
+ * Ownership: a signet_bundle_info comes from signet_preflight() (or from a
+ * guest, see signet/guest.h, which owns that one) and is freed with
+ * signet_bundle_info_free(). Strings and errors returned by the accessors
+ * belong to it. Thread-safety: preflights of different bundles may run
+ * concurrently; a report is immutable.
+ */
+#ifndef SIGNET_BUNDLE_H
+#define SIGNET_BUNDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <signet/common.h>
+#include <signet/error.h>
+#include <signet/policy.h>
+
+SIGNET_BEGIN_DECLS
+
+/* The host API version assumed when a host names none. */
+#define SIGNET_HOST_API_DEFAULT "1.0.0"
+
+typedef struct signet_bundle_info signet_bundle_info;
+
+/*
+ * Preflights the bundle at `path` under `policy` (NULL: the process
+ * default, as signet_load()) for a host whose plugin API version is
+ * `host_api` ("MAJOR.MINOR.PATCH"; NULL: SIGNET_HOST_API_DEFAULT).
+ *
+ * Returns 0 when the bundle would load. Otherwise the code of the first
+ * reason (every reason is in the report), and `*err` gets that reason:
+ * SIGNET_E_BUNDLE_INVALID, SIGNET_E_MANIFEST_INVALID,
+ * SIGNET_E_BUNDLE_UNSEALED, SIGNET_E_SEAL_MISMATCH,
+ * SIGNET_E_PRINCIPAL_CLASS, SIGNET_E_HOST_API, any code signet_load()
+ * returns before mapping (verification, policy, dependencies), or
+ * SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM. `*out` receives the report
+ * whenever the bundle could be examined at all (it may be NULL to skip it).
+ */
+SIGNET_EXPORT int signet_preflight(signet_bundle_info **out, const char *path, const signet_policy *policy,
+	const char *host_api, signet_error **err);
+
+SIGNET_EXPORT void signet_bundle_info_free(signet_bundle_info *info);
+
+/* True when the bundle would load (no reasons). */
+SIGNET_EXPORT bool signet_bundle_info_ok(const signet_bundle_info *info);
+
+/* The bundle directory's real path. */
+SIGNET_EXPORT const char *signet_bundle_info_path(const signet_bundle_info *info);
+
+/* Manifest fields; NULL when the manifest could not be read. */
+SIGNET_EXPORT const char *signet_bundle_info_identifier(const signet_bundle_info *info);
+SIGNET_EXPORT const char *signet_bundle_info_version(const signet_bundle_info *info);
+SIGNET_EXPORT const char *signet_bundle_info_executable(const signet_bundle_info *info);
+SIGNET_EXPORT const char *signet_bundle_info_principal_class(const signet_bundle_info *info);
+SIGNET_EXPORT const char *signet_bundle_info_host_api(const signet_bundle_info *info);
+SIGNET_EXPORT size_t signet_bundle_info_protocol_count(const signet_bundle_info *info);
+SIGNET_EXPORT const char *signet_bundle_info_protocol_name(const signet_bundle_info *info, size_t index);
+SIGNET_EXPORT unsigned signet_bundle_info_protocol_version(const signet_bundle_info *info, size_t index);
+SIGNET_EXPORT size_t signet_bundle_info_library_count(const signet_bundle_info *info);
+SIGNET_EXPORT const char *signet_bundle_info_library(const signet_bundle_info *info, size_t index);
+
+/* The executable's verified identity; NULL when its signature did not verify. */
+SIGNET_EXPORT const char *signet_bundle_info_team(const signet_bundle_info *info);
+SIGNET_EXPORT const char *signet_bundle_info_signing_identifier(const signet_bundle_info *info);
+SIGNET_EXPORT const char *signet_bundle_info_cdhash_hex(const signet_bundle_info *info);
+
+/*
+ * The dependency closure as resolved: for each DT_NEEDED met (the bundle's
+ * and, transitively, its signed dependencies'), who needs it, the soname,
+ * the file that satisfies it, and how: "loaded" (already in the process),
+ * "signed" (found through RUNPATH/RPATH, verified) or "platform".
+ */
+SIGNET_EXPORT size_t signet_bundle_info_dependency_count(const signet_bundle_info *info);
+SIGNET_EXPORT const char *signet_bundle_info_dependency_name(const signet_bundle_info *info, size_t index);
+SIGNET_EXPORT const char *signet_bundle_info_dependency_path(const signet_bundle_info *info, size_t index);
+SIGNET_EXPORT const char *signet_bundle_info_dependency_needed_by(const signet_bundle_info *info, size_t index);
+SIGNET_EXPORT const char *signet_bundle_info_dependency_kind(const signet_bundle_info *info, size_t index);
+
+/* Every reason the bundle would be refused, in the order found. */
+SIGNET_EXPORT size_t signet_bundle_info_reason_count(const signet_bundle_info *info);
+SIGNET_EXPORT const signet_error *signet_bundle_info_reason(const signet_bundle_info *info, size_t index);
+
+SIGNET_END_DECLS
+
+#endif /* SIGNET_BUNDLE_H */

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * signet/guest.h - hosting plugins: guests, their classes and instances.
+ *
+ * After Apple's SecHostCreateGuest: a `signet_host` loads bundles, and each
+ * loaded bundle becomes one of its guests, with
+ *   - a numeric handle, unique within the host and never reused;
+ *   - an identity: the cdhash of its executable's verified signature, taken
+ *     from the verification that admitted it, never re-read from disk;
+ *   - status flags that only move one way: SIGNET_GUEST_VALID can only be
+ *     cleared; SIGNET_GUEST_HARD and SIGNET_GUEST_KILL can only be set. A
+ *     killed guest's code is never run again through the host (no method
+ *     call, no init, no fini); an invalid guest gets no new instances.
+ * A host may declare itself dedicated: exactly one guest, for good.
+ *
+ * The guest's principal class (signet/plugin.h) is validated when the
+ * bundle loads: version and sizes, and every pointer inside the guest
+ * image's own segments (code pointers in its executable ones). The host
+ * then checks conformance to protocols it defines, creates instances and
+ * calls methods by name with typed values through libffi
+ * (signet/value.h): a wrong argument count or type is refused before
+ * anything runs.
+ *
+ * What validation does not do: a loaded guest's constructors have run and
+ * its code shares the process, so a malicious *signed* plugin can do
+ * anything the host can. Signing decides who may run; validation catches
+ * mistakes and mismatched builds, not malice.
+ *
+ * Ownership: the host owns its guests; signet_host_free() destroys them
+ * (their instances must be destroyed first). Instances are the caller's
+ * until signet_instance_destroy(). Strings and objects returned by the
+ * accessors belong to the host and live as long as the guest.
+ *
+ * Thread-safety: host calls may come from any thread (one lock per host;
+ * status flags are atomic). Guest code is never called with that lock
+ * held. One instance must not be used by two threads at once.
+ */
+#ifndef SIGNET_GUEST_H
+#define SIGNET_GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <signet/bundle.h>
+#include <signet/common.h>
+#include <signet/error.h>
+#include <signet/image.h>
+#include <signet/policy.h>
+#include <signet/requirement.h>
+#include <signet/signature.h>
+#include <signet/value.h>
+
+SIGNET_BEGIN_DECLS
+
+typedef struct signet_host signet_host;
+
+/* A guest's handle; 0 is never a guest. */
+typedef uint32_t signet_guest_id;
+
+/* Guest status flags. */
+#define SIGNET_GUEST_VALID 0x1u /* may only be cleared */
+#define SIGNET_GUEST_HARD 0x2u  /* may only be set: the host must not let it be weakened */
+#define SIGNET_GUEST_KILL 0x4u  /* may only be set: none of its code runs through the host again */
+
+typedef struct signet_host_options {
+	unsigned version;              /* SIGNET_HOST_OPTIONS_VERSION */
+	const signet_policy *policy;   /* borrowed for the host's life; NULL: the process default */
+	const char *api_version;       /* the plugin API this host offers; NULL: SIGNET_HOST_API_DEFAULT */
+} signet_host_options;
+
+#define SIGNET_HOST_OPTIONS_VERSION 1
+#define SIGNET_HOST_OPTIONS_INIT { SIGNET_HOST_OPTIONS_VERSION, NULL, NULL }
+
+/* `opts` may be NULL. SIGNET_E_INVALID_ARGUMENT (bad version string), SIGNET_E_POLICY_INVALID, SIGNET_E_NOMEM. */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_new(signet_host **out, const signet_host_options *opts,
+	signet_error **err);
+
+/* Unloads every guest. Live instances are a caller bug: they are leaked, not destroyed. */
+SIGNET_EXPORT void signet_host_free(signet_host *host);
+
+/*
+ * Dedicates the host to its one guest, irreversibly: no other guest can be
+ * added, even after that one is removed. SIGNET_E_HOST_DEDICATED unless the
+ * host has exactly one guest.
+ */
+SIGNET_EXPORT int signet_host_set_dedicated(signet_host *host, signet_error **err);
+SIGNET_EXPORT bool signet_host_is_dedicated(const signet_host *host);
+
+/*
+ * Examines the bundle at `path` exactly as signet_preflight() does
+ * (stopping at the first reason), loads it through the verified pipeline
+ * (the snapshot examined is the one mapped; its libraries must be the
+ * sealed bytes), validates its principal class and that the class adopts
+ * every protocol the manifest lists, and adds it as a new, valid guest.
+ * Errors: those of signet_preflight() and signet_load(),
+ * SIGNET_E_CLASS_INVALID, SIGNET_E_HOST_DEDICATED. On failure nothing is
+ * left loaded.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_load_bundle(signet_host *host, const char *path,
+	signet_guest_id *out, signet_error **err);
+
+/*
+ * Removes a guest and unloads its bundle. SIGNET_E_NOT_FOUND; SIGNET_E_INVALID_ARGUMENT
+ * while instances of it are alive.
+ */
+SIGNET_EXPORT int signet_host_remove_guest(signet_host *host, signet_guest_id guest, signet_error **err);
+
+/* Copies up to `max` guest handles, oldest first; returns how many guests there are. */
+SIGNET_EXPORT size_t signet_host_guests(const signet_host *host, signet_guest_id *ids, size_t max);
+
+/* ---- status ---- */
+
+SIGNET_EXPORT int signet_guest_status(const signet_host *host, signet_guest_id guest, uint32_t *status,
+	signet_error **err);
+
+/*
+ * Sets the guest's status to `status`. Only one-way moves are allowed:
+ * VALID may go from set to clear, HARD and KILL from clear to set; unknown
+ * bits are refused. SIGNET_E_GUEST_STATUS (naming the flag; the status is
+ * unchanged), SIGNET_E_NOT_FOUND.
+ */
+SIGNET_EXPORT int signet_guest_set_status(signet_host *host, signet_guest_id guest, uint32_t status,
+	signet_error **err);
+
+/* ---- lookups ---- */
+
+/* The guest whose image (or a library loaded from its bundle) contains `address`. SIGNET_E_NOT_FOUND. */
+SIGNET_EXPORT int signet_host_guest_by_address(const signet_host *host, const void *address,
+	signet_guest_id *out, signet_error **err);
+
+/* The guest with this cdhash (32 bytes). SIGNET_E_NOT_FOUND. */
+SIGNET_EXPORT int signet_host_guest_by_cdhash(const signet_host *host, const uint8_t *cdhash,
+	signet_guest_id *out, signet_error **err);
+
+/*
+ * "Who is calling me": from inside a host function a plugin called, the
+ * guest whose code made the call (its return address). Must be expanded in
+ * the function the plugin called, not in a helper.
+ */
+#define signet_host_calling_guest(host, out, err) \
+	signet_host_guest_by_address((host), __builtin_extract_return_addr(__builtin_return_address(0)), \
+		(out), (err))
+
+/* ---- identity ---- */
+
+/* Does the guest's verified identity satisfy `req`? SIGNET_E_REQUIREMENT_UNMET, SIGNET_E_NOT_FOUND. */
+SIGNET_EXPORT int signet_guest_check_requirement(const signet_host *host, signet_guest_id guest,
+	const signet_requirement *req, signet_error **err);
+
+/* Borrowed for the guest's life; NULL when there is no such guest. */
+SIGNET_EXPORT const signet_identity *signet_guest_identity(const signet_host *host, signet_guest_id guest);
+SIGNET_EXPORT const signet_image *signet_guest_image(const signet_host *host, signet_guest_id guest);
+SIGNET_EXPORT const signet_bundle_info *signet_guest_bundle_info(const signet_host *host, signet_guest_id guest);
+
+/* ---- classes and protocols ---- */
+
+/* One method a protocol names: its encoding, and whether a class must have it. */
+typedef struct signet_protocol_method {
+	const char *name;
+	const char *types;
+	bool required;
+} signet_protocol_method;
+
+/* A protocol the host defines. */
+typedef struct signet_protocol {
+	const char *name;
+	uint32_t version;
+	size_t nmethods;
+	const signet_protocol_method *methods;
+} signet_protocol;
+
+/*
+ * Does the guest's class conform to `protocol`? It must adopt it (same name
+ * and version), have every required method, and give every method the
+ * protocol names (required or optional, when present) the same encoding.
+ * SIGNET_E_PROTOCOL_MISMATCH names the first difference, expected vs actual.
+ */
+SIGNET_EXPORT int signet_guest_conforms(const signet_host *host, signet_guest_id guest,
+	const signet_protocol *protocol, signet_error **err);
+
+/* The class: its name, methods (name and encoding). NULL / 0 when there is no such guest. */
+SIGNET_EXPORT const char *signet_guest_class_name(const signet_host *host, signet_guest_id guest);
+SIGNET_EXPORT size_t signet_guest_method_count(const signet_host *host, signet_guest_id guest);
+SIGNET_EXPORT const char *signet_guest_method_name(const signet_host *host, signet_guest_id guest, size_t index);
+SIGNET_EXPORT const char *signet_guest_method_types(const signet_host *host, signet_guest_id guest, size_t index);
+
+/* ---- instances and calls ---- */
+
+/*
+ * Creates an instance of the guest's class: instance_size zeroed bytes,
+ * then init. SIGNET_E_GUEST_INVALID (killed or not valid),
+ * SIGNET_E_INSTANCE_INIT, SIGNET_E_NOT_FOUND, SIGNET_E_NOMEM.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_instance_create(signet_instance **out, signet_host *host,
+	signet_guest_id guest, signet_error **err);
+
+/* Runs fini (unless the guest was killed) and frees the instance. NULL is a no-op. */
+SIGNET_EXPORT void signet_instance_destroy(signet_instance *instance);
+
+/* The guest the instance belongs to. */
+SIGNET_EXPORT signet_guest_id signet_instance_guest(const signet_instance *instance);
+
+/* The encoding of `method`, or NULL when the class has no such method. */
+SIGNET_EXPORT const char *signet_instance_method_types(const signet_instance *instance, const char *method);
+
+/*
+ * Calls `method` on the instance with `nargs` typed arguments. The result
+ * (type 'v' for void) is written only on success; clear it with
+ * signet_value_clear(). SIGNET_E_NO_METHOD, SIGNET_E_ARGUMENT_MISMATCH (no
+ * call made), SIGNET_E_GUEST_INVALID (the guest was killed: no call made).
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_instance_invoke(signet_instance *instance, const char *method,
+	const signet_value *args, size_t nargs, signet_value *result, signet_error **err);
+
+SIGNET_END_DECLS
+
+#endif /* SIGNET_GUEST_H */

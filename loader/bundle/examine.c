@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * examine.c - the checks before a bundle is mapped, in order:
+ *
+ *   1. layout and manifest (bundle.c): a bundle without a valid manifest
+ *      ends here, there is nothing else to read it by;
+ *   2. the executable, opened beneath the bundle without following
+ *      symlinks, copied into a sealed snapshot: ELF structure, signature,
+ *      then policy (each later check needs the earlier);
+ *   3. the seals: manifest (slot -1), resource seal (slot -2), every file;
+ *   4. each bundled library: a sealed snapshot, verified and admitted;
+ *   5. the principal class, looked up as dlsym() will find it;
+ *   6. host_api;
+ *   7. (preflight) the dependency closure, as a dry run.
+ * Preflight carries on after a refusal wherever the next check still has
+ * what it needs, so the report lists every reason it can.
+ */
+#include "config.h"
+
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <signet/plugin.h>
+
+#include "bundle/examine.h"
+#include "bundle/seal.h"
+#include "core/error_internal.h"
+#include "elf/elf_symbol.h"
+#include "policy/policy_internal.h"
+
+const char *sg_dep_kind_name(sg_dep_kind kind)
+{
+	switch (kind) {
+	case SG_DEP_LOADED: return "loaded";
+	case SG_DEP_SIGNED: return "signed";
+	case SG_DEP_PLATFORM: return "platform";
+	}
+	return "unknown";
+}
+
+static void note_dependency(void *ctx, const char *who, const char *needed, const char *path, sg_dep_kind kind)
+{
+	sg_examination *x = ctx;
+	if (x->ndeps == x->capdeps) {
+		size_t cap = x->capdeps ? x->capdeps * 2 : 8;
+		sg_dependency *d = realloc(x->deps, cap * sizeof *d);
+		if (!d) {
+			x->deps_failed = true;
+			return;
+		}
+		x->deps = d;
+		x->capdeps = cap;
+	}
+	sg_dependency d = { .needed_by = strdup(who), .name = strdup(needed), .path = strdup(path), .kind = kind };
+	if (!d.needed_by || !d.name || !d.path) {
+		free(d.needed_by);
+		free(d.name);
+		free(d.path);
+		x->deps_failed = true;
+		return;
+	}
+	x->deps[x->ndeps++] = d;
+}
+
+void sg_examination_clear(sg_examination *x)
+{
+	if (!x)
+		return;
+	sg_bundle_close(&x->bundle);
+	sg_inspected_clear(&x->exe);
+	sg_reasons_clear(&x->reasons);
+	for (size_t i = 0; i < x->ndeps; i++) {
+		free(x->deps[i].needed_by);
+		free(x->deps[i].name);
+		free(x->deps[i].path);
+	}
+	free(x->deps);
+	*x = (sg_examination){ .exe = { .snap = { .fd = -1 } } };
+}
+
+/* Opens `rel` beneath the bundle and snapshots that very file. */
+static int snapshot_member(const sg_bundle *b, const char *rel, sg_snapshot *snap, signet_error **err)
+{
+	int fd = sg_tree_open(&b->tree, rel, err);
+	if (fd < 0)
+		return fd;
+	char *full = sg_tree_full_path(&b->tree, rel);
+	int rc = full ? sg_snapshot_from_fd(snap, fd, full, err)
+		: sg_fail_code(err, SIGNET_E_NOMEM, "out of memory opening %s", rel);
+	free(full);
+	close(fd);
+	return rc;
+}
+
+/* Step 2 for the executable, or step 4 for a library: ELF, signature, policy. */
+static int inspect_member(sg_examination *x, const signet_policy *policy, const char *rel, sg_inspected *in,
+	bool *verified)
+{
+	signet_error *e = NULL;
+	int rc = snapshot_member(&x->bundle, rel, &in->snap, &e);
+	if (!rc)
+		rc = sg_elf_layout_read(&in->layout, in->snap.bytes, in->snap.length, in->snap.path, &e);
+	if (!rc)
+		rc = sg_elf_check_loadable(&in->layout, in->snap.path, &e);
+	if (rc)
+		return sg_reasons_add(&x->reasons, rc, e);
+	signet_verify_options vo;
+	sg_policy_verify_options(policy, &vo);
+	rc = signet_verify_bytes(&in->identity, in->snap.bytes, in->snap.length, in->snap.path,
+		sg_policy_trust(policy), &vo, &e);
+	if (rc)
+		return sg_reasons_add(&x->reasons, rc, e);
+	*verified = true;
+	/* Policy refusals leave the identity readable, for the report. */
+	int prc = sg_policy_admit(policy, in->identity, &e);
+	if (prc) {
+		sg_reasons_add(&x->reasons, prc, e);
+		if (sg_reasons_done(&x->reasons))
+			return prc;
+	}
+	rc = sg_elf_dynamic_read(&in->dyn, in->snap.bytes, in->snap.length, &in->layout, in->snap.path, &e);
+	if (rc)
+		return sg_reasons_add(&x->reasons, rc, e);
+	return prc;
+}
+
+/*
+ * Step 5. The principal class must be what dlsym() will return and what a
+ * class descriptor is: a defined, exported data object at least as large
+ * as the descriptor, whose bytes are file bytes of a loadable segment.
+ * Anything else (a function, a missing or hidden symbol, a stub too small
+ * to hold the descriptor) would have the host read garbage as a class.
+ */
+static int check_principal_class(sg_examination *x)
+{
+	const sg_inspected *in = &x->exe;
+	const char *name = x->bundle.manifest.principal_class;
+	sg_elf_symbol sym;
+	signet_error *e = NULL;
+	int rc = sg_elf_find_symbol(&sym, in->snap.bytes, in->snap.length, &in->layout, name, in->snap.path, &e);
+	const char *why = NULL;
+	char actual[96] = "";
+	if (rc == SIGNET_E_NOT_FOUND) {
+		why = "is not exported in .dynsym (dlsym would not find it)";
+		snprintf(actual, sizeof actual, "(not exported)");
+	} else if (rc) {
+		return sg_reasons_add(&x->reasons, rc, e);
+	} else if (sym.type != STT_OBJECT) {
+		why = sym.type == STT_FUNC || sym.type == STT_GNU_IFUNC ? "is a function, not a class descriptor (data)"
+			: "is not a data object";
+		snprintf(actual, sizeof actual, "symbol type %u", sym.type);
+	} else if (sym.bind != STB_GLOBAL && sym.bind != STB_WEAK) {
+		why = "is not a global symbol";
+		snprintf(actual, sizeof actual, "binding %u", sym.bind);
+	} else if (sym.size < sizeof(signet_class)) {
+		why = "is smaller than a class descriptor";
+		snprintf(actual, sizeof actual, "%llu bytes", (unsigned long long)sym.size);
+	} else if (!sym.in_file) {
+		why = "does not lie in the file bytes of one loadable segment";
+		snprintf(actual, sizeof actual, "0x%llx+%llu", (unsigned long long)sym.value,
+			(unsigned long long)sym.size);
+	}
+	if (!why)
+		return 0;
+	char expected[64];
+	snprintf(expected, sizeof expected, "an exported data object of at least %zu bytes", sizeof(signet_class));
+	return sg_reasons_fail(&x->reasons, &(sg_error_info){ .code = SIGNET_E_PRINCIPAL_CLASS,
+		.path = in->snap.path, .check = "bundle.principal_class", .expected = expected, .actual = actual },
+		"the principal class %s %s", name, why);
+}
+
+static int check_host_api(sg_examination *x, sg_semver host)
+{
+	const sg_manifest *m = &x->bundle.manifest;
+	if (sg_manifest_accepts_host_api(m, host))
+		return 0;
+	char have[48];
+	snprintf(have, sizeof have, "%u.%u.%u", host.major, host.minor, host.patch);
+	return sg_reasons_fail(&x->reasons, &(sg_error_info){ .code = SIGNET_E_HOST_API, .path = x->bundle.tree.root,
+		.check = "bundle.host_api", .expected = m->host_api, .actual = have },
+		"needs host API %s; this host has %s", m->host_api, have);
+}
+
+int sg_examine_bundle(sg_examination *x, const char *path, const signet_policy *policy, sg_semver host_api,
+	bool preflight)
+{
+	*x = (sg_examination){ .exe = { .snap = { .fd = -1 } }, .reasons = { .all = preflight } };
+	sg_reasons *r = &x->reasons;
+	if (!sg_policy_trust(policy))
+		return sg_reasons_fail(r, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = path,
+			.check = "policy.anchors" }, "the policy has no trust anchors, so nothing can be verified");
+	/* 1 */
+	sg_bundle_open(&x->bundle, path, r);
+	x->opened = x->bundle.has_manifest;
+	if (!x->opened || sg_reasons_done(r))
+		return r->first;
+	const sg_manifest *m = &x->bundle.manifest;
+	bool exe_present = sg_tree_find(&x->bundle.tree, m->executable) &&
+		sg_tree_find(&x->bundle.tree, m->executable)->kind == SG_TREE_FILE;
+	/* 2 */
+	if (exe_present) {
+		inspect_member(x, policy, m->executable, &x->exe, &x->verified);
+		if (sg_reasons_done(r))
+			return r->first;
+	}
+	/* 3: needs the verified identity, whatever the policy said of it. */
+	if (x->verified) {
+		sg_bundle_check_seals(&x->bundle, x->exe.identity, r);
+		if (sg_reasons_done(r))
+			return r->first;
+	}
+	/* 4 */
+	for (size_t i = 0; i < m->nlibraries; i++) {
+		const sg_tree_entry *e = sg_tree_find(&x->bundle.tree, m->libraries[i]);
+		if (!e || e->kind != SG_TREE_FILE)
+			continue; /* already a layout reason */
+		sg_inspected lib = { .snap = { .fd = -1 } };
+		bool ok = false;
+		inspect_member(x, policy, m->libraries[i], &lib, &ok);
+		sg_inspected_clear(&lib);
+		if (sg_reasons_done(r))
+			return r->first;
+	}
+	/* 5: needs only the ELF layout of the snapshot. */
+	if (x->exe.snap.bytes && x->exe.layout.file_size == x->exe.snap.length) {
+		check_principal_class(x);
+		if (sg_reasons_done(r))
+			return r->first;
+	}
+	/* 6 */
+	check_host_api(x, host_api);
+	if (sg_reasons_done(r))
+		return r->first;
+	/* 7: a dry run never maps, never runs; loading does it for real later. */
+	if (preflight && x->verified && x->exe.dyn.n_needed > 0) {
+		sg_txn t = { .policy = policy, .dry_run = true, .bundle = &x->bundle, .on_dependency = note_dependency,
+			.ctx = x };
+		sg_image_vec none = { 0 };
+		signet_error *e = NULL;
+		int rc = sg_resolve_dependencies(&t, &x->exe.dyn, x->exe.snap.origin, x->exe.snap.path, &none, &e);
+		sg_image_vec_release(&none);
+		if (rc)
+			sg_reasons_add(r, rc, e);
+	}
+	if (x->deps_failed)
+		sg_reasons_add(r, SIGNET_E_NOMEM, NULL);
+	return r->first;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* reasons.c - a list of refusal reasons. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle/reasons.h"
+#include "core/error_internal.h"
+
+int sg_reasons_add(sg_reasons *r, int rc, signet_error *e)
+{
+	if (!r->first)
+		r->first = rc;
+	if (!e)
+		return rc;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 8;
+		signet_error **items = realloc(r->items, cap * sizeof *items);
+		if (!items) {
+			/* The code survives in `first`; only the detail is lost. */
+			signet_error_free(e);
+			return rc;
+		}
+		r->items = items;
+		r->cap = cap;
+	}
+	r->items[r->n++] = e;
+	return rc;
+}
+
+signet_error *sg_reasons_take_first(sg_reasons *r)
+{
+	if (!r->n)
+		return NULL;
+	signet_error *e = r->items[0];
+	memmove(r->items, r->items + 1, (r->n - 1) * sizeof *r->items);
+	r->n--;
+	return e;
+}
+
+void sg_reasons_clear(sg_reasons *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		signet_error_free(r->items[i]);
+	free(r->items);
+	*r = (sg_reasons){ .all = r->all };
+}
+
+int sg_reasons_fail(sg_reasons *r, const sg_error_info *info, const char *fmt, ...)
+{
+	signet_error *e = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = sg_fail_v(&e, info, fmt, ap);
+	va_end(ap);
+	return sg_reasons_add(r, rc, e);
+}

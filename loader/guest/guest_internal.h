@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest_internal.h - a host's guest record, shared by the host (host.c)
+ * and instances (instance.c).
+ *
+ * A guest is created complete (image loaded, class validated, report
+ * built) and then only its status and instance count change. Its memory
+ * lives until it is removed, which is refused while instances exist, so an
+ * instance's guest pointer stays valid for the instance's whole life.
+ */
+#ifndef SIGNET_GUEST_INTERNAL_H
+#define SIGNET_GUEST_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <signet/guest.h>
+
+#include "bundle/manifest.h"
+#include "plugin/class.h"
+
+typedef struct sg_guest {
+	signet_guest_id id;
+	_Atomic uint32_t status;
+	signet_image *image;        /* holds one Signet load */
+	signet_bundle_info *info;   /* the examination that admitted it */
+	sg_class cls;
+	char *root;                 /* the bundle's real path: its libraries live below */
+	size_t instances;           /* under the host lock */
+	struct signet_host *host;
+} sg_guest;
+
+struct signet_host {
+	pthread_mutex_t *lock;      /* a pointer, so const queries can lock it */
+	const signet_policy *policy;
+	sg_semver api;
+	sg_guest **guests;
+	size_t n, cap;
+	signet_guest_id next_id;
+	bool dedicated;
+};
+
+/* The guest with handle `id`, under the host lock; NULL when none. */
+sg_guest *sg_host_find_locked(const signet_host *host, signet_guest_id id);
+
+#endif /* SIGNET_GUEST_INTERNAL_H */

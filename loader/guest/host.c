@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * host.c - signet_host: loading bundles as guests, their status, lookups.
+ *
+ * A bundle becomes a guest in one transaction: the examination preflight
+ * uses (stopping at the first reason), the verified load of the very
+ * snapshot examined, then the principal class validated against the
+ * mapped image. Any failure unloads what was loaded; a guest is only ever
+ * published complete.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle/examine.h"
+#include "bundle/report.h"
+#include "codesign/identity_internal.h"
+#include "core/error_internal.h"
+#include "guest/guest_internal.h"
+#include "load/load_internal.h"
+#include "policy/policy_internal.h"
+#include "requirement/requirement_internal.h"
+
+#define ALL_FLAGS (SIGNET_GUEST_VALID | SIGNET_GUEST_HARD | SIGNET_GUEST_KILL)
+
+int signet_host_new(signet_host **out, const signet_host_options *opts, signet_error **err)
+{
+	if (!out || (opts && opts->version != SIGNET_HOST_OPTIONS_VERSION))
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "signet_host_new needs an output and options of "
+			"version %d", SIGNET_HOST_OPTIONS_VERSION);
+	signet_host *h = calloc(1, sizeof *h);
+	if (!h || !(h->lock = malloc(sizeof *h->lock))) {
+		free(h);
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory creating a host");
+	}
+	h->policy = opts ? opts->policy : NULL;
+	int rc = sg_host_api_parse(opts ? opts->api_version : NULL, &h->api, err);
+	if (!rc)
+		rc = sg_policy_or_default(&h->policy, NULL, err);
+	if (rc) {
+		free(h->lock);
+		free(h);
+		return rc;
+	}
+	pthread_mutex_init(h->lock, NULL);
+	*out = h;
+	return 0;
+}
+
+static void guest_free(sg_guest *g)
+{
+	if (!g)
+		return;
+	if (g->image)
+		signet_unload(g->image, NULL);
+	sg_class_clear(&g->cls);
+	signet_bundle_info_free(g->info);
+	free(g->root);
+	free(g);
+}
+
+void signet_host_free(signet_host *h)
+{
+	if (!h)
+		return;
+	for (size_t i = h->n; i-- > 0;)
+		if (h->guests[i]->instances == 0)
+			guest_free(h->guests[i]);
+	/* A guest with live instances is leaked: their memory must stay valid. */
+	free(h->guests);
+	pthread_mutex_destroy(h->lock);
+	free(h->lock);
+	free(h);
+}
+
+sg_guest *sg_host_find_locked(const signet_host *h, signet_guest_id id)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->guests[i]->id == id)
+			return h->guests[i];
+	return NULL;
+}
+
+static int no_guest(signet_error **err, signet_guest_id id)
+{
+	return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOT_FOUND, .check = "guest.lookup" },
+		"no guest %u in this host", id);
+}
+
+int signet_host_set_dedicated(signet_host *h, signet_error **err)
+{
+	if (!h)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host");
+	pthread_mutex_lock(h->lock);
+	size_t n = h->n;
+	bool ok = n == 1 || (h->dedicated && n <= 1);
+	if (ok)
+		h->dedicated = true;
+	pthread_mutex_unlock(h->lock);
+	if (!ok)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_HOST_DEDICATED, .check = "guest.dedicated" },
+			"a host can only dedicate itself to exactly one guest; it has %zu", n);
+	return 0;
+}
+
+bool signet_host_is_dedicated(const signet_host *h)
+{
+	if (!h)
+		return false;
+	pthread_mutex_lock(h->lock);
+	bool d = h->dedicated;
+	pthread_mutex_unlock(h->lock);
+	return d;
+}
+
+static int dedicated_refusal(const char *path, signet_error **err)
+{
+	return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_HOST_DEDICATED, .path = path,
+		.check = "guest.dedicated" }, "the host is dedicated to one guest and accepts no other");
+}
+
+/* Validates the loaded image's principal class and the manifest's protocols against it. */
+static int adopt_class(sg_guest *g, const sg_examination *x, signet_error **err)
+{
+	const sg_manifest *m = &x->bundle.manifest;
+	const char *path = signet_image_path(g->image);
+	void *sym = NULL;
+	int rc = signet_image_symbol(&sym, g->image, m->principal_class, err);
+	if (rc)
+		return rc == SIGNET_E_NOT_FOUND ? sg_fail(err, &(sg_error_info){ .code = SIGNET_E_PRINCIPAL_CLASS,
+			.path = path, .check = "bundle.principal_class", .expected = m->principal_class },
+			"dlsym() does not find the principal class %s", m->principal_class) : rc;
+	rc = sg_class_validate(&g->cls, sym, g->image, m->principal_class, path, err);
+	if (rc)
+		return rc;
+	/* What the manifest promises (and preflight reported) must be true of the class. */
+	for (size_t i = 0; i < m->nprotocols; i++) {
+		if (sg_class_adopts(&g->cls, m->protocols[i].name, m->protocols[i].version))
+			continue;
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CLASS_INVALID, .path = path,
+			.check = "class.protocols", .expected = m->protocols[i].name, .actual = g->cls.desc->name },
+			"the manifest lists protocol %s %u, which class %s does not adopt", m->protocols[i].name,
+			m->protocols[i].version, g->cls.desc->name);
+	}
+	return 0;
+}
+
+static int add_guest(signet_host *h, sg_guest *g, signet_guest_id *out, signet_error **err)
+{
+	pthread_mutex_lock(h->lock);
+	int rc = 0;
+	if (h->dedicated) {
+		rc = dedicated_refusal(g->root, err);
+	} else if (h->next_id == UINT32_MAX) {
+		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .check = "guest.handle" },
+			"this host has used every guest handle");
+	} else if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 8;
+		sg_guest **v = realloc(h->guests, cap * sizeof *v);
+		if (!v)
+			rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory adding a guest");
+		else {
+			h->guests = v;
+			h->cap = cap;
+		}
+	}
+	if (!rc) {
+		/* Handles are never reused: a stale handle can never name a newer guest. */
+		g->id = ++h->next_id;
+		h->guests[h->n++] = g;
+		*out = g->id;
+	}
+	pthread_mutex_unlock(h->lock);
+	return rc;
+}
+
+int signet_host_load_bundle(signet_host *h, const char *path, signet_guest_id *out, signet_error **err)
+{
+	if (!h || !path || !*path || !out)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "loading a bundle needs a host, a path and an output");
+	int rc = sg_load_enter("signet_host_load_bundle", path, err);
+	if (rc)
+		return rc;
+	if (signet_host_is_dedicated(h))
+		return dedicated_refusal(path, err);
+	signet_error *local = NULL;
+	sg_examination x;
+	rc = sg_examine_bundle(&x, path, h->policy, h->api, false);
+	sg_guest *g = NULL;
+	if (rc) {
+		local = sg_reasons_take_first(&x.reasons);
+		if (!local)
+			sg_fail_code(&local, rc, "%s: refused (%s)", path, signet_code_name(rc));
+		goto out;
+	}
+	g = calloc(1, sizeof *g);
+	if (!g || !(g->root = strdup(x.bundle.tree.root))) {
+		rc = sg_fail_code(&local, SIGNET_E_NOMEM, "out of memory loading %s", path);
+		goto out;
+	}
+	g->host = h;
+	atomic_init(&g->status, SIGNET_GUEST_VALID);
+	/* The report first: loading moves the verified identity into the image record. */
+	if (sg_bundle_info_build(&g->info, &x) != 0) {
+		rc = sg_fail_code(&local, SIGNET_E_NOMEM, "out of memory loading %s", path);
+		goto out;
+	}
+	/* Dependencies inside the bundle must be the sealed bytes, as mapped. */
+	sg_txn t = { .policy = h->policy, .bundle = &x.bundle };
+	rc = sg_load_inspected(&t, &x.exe, NULL, &g->image, &local);
+	if (!rc)
+		rc = adopt_class(g, &x, &local);
+	if (!rc)
+		rc = add_guest(h, g, out, &local);
+out:
+	sg_examination_clear(&x);
+	if (rc) {
+		guest_free(g);
+		sg_load_refused(path, rc, local, err);
+	}
+	return rc;
+}
+
+int signet_host_remove_guest(signet_host *h, signet_guest_id id, signet_error **err)
+{
+	if (!h)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host");
+	int rc = sg_load_enter("signet_host_remove_guest", NULL, err);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(h->lock);
+	sg_guest *g = NULL;
+	size_t i = 0;
+	for (; i < h->n; i++)
+		if (h->guests[i]->id == id)
+			break;
+	if (i == h->n) {
+		rc = no_guest(err, id);
+	} else if (h->guests[i]->instances) {
+		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT, .check = "guest.instances" },
+			"guest %u still has %zu instances; destroy them first", id, h->guests[i]->instances);
+	} else {
+		g = h->guests[i];
+		memmove(h->guests + i, h->guests + i + 1, (h->n - i - 1) * sizeof *h->guests);
+		h->n--;
+	}
+	pthread_mutex_unlock(h->lock);
+	guest_free(g); /* unloads with no host lock held: destructors may call back in */
+	return rc;
+}
+
+size_t signet_host_guests(const signet_host *h, signet_guest_id *ids, size_t max)
+{
+	if (!h)
+		return 0;
+	pthread_mutex_lock(h->lock);
+	size_t n = h->n;
+	for (size_t i = 0; ids && i < n && i < max; i++)
+		ids[i] = h->guests[i]->id;
+	pthread_mutex_unlock(h->lock);
+	return n;
+}
+
+/* ---- status ---- */
+
+int signet_guest_status(const signet_host *h, signet_guest_id id, uint32_t *status, signet_error **err)
+{
+	if (!h || !status)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host or output");
+	pthread_mutex_lock(h->lock);
+	sg_guest *g = sg_host_find_locked(h, id);
+	if (g)
+		*status = atomic_load(&g->status);
+	pthread_mutex_unlock(h->lock);
+	return g ? 0 : no_guest(err, id);
+}
+
+static int status_refusal(signet_error **err, signet_guest_id id, const char *flag, const char *why)
+{
+	return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_GUEST_STATUS, .check = "guest.status",
+		.actual = flag }, "guest %u: %s %s", id, flag, why);
+}
+
+/* Is old -> new a one-way move? */
+static int check_move(uint32_t old, uint32_t new, signet_guest_id id, signet_error **err)
+{
+	if (new & ~ALL_FLAGS)
+		return status_refusal(err, id, "unknown flags", "are not guest status bits");
+	if (!(old & SIGNET_GUEST_VALID) && (new & SIGNET_GUEST_VALID))
+		return status_refusal(err, id, "VALID", "can only be cleared: an invalid guest never becomes valid again");
+	if ((old & SIGNET_GUEST_HARD) && !(new & SIGNET_GUEST_HARD))
+		return status_refusal(err, id, "HARD", "can only be set");
+	if ((old & SIGNET_GUEST_KILL) && !(new & SIGNET_GUEST_KILL))
+		return status_refusal(err, id, "KILL", "can only be set: a killed guest stays killed");
+	return 0;
+}
+
+int signet_guest_set_status(signet_host *h, signet_guest_id id, uint32_t status, signet_error **err)
+{
+	if (!h)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host");
+	pthread_mutex_lock(h->lock);
+	sg_guest *g = sg_host_find_locked(h, id);
+	int rc = g ? 0 : no_guest(err, id);
+	if (g) {
+		/* A CAS loop: instances read the flags without the host lock. */
+		uint32_t old = atomic_load(&g->status);
+		do {
+			rc = check_move(old, status, id, err);
+		} while (!rc && !atomic_compare_exchange_weak(&g->status, &old, status));
+	}
+	pthread_mutex_unlock(h->lock);
+	return rc;
+}
+
+/* ---- lookups ---- */
+
+static bool guest_owns(const sg_guest *g, const signet_image *img)
+{
+	if (img == g->image)
+		return true;
+	/* A library loaded from inside the guest's bundle is the guest's code too. */
+	const char *p = signet_image_path(img);
+	size_t n = strlen(g->root);
+	return p && strncmp(p, g->root, n) == 0 && p[n] == '/';
+}
+
+int signet_host_guest_by_address(const signet_host *h, const void *address, signet_guest_id *out,
+	signet_error **err)
+{
+	if (!h || !out)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host or output");
+	signet_address_info ai = { 0 };
+	int rc = signet_registry_lookup_address(&ai, address, NULL);
+	signet_guest_id found = 0;
+	if (!rc) {
+		pthread_mutex_lock(h->lock);
+		for (size_t i = 0; i < h->n && !found; i++)
+			if (guest_owns(h->guests[i], ai.image))
+				found = h->guests[i]->id;
+		pthread_mutex_unlock(h->lock);
+	}
+	signet_address_info_clear(&ai);
+	if (!found)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOT_FOUND, .check = "guest.lookup" },
+			"address %p belongs to no guest of this host", address);
+	*out = found;
+	return 0;
+}
+
+int signet_host_guest_by_cdhash(const signet_host *h, const uint8_t *cdhash, signet_guest_id *out,
+	signet_error **err)
+{
+	if (!h || !cdhash || !out)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host, cdhash or output");
+	signet_guest_id found = 0;
+	pthread_mutex_lock(h->lock);
+	for (size_t i = 0; i < h->n && !found; i++) {
+		/* The identity verification produced, kept by the image record. */
+		const signet_identity *id = signet_image_identity(h->guests[i]->image);
+		if (id && memcmp(signet_identity_cdhash(id), cdhash, 32) == 0)
+			found = h->guests[i]->id;
+	}
+	pthread_mutex_unlock(h->lock);
+	if (!found)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOT_FOUND, .check = "guest.lookup" },
+			"no guest of this host has that cdhash");
+	*out = found;
+	return 0;
+}
+
+/* ---- identity ---- */
+
+int signet_guest_check_requirement(const signet_host *h, signet_guest_id id, const signet_requirement *req,
+	signet_error **err)
+{
+	if (!h || !req)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host or requirement");
+	pthread_mutex_lock(h->lock);
+	sg_guest *g = sg_host_find_locked(h, id);
+	const signet_identity *identity = g ? signet_image_identity(g->image) : NULL;
+	pthread_mutex_unlock(h->lock);
+	if (!g)
+		return no_guest(err, id);
+	/* Guests live until removed by the caller, so `identity` stays valid here. */
+	sg_req_subject subject;
+	sg_identity_subject(identity, signet_policy_host_team(h->policy), &subject);
+	return sg_requirement_evaluate(req, &subject, err);
+}
+
+#define GUEST_FIELD(type, name, expr, none) \
+	type name(const signet_host *h, signet_guest_id id) \
+	{ \
+		if (!h) \
+			return none; \
+		pthread_mutex_lock(h->lock); \
+		sg_guest *g = sg_host_find_locked(h, id); \
+		type v = g ? (expr) : none; \
+		pthread_mutex_unlock(h->lock); \
+		return v; \
+	}
+
+GUEST_FIELD(const signet_identity *, signet_guest_identity, signet_image_identity(g->image), NULL)
+GUEST_FIELD(const signet_image *, signet_guest_image, g->image, NULL)
+GUEST_FIELD(const signet_bundle_info *, signet_guest_bundle_info, g->info, NULL)
+GUEST_FIELD(const char *, signet_guest_class_name, g->cls.desc->name, NULL)
+GUEST_FIELD(size_t, signet_guest_method_count, g->cls.nmethods, 0)
+
+/* Method `index` of guest `id`'s class, or NULL. */
+static const signet_method *method_at(const signet_host *h, signet_guest_id id, size_t index)
+{
+	if (!h)
+		return NULL;
+	pthread_mutex_lock(h->lock);
+	sg_guest *g = sg_host_find_locked(h, id);
+	const signet_method *m = g && index < g->cls.nmethods ? &g->cls.desc->methods[index] : NULL;
+	pthread_mutex_unlock(h->lock);
+	return m;
+}
+
+const char *signet_guest_method_name(const signet_host *h, signet_guest_id id, size_t index)
+{
+	const signet_method *m = method_at(h, id, index);
+	return m ? m->name : NULL;
+}
+
+const char *signet_guest_method_types(const signet_host *h, signet_guest_id id, size_t index)
+{
+	const signet_method *m = method_at(h, id, index);
+	return m ? m->types : NULL;
+}
+
+int signet_guest_conforms(const signet_host *h, signet_guest_id id, const signet_protocol *p, signet_error **err)
+{
+	if (!h)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host");
+	pthread_mutex_lock(h->lock);
+	sg_guest *g = sg_host_find_locked(h, id);
+	pthread_mutex_unlock(h->lock);
+	if (!g)
+		return no_guest(err, id);
+	return sg_class_conforms(&g->cls, p, signet_image_path(g->image), err);
+}

@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_guest.c - guest hosting, principal classes and calls through real
+ * loaded bundles: descriptor validation (each bad variant refused, nothing
+ * left loaded), conformance, calls of every type through libffi and
+ * mismatches refused without a call, one-way status flags, a killed guest
+ * never run, the dedicated host, lookups by handle, address and cdhash,
+ * "who is calling me", and requirements against a guest's identity.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <signet/guest.h>
+
+#include "bundle_fixture.h"
+#include "harness.h"
+
+static signet_host *new_host(void)
+{
+	signet_host *h = NULL;
+	signet_error *err = NULL;
+	signet_host_options o = SIGNET_HOST_OPTIONS_INIT;
+	o.policy = sg_test_policy();
+	if (signet_host_new(&h, &o, &err) != 0) {
+		fprintf(stderr, "host: %s\n", signet_error_message(err));
+		abort();
+	}
+	return h;
+}
+
+/* A host with one guest loaded from a fresh good bundle. */
+static signet_host *host_with_guest(signet_guest_id *g, const char *variant)
+{
+	signet_host *h = new_host();
+	tb_spec s = { .signer = TB_TEAM_A, .variant = variant };
+	char *dir = tb_make("guest", &s);
+	signet_error *err = NULL;
+	int rc = signet_host_load_bundle(h, dir, g, &err);
+	if (rc)
+		fprintf(stderr, "load: %s\n", signet_error_message(err));
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	free(dir);
+	return h;
+}
+
+/* A plugin global, read through the guest's image. */
+static int plugin_int(signet_host *h, signet_guest_id g, const char *name)
+{
+	void *p = NULL;
+	CU_ASSERT_EQUAL_FATAL(signet_image_symbol(&p, signet_guest_image(h, g), name, NULL), 0);
+	return *(int *)p;
+}
+
+static bool still_loaded(const char *fragment)
+{
+	signet_image_list *list = NULL;
+	if (signet_registry_snapshot(&list, NULL) != 0)
+		abort();
+	bool found = false;
+	for (size_t i = 0; i < signet_image_list_count(list); i++) {
+		const char *p = signet_image_path(signet_image_list_get(list, i));
+		found |= p && strstr(p, fragment) != NULL;
+	}
+	signet_image_list_free(list);
+	return found;
+}
+
+/* ---- loading and descriptors ---- */
+
+static void test_load_and_describe(void)
+{
+	signet_guest_id g = 0;
+	signet_host *h = host_with_guest(&g, NULL);
+	CU_ASSERT_EQUAL(g, 1);
+	signet_guest_id ids[4];
+	CU_ASSERT_EQUAL(signet_host_guests(h, ids, 4), 1);
+	CU_ASSERT_EQUAL(ids[0], g);
+	CU_ASSERT_STRING_EQUAL(signet_guest_class_name(h, g), "TestClass");
+	CU_ASSERT_EQUAL(signet_guest_method_count(h, g), 12);
+	CU_ASSERT_STRING_EQUAL(signet_guest_method_name(h, g, 0), "add");
+	CU_ASSERT_STRING_EQUAL(signet_guest_method_types(h, g, 0), "iii");
+	CU_ASSERT_PTR_NULL(signet_guest_method_name(h, g, 12));
+	const signet_bundle_info *info = signet_guest_bundle_info(h, g);
+	CU_ASSERT_STRING_EQUAL(signet_bundle_info_identifier(info), "org.signet.test.guest");
+	CU_ASSERT_STRING_EQUAL(signet_bundle_info_cdhash_hex(info), signet_identity_cdhash_hex(signet_guest_identity(h, g)));
+	CU_ASSERT(signet_image_is_signed(signet_guest_image(h, g)));
+	uint32_t st = 0;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(signet_guest_status(h, g, &st, &err), &err);
+	CU_ASSERT_EQUAL(st, SIGNET_GUEST_VALID);
+	CU_ASSERT_PTR_NULL(signet_guest_class_name(h, 99));
+	SG_ASSERT_FAILS(signet_guest_status(h, 99, &st, &err), &err, SIGNET_E_NOT_FOUND, "no guest 99");
+	signet_host_free(h);
+	CU_ASSERT_FALSE(still_loaded("/guest.bundle/lib/plugin.so"));
+}
+
+static void test_bad_descriptors_refused(void)
+{
+	static const struct {
+		const char *variant;
+		int code;
+		const char *reason;
+	} cases[] = {
+		{ "testplugin-BAD_VERSION.so", SIGNET_E_CLASS_INVALID, "version is not supported" },
+		{ "testplugin-FOREIGN_NAME.so", SIGNET_E_CLASS_INVALID, "name points outside the image" },
+		{ "testplugin-FOREIGN_CODE.so", SIGNET_E_CLASS_INVALID, "methods[].function is not code of the image itself" },
+		{ "testplugin-BAD_ENCODING.so", SIGNET_E_CLASS_INVALID, "filter" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		signet_host *h = new_host();
+		tb_spec s = { .signer = TB_TEAM_A, .variant = cases[i].variant };
+		char *dir = tb_make("baddesc", &s);
+		signet_error *err = NULL;
+		signet_guest_id g = 0;
+		SG_ASSERT_FAILS(signet_host_load_bundle(h, dir, &g, &err), &err, cases[i].code, cases[i].reason);
+		CU_ASSERT_EQUAL(g, 0);
+		CU_ASSERT_EQUAL(signet_host_guests(h, NULL, 0), 0);
+		/* Nothing is left mapped after the refusal. */
+		CU_ASSERT_FALSE(still_loaded("/baddesc.bundle/"));
+		signet_host_free(h);
+		free(dir);
+	}
+}
+
+static void test_manifest_protocols_must_be_adopted(void)
+{
+	signet_host *h = new_host();
+	tb_spec s = { .signer = TB_TEAM_A, .protocols = "[ { \"name\": \"Filter\", \"version\": 3 } ]" };
+	char *dir = tb_make("promise", &s);
+	signet_error *err = NULL;
+	signet_guest_id g = 0;
+	SG_ASSERT_FAILS(signet_host_load_bundle(h, dir, &g, &err), &err, SIGNET_E_CLASS_INVALID,
+		"the manifest lists protocol Filter 3, which class TestClass does not adopt");
+	CU_ASSERT_FALSE(still_loaded("/promise.bundle/"));
+	signet_host_free(h);
+	free(dir);
+}
+
+static void test_refused_bundle_leaves_nothing(void)
+{
+	signet_host *h = new_host();
+	tb_spec s = { .signer = TB_TEAM_Z };
+	char *dir = tb_make("refused", &s);
+	signet_error *err = NULL;
+	signet_guest_id g = 0;
+	SG_ASSERT_FAILS(signet_host_load_bundle(h, dir, &g, &err), &err, SIGNET_E_REQUIREMENT_UNMET, "ZZZZZ99999");
+	CU_ASSERT_FALSE(still_loaded("/refused.bundle/"));
+	signet_host_free(h);
+	free(dir);
+}
+
+static void test_bundled_library_is_the_guests(void)
+{
+	signet_host *h = new_host();
+	tb_spec s = { .signer = TB_TEAM_A, .variant = "testplugin-USES_DEP.so", .with_dep = true };
+	char *dir = tb_make("depguest", &s);
+	signet_error *err = NULL;
+	signet_guest_id g = 0;
+	SG_ASSERT_OK(signet_host_load_bundle(h, dir, &g, &err), &err);
+	signet_instance *inst = NULL;
+	SG_ASSERT_OK(signet_instance_create(&inst, h, g, &err), &err);
+	signet_value r;
+	SG_ASSERT_OK(signet_instance_invoke(inst, "dep", NULL, 0, &r, &err), &err);
+	CU_ASSERT_EQUAL(r.as.i32, 7);
+	/* An address in the bundle's own library belongs to the guest too. */
+	signet_image *lib = NULL;
+	SG_ASSERT_OK(signet_registry_find_name(&lib, "libtestdep.so.1", &err), &err);
+	signet_guest_id who = 0;
+	SG_ASSERT_OK(signet_host_guest_by_address(h, (const void *)signet_image_base(lib), &who, &err), &err);
+	CU_ASSERT_EQUAL(who, g);
+	signet_image_free(lib);
+	signet_instance_destroy(inst);
+	signet_host_free(h);
+	CU_ASSERT_FALSE(still_loaded("/depguest.bundle/"));
+	free(dir);
+}
+
+/* ---- conformance ---- */
+
+static void test_conformance(void)
+{
+	signet_guest_id g = 0;
+	signet_host *h = host_with_guest(&g, NULL);
+	signet_error *err = NULL;
+	static const signet_protocol_method filter_methods[] = {
+		{ "filter", "**", true },
+		{ "flush", "v", false }, /* optional and absent: fine */
+	};
+	signet_protocol filter = { "Filter", 1, 2, filter_methods };
+	SG_ASSERT_OK(signet_guest_conforms(h, g, &filter, &err), &err);
+
+	signet_protocol not_adopted = { "Sorter", 1, 0, NULL };
+	SG_ASSERT_FAILS(signet_guest_conforms(h, g, &not_adopted, &err), &err, SIGNET_E_PROTOCOL_MISMATCH,
+		"does not adopt protocol Sorter 1");
+	signet_protocol other_version = { "Filter", 2, 2, filter_methods };
+	SG_ASSERT_FAILS(signet_guest_conforms(h, g, &other_version, &err), &err, SIGNET_E_PROTOCOL_MISMATCH,
+		"does not adopt protocol Filter 2");
+	static const signet_protocol_method missing[] = { { "reset", "v", true } };
+	signet_protocol needs_reset = { "Counter", 2, 1, missing };
+	SG_ASSERT_FAILS(signet_guest_conforms(h, g, &needs_reset, &err), &err, SIGNET_E_PROTOCOL_MISMATCH,
+		"method reset is missing, but required by protocol Counter 2");
+	static const signet_protocol_method wrong[] = { { "add", "qqq", true } };
+	signet_protocol wrong_types = { "Counter", 2, 1, wrong };
+	int rc = signet_guest_conforms(h, g, &wrong_types, &err);
+	CU_ASSERT_EQUAL(rc, SIGNET_E_PROTOCOL_MISMATCH);
+	CU_ASSERT_STRING_EQUAL(signet_error_expected(err), "qqq");
+	CU_ASSERT_STRING_EQUAL(signet_error_actual(err), "iii");
+	signet_error_free(err);
+	err = NULL;
+	/* An optional method, when present, must still match. */
+	static const signet_protocol_method optional_wrong[] = { { "half", "ff", false } };
+	signet_protocol opt = { "Counter", 2, 1, optional_wrong };
+	SG_ASSERT_FAILS(signet_guest_conforms(h, g, &opt, &err), &err, SIGNET_E_PROTOCOL_MISMATCH,
+		"method half has another type encoding");
+	signet_host_free(h);
+}
+
+/* ---- calls ---- */
+
+static void test_calls_of_every_type(void)
+{
+	signet_guest_id g = 0;
+	signet_host *h = host_with_guest(&g, NULL);
+	signet_error *err = NULL;
+	signet_instance *a = NULL, *b = NULL;
+	SG_ASSERT_OK(signet_instance_create(&a, h, g, &err), &err);
+	SG_ASSERT_OK(signet_instance_create(&b, h, g, &err), &err);
+	CU_ASSERT_EQUAL(signet_instance_guest(a), g);
+	CU_ASSERT_EQUAL(plugin_int(h, g, "testplugin_inits"), 2);
+	signet_value r;
+	signet_value args[2];
+
+	args[0] = SIGNET_INT32(-40);
+	args[1] = SIGNET_INT32(-2);
+	SG_ASSERT_OK(signet_instance_invoke(a, "add", args, 2, &r, &err), &err);
+	CU_ASSERT_EQUAL(r.type, SIGNET_TYPE_INT32);
+	CU_ASSERT_EQUAL(r.as.i32, -42);
+	args[0] = SIGNET_INT64(INT64_C(3000000000));
+	args[1] = SIGNET_INT64(-3);
+	SG_ASSERT_OK(signet_instance_invoke(a, "mul64", args, 2, &r, &err), &err);
+	CU_ASSERT_EQUAL(r.as.i64, INT64_C(-9000000000));
+	args[0] = SIGNET_UINT64(UINT64_MAX - 1);
+	SG_ASSERT_OK(signet_instance_invoke(a, "next", args, 1, &r, &err), &err);
+	CU_ASSERT_EQUAL(r.as.u64, UINT64_MAX);
+	args[0] = SIGNET_DOUBLE(5.0);
+	SG_ASSERT_OK(signet_instance_invoke(a, "half", args, 1, &r, &err), &err);
+	CU_ASSERT_DOUBLE_EQUAL(r.as.f64, 2.5, 0);
+	args[0] = SIGNET_BOOL(false);
+	SG_ASSERT_OK(signet_instance_invoke(a, "negate", args, 1, &r, &err), &err);
+	CU_ASSERT_EQUAL(r.type, SIGNET_TYPE_BOOL);
+	CU_ASSERT(r.as.boolean);
+	args[0] = SIGNET_STRING("hi");
+	SG_ASSERT_OK(signet_instance_invoke(a, "filter", args, 1, &r, &err), &err);
+	CU_ASSERT_STRING_EQUAL(r.as.string, "<hi>");
+	signet_value_clear(&r);
+	static const unsigned char bytes[] = { 1, 2, 250 };
+	args[0] = SIGNET_BUFFER(bytes, sizeof bytes);
+	SG_ASSERT_OK(signet_instance_invoke(a, "sum", args, 1, &r, &err), &err);
+	CU_ASSERT_EQUAL(r.as.u64, 253);
+	SG_ASSERT_OK(signet_instance_invoke(a, "self", NULL, 0, &r, &err), &err);
+	CU_ASSERT_EQUAL(r.type, SIGNET_TYPE_POINTER);
+	void *a_self = r.as.pointer;
+	CU_ASSERT_PTR_NOT_NULL(a_self);
+	args[0] = SIGNET_INSTANCE(a);
+	SG_ASSERT_OK(signet_instance_invoke(a, "same", args, 1, &r, &err), &err);
+	CU_ASSERT(r.as.boolean);
+	SG_ASSERT_OK(signet_instance_invoke(b, "same", args, 1, &r, &err), &err);
+	CU_ASSERT_FALSE(r.as.boolean);
+	SG_ASSERT_OK(signet_instance_invoke(a, "nothing", NULL, 0, &r, &err), &err);
+	CU_ASSERT_EQUAL(r.type, SIGNET_TYPE_VOID);
+	/* Per-instance state: a made ten calls, b one. */
+	SG_ASSERT_OK(signet_instance_invoke(a, "calls", NULL, 0, &r, &err), &err);
+	CU_ASSERT_EQUAL(r.as.i32, 10);
+	SG_ASSERT_OK(signet_instance_invoke(b, "calls", NULL, 0, &r, &err), &err);
+	CU_ASSERT_EQUAL(r.as.i32, 1);
+	CU_ASSERT_STRING_EQUAL(signet_instance_method_types(a, "sum"), "Qb");
+	CU_ASSERT_PTR_NULL(signet_instance_method_types(a, "nope"));
+	signet_instance_destroy(a);
+	signet_instance_destroy(b);
+	CU_ASSERT_EQUAL(plugin_int(h, g, "testplugin_finis"), 2);
+	signet_host_free(h);
+}
+
+static void test_mismatched_calls_make_no_call(void)
+{
+	signet_guest_id g = 0;
+	signet_host *h = host_with_guest(&g, NULL);
+	signet_error *err = NULL;
+	signet_instance *a = NULL;
+	SG_ASSERT_OK(signet_instance_create(&a, h, g, &err), &err);
+	int before = plugin_int(h, g, "testplugin_calls");
+	signet_value r = { .type = SIGNET_TYPE_VOID };
+	signet_value args[3] = { SIGNET_INT32(1), SIGNET_INT32(2), SIGNET_INT32(3) };
+	SG_ASSERT_FAILS(signet_instance_invoke(a, "add", args, 1, &r, &err), &err, SIGNET_E_ARGUMENT_MISMATCH, "add");
+	SG_ASSERT_FAILS(signet_instance_invoke(a, "add", args, 3, &r, &err), &err, SIGNET_E_ARGUMENT_MISMATCH, "add");
+	args[1] = SIGNET_STRING("2");
+	int rc = signet_instance_invoke(a, "add", args, 2, &r, &err);
+	CU_ASSERT_EQUAL(rc, SIGNET_E_ARGUMENT_MISMATCH);
+	CU_ASSERT_STRING_EQUAL(signet_error_expected(err), "int32");
+	CU_ASSERT_STRING_EQUAL(signet_error_actual(err), "string");
+	signet_error_free(err);
+	err = NULL;
+	args[0] = SIGNET_INSTANCE(NULL);
+	SG_ASSERT_FAILS(signet_instance_invoke(a, "same", args, 1, &r, &err), &err, SIGNET_E_ARGUMENT_MISMATCH, "same");
+	SG_ASSERT_FAILS(signet_instance_invoke(a, "divide", NULL, 0, &r, &err), &err, SIGNET_E_NO_METHOD,
+		"class TestClass has no method divide");
+	CU_ASSERT_EQUAL(plugin_int(h, g, "testplugin_calls"), before);
+	CU_ASSERT_EQUAL(r.type, SIGNET_TYPE_VOID); /* untouched */
+	signet_instance_destroy(a);
+	signet_host_free(h);
+}
+
+static void test_init_failure(void)
+{
+	signet_guest_id g = 0;
+	signet_host *h = host_with_guest(&g, "testplugin-INIT_FAILS.so");
+	signet_error *err = NULL;
+	signet_instance *a = NULL;
+	SG_ASSERT_FAILS(signet_instance_create(&a, h, g, &err), &err, SIGNET_E_INSTANCE_INIT, "init returned 7");
+	CU_ASSERT_PTR_NULL(a);
+	/* The failed instance does not pin the guest. */
+	SG_ASSERT_OK(signet_host_remove_guest(h, g, &err), &err);
+	signet_host_free(h);
+}
+
+/* ---- status ---- */
+
+static void test_status_moves_one_way(void)
+{
+	signet_guest_id g = 0;
+	signet_host *h = host_with_guest(&g, NULL);
+	signet_error *err = NULL;
+	uint32_t st = 0;
+	SG_ASSERT_OK(signet_guest_set_status(h, g, SIGNET_GUEST_VALID | SIGNET_GUEST_HARD, &err), &err);
+	SG_ASSERT_FAILS(signet_guest_set_status(h, g, SIGNET_GUEST_VALID, &err), &err, SIGNET_E_GUEST_STATUS,
+		"HARD can only be set");
+	SG_ASSERT_FAILS(signet_guest_set_status(h, g, SIGNET_GUEST_VALID | SIGNET_GUEST_HARD | 0x80, &err), &err,
+		SIGNET_E_GUEST_STATUS, "unknown flags");
+	SG_ASSERT_OK(signet_guest_status(h, g, &st, &err), &err);
+	CU_ASSERT_EQUAL(st, SIGNET_GUEST_VALID | SIGNET_GUEST_HARD); /* unchanged by the refusals */
+
+	signet_instance *kept = NULL, *late = NULL;
+	SG_ASSERT_OK(signet_instance_create(&kept, h, g, &err), &err);
+	SG_ASSERT_OK(signet_guest_set_status(h, g, SIGNET_GUEST_HARD, &err), &err); /* clear VALID */
+	SG_ASSERT_FAILS(signet_guest_set_status(h, g, SIGNET_GUEST_VALID | SIGNET_GUEST_HARD, &err), &err,
+		SIGNET_E_GUEST_STATUS, "VALID can only be cleared");
+	SG_ASSERT_FAILS(signet_instance_create(&late, h, g, &err), &err, SIGNET_E_GUEST_INVALID, "no longer valid");
+	/* An invalid guest's existing instance still works; a killed one's never. */
+	signet_value r;
+	SG_ASSERT_OK(signet_instance_invoke(kept, "nothing", NULL, 0, &r, &err), &err);
+	int calls = plugin_int(h, g, "testplugin_calls"), finis = plugin_int(h, g, "testplugin_finis");
+	SG_ASSERT_OK(signet_guest_set_status(h, g, SIGNET_GUEST_HARD | SIGNET_GUEST_KILL, &err), &err);
+	SG_ASSERT_FAILS(signet_instance_invoke(kept, "nothing", NULL, 0, &r, &err), &err, SIGNET_E_GUEST_INVALID,
+		"is killed");
+	SG_ASSERT_FAILS(signet_guest_set_status(h, g, SIGNET_GUEST_HARD, &err), &err, SIGNET_E_GUEST_STATUS,
+		"KILL can only be set");
+	CU_ASSERT_EQUAL(plugin_int(h, g, "testplugin_calls"), calls);
+	signet_instance_destroy(kept);
+	CU_ASSERT_EQUAL(plugin_int(h, g, "testplugin_finis"), finis); /* no fini for a killed guest */
+	SG_ASSERT_FAILS(signet_guest_set_status(h, 77, 0, &err), &err, SIGNET_E_NOT_FOUND, "no guest 77");
+	signet_host_free(h);
+}
+
+/* ---- hosts ---- */
+
+static void test_dedicated_host(void)
+{
+	signet_host *h = new_host();
+	signet_error *err = NULL;
+	SG_ASSERT_FAILS(signet_host_set_dedicated(h, &err), &err, SIGNET_E_HOST_DEDICATED, "it has 0");
+	CU_ASSERT_FALSE(signet_host_is_dedicated(h));
+	tb_spec s = { .signer = TB_TEAM_A };
+	char *one = tb_make("one", &s);
+	signet_guest_id g1 = 0, g2 = 0;
+	SG_ASSERT_OK(signet_host_load_bundle(h, one, &g1, &err), &err);
+	SG_ASSERT_OK(signet_host_set_dedicated(h, &err), &err);
+	CU_ASSERT(signet_host_is_dedicated(h));
+	SG_ASSERT_FAILS(signet_host_load_bundle(h, one, &g2, &err), &err, SIGNET_E_HOST_DEDICATED, "accepts no other");
+	/* Irreversible: even with its guest gone, no other comes in. */
+	SG_ASSERT_OK(signet_host_remove_guest(h, g1, &err), &err);
+	SG_ASSERT_FAILS(signet_host_load_bundle(h, one, &g2, &err), &err, SIGNET_E_HOST_DEDICATED, "accepts no other");
+	CU_ASSERT(signet_host_is_dedicated(h));
+	signet_host_free(h);
+
+	/* A host with two guests cannot become dedicated. */
+	h = new_host();
+	char *two = tb_make("two", &s);
+	SG_ASSERT_OK(signet_host_load_bundle(h, one, &g1, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(h, two, &g2, &err), &err);
+	SG_ASSERT_FAILS(signet_host_set_dedicated(h, &err), &err, SIGNET_E_HOST_DEDICATED, "it has 2");
+	signet_host_free(h);
+	free(one);
+	free(two);
+}
+
+static void test_handles_and_removal(void)
+{
+	signet_host *h = new_host();
+	signet_error *err = NULL;
+	tb_spec s = { .signer = TB_TEAM_A };
+	char *a = tb_make("ha", &s), *b = tb_make("hb", &s);
+	signet_guest_id g1 = 0, g2 = 0, g3 = 0;
+	SG_ASSERT_OK(signet_host_load_bundle(h, a, &g1, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(h, b, &g2, &err), &err);
+	CU_ASSERT_NOT_EQUAL(g1, g2);
+	signet_instance *inst = NULL;
+	SG_ASSERT_OK(signet_instance_create(&inst, h, g1, &err), &err);
+	SG_ASSERT_FAILS(signet_host_remove_guest(h, g1, &err), &err, SIGNET_E_INVALID_ARGUMENT, "still has 1 instances");
+	signet_instance_destroy(inst);
+	SG_ASSERT_OK(signet_host_remove_guest(h, g1, &err), &err);
+	SG_ASSERT_FAILS(signet_host_remove_guest(h, g1, &err), &err, SIGNET_E_NOT_FOUND, "no guest");
+	CU_ASSERT_FALSE(still_loaded("/ha.bundle/"));
+	/* Handles are never reused. */
+	SG_ASSERT_OK(signet_host_load_bundle(h, a, &g3, &err), &err);
+	CU_ASSERT(g3 != g1 && g3 != g2);
+	signet_host_free(h);
+	free(a);
+	free(b);
+}
+
+/* ---- lookups and identity ---- */
+
+static signet_host *calling_host;
+static signet_guest_id called_by;
+static int calling_rc;
+
+/* A host function a plugin calls: who is calling? */
+static void host_callback(void)
+{
+	calling_rc = signet_host_calling_guest(calling_host, &called_by, NULL);
+}
+
+static void host_function(void) {}
+
+static void test_lookups(void)
+{
+	signet_guest_id g = 0;
+	signet_host *h = host_with_guest(&g, NULL);
+	signet_error *err = NULL;
+	signet_guest_id found = 0;
+	/* By address: the guest's code is the guest's; the host's is nobody's. */
+	void *answer = NULL;
+	SG_ASSERT_OK(signet_image_symbol(&answer, signet_guest_image(h, g), "testplugin_calls", &err), &err);
+	SG_ASSERT_OK(signet_host_guest_by_address(h, answer, &found, &err), &err);
+	CU_ASSERT_EQUAL(found, g);
+	const void *own = NULL;
+	void (*fp)(void) = host_function;
+	memcpy(&own, &fp, sizeof own);
+	SG_ASSERT_FAILS(signet_host_guest_by_address(h, own, &found, &err), &err, SIGNET_E_NOT_FOUND,
+		"belongs to no guest");
+	/* By cdhash: the verified one. */
+	SG_ASSERT_OK(signet_host_guest_by_cdhash(h, signet_identity_cdhash(signet_guest_identity(h, g)), &found, &err),
+		&err);
+	CU_ASSERT_EQUAL(found, g);
+	uint8_t other[32] = { 0 };
+	SG_ASSERT_FAILS(signet_host_guest_by_cdhash(h, other, &found, &err), &err, SIGNET_E_NOT_FOUND, "cdhash");
+	/* Who is calling me: the plugin calls back into the host. */
+	calling_host = h;
+	called_by = 0;
+	calling_rc = -1;
+	signet_instance *inst = NULL;
+	SG_ASSERT_OK(signet_instance_create(&inst, h, g, &err), &err);
+	signet_value r, arg = SIGNET_POINTER(NULL);
+	void (*cb)(void) = host_callback;
+	memcpy(&arg.as.pointer, &cb, sizeof arg.as.pointer);
+	SG_ASSERT_OK(signet_instance_invoke(inst, "callback", &arg, 1, &r, &err), &err);
+	CU_ASSERT_EQUAL(calling_rc, 0);
+	CU_ASSERT_EQUAL(called_by, g);
+	/* Called from the host itself: no guest. */
+	host_callback();
+	CU_ASSERT_EQUAL(calling_rc, SIGNET_E_NOT_FOUND);
+	signet_instance_destroy(inst);
+	signet_host_free(h);
+}
+
+static void test_requirements(void)
+{
+	signet_guest_id g = 0;
+	signet_host *h = host_with_guest(&g, NULL);
+	signet_error *err = NULL;
+	signet_requirement *ok = NULL, *no = NULL;
+	SG_ASSERT_OK(signet_requirement_parse(&ok, "anchor trusted and team \"ABCDE12345\" and identifier "
+		"\"org.signet.test.guest\"", &err), &err);
+	SG_ASSERT_OK(signet_requirement_parse(&no, "identifier \"org.example.other\"", &err), &err);
+	SG_ASSERT_OK(signet_guest_check_requirement(h, g, ok, &err), &err);
+	SG_ASSERT_FAILS(signet_guest_check_requirement(h, g, no, &err), &err, SIGNET_E_REQUIREMENT_UNMET,
+		"org.signet.test.guest");
+	SG_ASSERT_FAILS(signet_guest_check_requirement(h, 42, ok, &err), &err, SIGNET_E_NOT_FOUND, "no guest 42");
+	signet_requirement_free(ok);
+	signet_requirement_free(no);
+	signet_host_free(h);
+}
+
+static const sg_test load_tests[] = {
+	{ "load and describe", test_load_and_describe },
+	{ "bad descriptors refused", test_bad_descriptors_refused },
+	{ "manifest protocols must be adopted", test_manifest_protocols_must_be_adopted },
+	{ "a refused bundle leaves nothing", test_refused_bundle_leaves_nothing },
+	{ "a bundled library is the guest's", test_bundled_library_is_the_guests },
+	{ NULL, NULL },
+};
+
+static const sg_test class_tests[] = {
+	{ "conformance", test_conformance },
+	{ "calls of every type", test_calls_of_every_type },
+	{ "mismatched calls make no call", test_mismatched_calls_make_no_call },
+	{ "init failure", test_init_failure },
+	{ NULL, NULL },
+};
+
+static const sg_test guest_tests[] = {
+	{ "status moves one way", test_status_moves_one_way },
+	{ "dedicated host", test_dedicated_host },
+	{ "handles and removal", test_handles_and_removal },
+	{ "lookups and who is calling", test_lookups },
+	{ "requirements", test_requirements },
+	{ NULL, NULL },
+};
+
+int main(void)
+{
+	static const sg_suite suites[] = {
+		{ "load", load_tests },
+		{ "class", class_tests },
+		{ "guest", guest_tests },
+		{ NULL, NULL },
+	};
+	return sg_test_main(suites);
+}
