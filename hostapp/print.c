@@ -64,9 +64,13 @@ void host_print_bundle_info(FILE *to, const signet_bundle_info *info)
 	fprintf(to, "team: %s\n", or_dash(signet_bundle_info_team(info)));
 	fprintf(to, "signing-identifier: %s\n", or_dash(signet_bundle_info_signing_identifier(info)));
 	fprintf(to, "cdhash: %s\n", or_dash(signet_bundle_info_cdhash_hex(info)));
-	for (size_t i = 0; i < signet_bundle_info_dependency_count(info); i++)
-		fprintf(to, "dependency: %s -> %s (%s)\n", signet_bundle_info_dependency_name(info, i),
-			signet_bundle_info_dependency_path(info, i), signet_bundle_info_dependency_kind(info, i));
+	for (size_t i = 0; i < signet_bundle_info_dependency_count(info); i++) {
+		const char *by = signet_bundle_info_dependency_needed_by(info, i);
+		const char *slash = by ? strrchr(by, '/') : NULL;
+		fprintf(to, "dependency: %s -> %s (%s, needed by %s)\n", signet_bundle_info_dependency_name(info, i),
+			signet_bundle_info_dependency_path(info, i), signet_bundle_info_dependency_kind(info, i),
+			slash ? slash + 1 : or_dash(by));
+	}
 	size_t n = signet_bundle_info_reason_count(info);
 	fprintf(to, "verdict: %s\n", n ? "refused" : "accepted");
 	for (size_t i = 0; i < n; i++)

@@ -108,3 +108,4 @@ include $(srcdir)/tests/load/local.mk
 include $(srcdir)/tests/bundle/local.mk
 include $(srcdir)/tests/plugin/local.mk
 include $(srcdir)/tests/guest/local.mk
+include $(srcdir)/tests/hostapp/local.mk

@@ -107,4 +107,11 @@ typedef struct signet_class {
 		(uint32_t)sizeof(signet_method), #symbol, (uint64_t)sizeof(state), (init), (fini), \
 		(protocols), SIGNET_COUNTOF_(protocols), SIGNET_COUNTOF_(methods), (methods) }
 
+/* The same for a class that adopts no protocol (C has no empty arrays). */
+#define SIGNET_CLASS_NO_PROTOCOLS(symbol, state, init, fini, methods) \
+	SIGNET_PLUGIN_EXTERN __attribute__((visibility("default"))) const signet_class symbol = { \
+		SIGNET_CLASS_MAGIC, SIGNET_CLASS_VERSION, (uint32_t)sizeof(signet_class), \
+		(uint32_t)sizeof(signet_method), #symbol, (uint64_t)sizeof(state), (init), (fini), \
+		NULL, 0, SIGNET_COUNTOF_(methods), (methods) }
+
 #endif /* SIGNET_PLUGIN_H */
