@@ -13,7 +13,18 @@ bench_bench_load_CPPFLAGS = $(AM_CPPFLAGS) -DSIGNET_BUILDDIR=\"$(abs_top_builddi
 bench_bench_load_LDADD = libsignet.la -ldl
 EXTRA_bench_bench_load_DEPENDENCIES = signet$(EXEEXT)
 
-BENCHES = bench/bench_pagehash bench/bench_load
+# bench_preflight: signet_preflight of N generated, signed bundles against a
+# Qt/GStreamer-style dlopen + dlsym scan of the same libraries (public API;
+# the build's `signet` makes its CA and signs; the plugin includes
+# signet/plugin.h from the source tree).
+EXTRA_PROGRAMS += bench/bench_preflight
+bench_bench_preflight_SOURCES = bench/bench_preflight.c bench/bench_util.h
+bench_bench_preflight_CPPFLAGS = $(AM_CPPFLAGS) -DSIGNET_BUILDDIR=\"$(abs_top_builddir)\" \
+	-DSIGNET_SRCDIR=\"$(abs_top_srcdir)\" -DSIGNET_BENCH_CC=\"$(CC)\"
+bench_bench_preflight_LDADD = libsignet.la -ldl
+EXTRA_bench_bench_preflight_DEPENDENCIES = signet$(EXEEXT)
+
+BENCHES = bench/bench_pagehash bench/bench_load bench/bench_preflight
 CLEANFILES += $(BENCHES)
 
 .PHONY: bench

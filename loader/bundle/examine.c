@@ -81,15 +81,20 @@ void sg_examination_clear(sg_examination *x)
 	*x = (sg_examination){ .exe = { .snap = { .fd = -1 } } };
 }
 
-/* Opens `rel` beneath the bundle and snapshots that very file. */
-static int snapshot_member(const sg_bundle *b, const char *rel, sg_snapshot *snap, signet_error **err)
+/*
+ * Opens `rel` beneath the bundle and snapshots that very file: sealed (to
+ * be mapped) when loading, a private read when preflighting (never mapped).
+ */
+static int snapshot_member(const sg_bundle *b, const char *rel, bool preflight, sg_snapshot *snap,
+	signet_error **err)
 {
 	int fd = sg_tree_open(&b->tree, rel, err);
 	if (fd < 0)
 		return fd;
 	char *full = sg_tree_full_path(&b->tree, rel);
-	int rc = full ? sg_snapshot_from_fd(snap, fd, full, err)
-		: sg_fail_code(err, SIGNET_E_NOMEM, "out of memory opening %s", rel);
+	int rc = !full ? sg_fail_code(err, SIGNET_E_NOMEM, "out of memory opening %s", rel)
+		: preflight ? sg_snapshot_read(snap, fd, full, err)
+		: sg_snapshot_from_fd(snap, fd, full, err);
 	free(full);
 	close(fd);
 	return rc;
@@ -100,7 +105,7 @@ static int inspect_member(sg_examination *x, const signet_policy *policy, const 
 	bool *verified)
 {
 	signet_error *e = NULL;
-	int rc = snapshot_member(&x->bundle, rel, &in->snap, &e);
+	int rc = snapshot_member(&x->bundle, rel, x->reasons.all, &in->snap, &e);
 	if (!rc)
 		rc = sg_elf_layout_read(&in->layout, in->snap.bytes, in->snap.length, in->snap.path, &e);
 	if (!rc)

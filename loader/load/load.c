@@ -317,6 +317,9 @@ int sg_load_inspected(sg_txn *t, sg_inspected *in, const char *want_soname, sign
 	signet_image *img = NULL;
 	sg_batch batch = { 0 };
 	int rc = 0;
+	if (snap->heap && !t->dry_run) /* a private read was never sealed: never map it */
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INTERNAL, .path = snap->path,
+			.check = "load.snapshot" }, "an unsealed preflight copy reached the loader");
 	if (want_soname && (!dyn->soname || strcmp(dyn->soname, want_soname) != 0))
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_DEPENDENCY_UNRESOLVED, .path = snap->path,
 			.check = "load.dependency", .expected = want_soname, .actual = dyn->soname ? dyn->soname : "(none)" },

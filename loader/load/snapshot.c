@@ -125,6 +125,64 @@ int sg_snapshot_take(sg_snapshot *out, const char *path, signet_error **err)
 	return rc;
 }
 
+/* The checks every snapshot starts with: a regular file under the size
+ * limit, and its real path (of what was opened, not of what the name means
+ * now) and directory. */
+static int describe(sg_snapshot *s, int fd, const char *path, struct stat *st, signet_error **err)
+{
+	if (fstat(fd, st) != 0)
+		return io_fail(err, path, "load.open", errno, "cannot stat");
+	if (!S_ISREG(st->st_mode))
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = path, .check = "load.open" },
+			"not a regular file");
+	if ((uint64_t)st->st_size > SG_MAX_FILE_SIZE)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path, .check = "file.size" },
+			"%lld bytes exceed the limit of %llu", (long long)st->st_size, (unsigned long long)SG_MAX_FILE_SIZE);
+	char link[64], real[PATH_MAX];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ssize_t rl = readlink(link, real, sizeof real - 1);
+	if (rl <= 0)
+		return io_fail(err, path, "load.open", errno, "cannot resolve the opened file");
+	real[rl] = '\0';
+	s->path = strdup(real);
+	s->origin = origin_of(real);
+	if (!s->path || !s->origin)
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory loading %s", path);
+	return 0;
+}
+
+int sg_snapshot_read(sg_snapshot *out, int fd, const char *path, signet_error **err)
+{
+	sg_snapshot s = { .fd = -1, .heap = true };
+	struct stat st;
+	int rc = describe(&s, fd, path, &st, err);
+	size_t len = rc ? 0 : (size_t)st.st_size;
+	uint8_t *buf = rc ? NULL : malloc(len ? len : 1);
+	if (!rc && !buf)
+		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading %s", path);
+	size_t done = 0;
+	while (!rc && done < len) {
+		ssize_t n = pread(fd, buf + done, len - done, (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rc = io_fail(err, path, "load.read", errno, "cannot read");
+		else if (n == 0)
+			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = path, .check = "load.read" },
+				"the file shrank from %zu to %zu bytes while being read", len, done);
+		else
+			done += (size_t)n;
+	}
+	s.bytes = buf;
+	s.length = len;
+	if (rc) {
+		sg_snapshot_close(&s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
 int sg_snapshot_from_fd(sg_snapshot *out, int fd, const char *path, signet_error **err)
 {
 	sg_snapshot s = { .fd = -1 };
@@ -132,36 +190,10 @@ int sg_snapshot_from_fd(sg_snapshot *out, int fd, const char *path, signet_error
 	if (rc)
 		return rc;
 	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		rc = io_fail(err, path, "load.open", errno, "cannot stat");
+	rc = describe(&s, fd, path, &st, err);
+	if (rc)
 		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = path, .check = "load.open" },
-			"not a regular file");
-		goto fail;
-	}
-	if ((uint64_t)st.st_size > SG_MAX_FILE_SIZE) {
-		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path, .check = "file.size" },
-			"%lld bytes exceed the limit of %llu", (long long)st.st_size, (unsigned long long)SG_MAX_FILE_SIZE);
-		goto fail;
-	}
-	/* The real path of what we opened, not of what the name means now. */
-	char link[64], real[PATH_MAX];
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	ssize_t rl = readlink(link, real, sizeof real - 1);
-	if (rl <= 0) {
-		rc = io_fail(err, path, "load.open", errno, "cannot resolve the opened file");
-		goto fail;
-	}
-	real[rl] = '\0';
-	s.path = strdup(real);
-	s.origin = origin_of(real);
-	if (!s.path || !s.origin) {
-		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory loading %s", path);
-		goto fail;
-	}
-
+	const char *real = s.path;
 	const char *base = strrchr(real, '/');
 	char name[64];
 	snprintf(name, sizeof name, "signet:%.50s", base ? base + 1 : real);
@@ -219,7 +251,9 @@ fail:
 
 void sg_snapshot_unmap(sg_snapshot *s)
 {
-	if (s->bytes)
+	if (s->bytes && s->heap)
+		free((void *)(uintptr_t)s->bytes);
+	else if (s->bytes)
 		munmap((void *)(uintptr_t)s->bytes, s->length);
 	s->bytes = NULL;
 }

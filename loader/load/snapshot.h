@@ -17,6 +17,7 @@
 #ifndef SIGNET_SNAPSHOT_H
 #define SIGNET_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -26,6 +27,7 @@
 typedef struct sg_snapshot {
 	int fd;                /* the sealed memfd (O_CLOEXEC), or -1 */
 	const uint8_t *bytes;  /* read-only mapping of it, or NULL */
+	bool heap;             /* sg_snapshot_read(): `bytes` is a private heap copy, no memfd */
 	size_t length;
 	char *path;            /* the file's real path, from the descriptor we read */
 	char *origin;          /* its directory: what $ORIGIN means */
@@ -47,6 +49,16 @@ int sg_snapshot_take(sg_snapshot *out, const char *path, signet_error **err);
  * symlinks, and the bytes snapshotted must be those of that very file.
  */
 int sg_snapshot_from_fd(sg_snapshot *out, int fd, const char *path, signet_error **err);
+
+/*
+ * A private copy in ordinary memory, for checks that never map the file
+ * (preflight): the same real path and origin, read with pread() (a file
+ * that shrinks while read is refused), no memfd, no sealing, no kernel
+ * check. About a quarter of a small preflight's time was the sealed
+ * memfd's creation and unmapping (docs/benchmarks.md); bytes that are
+ * never mapped need no seal. Never hand such a snapshot to dlopen().
+ */
+int sg_snapshot_read(sg_snapshot *out, int fd, const char *path, signet_error **err);
 
 /* Drops the verification mapping, keeps the memfd. */
 void sg_snapshot_unmap(sg_snapshot *s);

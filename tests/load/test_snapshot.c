@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "load/load_internal.h"
 #include "load/snapshot.h"
 
 static void test_sealed_against_every_change(void)
@@ -90,12 +91,49 @@ static void test_refusals_before_reading(void)
 	unlink(big);
 }
 
+/* The preflight copy: the same bytes and real path, in the heap, never mappable. */
+static void test_private_read(void)
+{
+	const char *path = sg_fixture("libfixture1.so");
+	signet_error *err = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	CU_ASSERT_FATAL(fd >= 0);
+	sg_snapshot s;
+	SG_ASSERT_OK(sg_snapshot_read(&s, fd, path, &err), &err);
+	size_t len = 0;
+	uint8_t *want = sg_read_file(path, &len);
+	CU_ASSERT_EQUAL_FATAL(s.length, len);
+	CU_ASSERT(memcmp(s.bytes, want, len) == 0);
+	CU_ASSERT(s.heap);
+	CU_ASSERT_EQUAL(s.fd, -1);
+	CU_ASSERT_PTR_NULL(s.dlopen_name);
+	char real[4096];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(realpath(path, real));
+	CU_ASSERT_STRING_EQUAL(s.path, real);
+	/* The loader refuses to take it anywhere near dlopen(). */
+	sg_txn t = { .policy = sg_test_policy() };
+	sg_inspected in = { .snap = s };
+	SG_ASSERT_OK(sg_inspect(&t, &in, &err), &err);
+	signet_image *img = NULL;
+	SG_ASSERT_FAILS(sg_load_inspected(&t, &in, NULL, &img, &err), &err, SIGNET_E_INTERNAL,
+		"unsealed preflight copy");
+	CU_ASSERT_PTR_NULL(img);
+	sg_inspected_clear(&in);
+	free(want);
+	close(fd);
+	/* A directory is refused as the sealed path refuses it. */
+	fd = open("/tmp", O_RDONLY | O_CLOEXEC);
+	SG_ASSERT_FAILS(sg_snapshot_read(&s, fd, "/tmp", &err), &err, SIGNET_E_IO, "not a regular file");
+	close(fd);
+}
+
 int main(void)
 {
 	static const sg_test tests[] = {
 		{ "the snapshot is sealed against every change", test_sealed_against_every_change },
 		{ "vm.memfd_noexec=2 fails closed", test_kernel_check_fails_closed },
 		{ "devices, directories, huge files refused before reading", test_refusals_before_reading },
+		{ "the private read for preflight", test_private_read },
 		{ NULL, NULL },
 	};
 	static const sg_suite suites[] = { { "snapshot", tests }, { NULL, NULL } };
