@@ -131,24 +131,15 @@ static int loaded_objects(void)
 	return n;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	remove(path);
-	return 0;
-}
-
 static void cleanup(void)
 {
 	if (scratch_made)
-		nftw(scratch_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		bench_remove_tree(scratch_dir);
 }
 
 static int run(const char *cmd)
 {
-	int rc = system(cmd);
-	if (rc != 0)
-		fprintf(stderr, "bench_load: failed (status %d): %s\n", rc, cmd);
-	return rc;
+	return bench_run("bench_load", cmd);
 }
 
 static int copy_file(const char *from, const char *to)

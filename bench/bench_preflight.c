@@ -116,27 +116,15 @@ static int loaded_objects(void)
 	return n;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static void cleanup(void)
 {
 	if (scratch_made)
-		nftw(scratch_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		bench_remove_tree(scratch_dir);
 }
 
 static int run(const char *cmd)
 {
-	int rc = system(cmd);
-	if (rc != 0)
-		fprintf(stderr, "bench_preflight: failed (status %d): %s\n", rc, cmd);
-	return rc;
+	return bench_run("bench_preflight", cmd);
 }
 
 static int write_file(const char *path, const void *bytes, size_t len)
