@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_elf.c - libFuzzer target for ELF validation, the dynamic-section
- * reader and the loadability check, on arbitrary bytes.
+ * reader, the loadability check and the dynamic symbol lookup, on arbitrary
+ * bytes.
  *
  * The input is copied into a buffer of exactly its size, so a read one byte
  * past the end is a sanitizer report. Every call must return one of its
@@ -19,6 +20,7 @@
 
 #include "elf/elf_dynamic.h"
 #include "elf/elf_image.h"
+#include "elf/elf_symbol.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -93,6 +95,56 @@ static void check_dynamic(const sg_elf_dynamic *d, const sg_elf_layout *l)
 		abort();
 }
 
+/* Is [value, value + n) in the file bytes of some PT_LOAD (recomputed here from the program headers)? */
+static bool in_some_load(const uint8_t *file, size_t size, const sg_elf_layout *l, uint64_t value, uint64_t n,
+	bool exec)
+{
+	for (size_t i = 0; i < l->phnum; i++) {
+		Elf64_Phdr ph;
+		memcpy(&ph, file + l->phoff + i * sizeof ph, sizeof ph); /* inside the file: check_layout */
+		if (ph.p_type != PT_LOAD || (exec && !(ph.p_flags & PF_X)) || !within(ph.p_offset, ph.p_filesz, size))
+			continue;
+		if (value >= ph.p_vaddr && within(value - ph.p_vaddr, n, ph.p_filesz))
+			return true;
+	}
+	return false;
+}
+
+/* sg_elf_find_symbol(): only its documented codes, NOT_FOUND without an error, a found symbol in bounds. */
+static void check_symbol(const uint8_t *file, size_t size, const sg_elf_layout *l, const char *name)
+{
+	sg_elf_symbol sym;
+	signet_error *err = NULL;
+	int rc = sg_elf_find_symbol(&sym, file, size, l, name, PATH, &err);
+	switch (rc) {
+	case 0:
+		if (err || sym.shndx == SHN_UNDEF || (sym.in_exec && !sym.in_file) || (sym.in_file && sym.size == 0))
+			abort();
+		if (sym.in_file && !in_some_load(file, size, l, sym.value, sym.size, false))
+			abort();
+		if (sym.in_exec && !in_some_load(file, size, l, sym.value, sym.size, true))
+			abort();
+		break;
+	case SIGNET_E_NOT_FOUND: /* returned without an error object (elf_symbol.h) */
+		if (err)
+			abort();
+		break;
+	case SIGNET_E_ELF_MALFORMED: case SIGNET_E_LIMIT: /* no allocation, so never SIGNET_E_NOMEM */
+		check_error(rc, err);
+		break;
+	default:
+		abort();
+	}
+	signet_error_free(err);
+	/* The same answer without an error object to fill. */
+	sg_elf_symbol again;
+	if (sg_elf_find_symbol(&again, file, size, l, name, PATH, NULL) != rc ||
+	    (rc == 0 && (again.value != sym.value || again.size != sym.size || again.type != sym.type ||
+	    again.bind != sym.bind || again.visibility != sym.visibility || again.shndx != sym.shndx ||
+	    again.in_file != sym.in_file || again.in_exec != sym.in_exec)))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *copy = malloc(size ? size : 1);
@@ -136,6 +188,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (lrc)
 			check_error(lrc, err);
 		signet_error_free(err);
+
+		static char long_name[201];
+		if (!long_name[0])
+			memset(long_name, 'S', sizeof long_name - 1);
+		check_symbol(copy, size, &l, "TestClass");
+		check_symbol(copy, size, &l, "x");
+		check_symbol(copy, size, &l, "seed");
+		check_symbol(copy, size, &l, long_name);
 	}
 	free(copy);
 	return 0;

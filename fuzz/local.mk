@@ -34,3 +34,9 @@ fuzz_replay_manifest_SOURCES = fuzz/fuzz_manifest.c fuzz/replay_main.c
 fuzz_replay_manifest_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"manifest"'
 fuzz_replay_manifest_LDADD = libsignet-internal.la
 TESTS += fuzz/replay_manifest
+
+check_PROGRAMS += fuzz/replay_seal
+fuzz_replay_seal_SOURCES = fuzz/fuzz_seal.c fuzz/replay_main.c
+fuzz_replay_seal_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"seal"'
+fuzz_replay_seal_LDADD = libsignet-internal.la
+TESTS += fuzz/replay_seal

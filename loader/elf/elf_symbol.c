@@ -111,7 +111,9 @@ static int lookup_gnu(const view *v, const tables *t, const char *name, Elf64_Sy
 		return FAIL(SIGNET_E_ELF_MALFORMED, "DT_GNU_HASH at 0x%llx is not in the file bytes of a PT_LOAD",
 			(unsigned long long)t->gnu_hash);
 	uint32_t nbuckets = u32(hdr), symoffset = u32(hdr + 4), bloom_size = u32(hdr + 8), shift = u32(hdr + 12);
-	if (nbuckets == 0 || bloom_size == 0 || (bloom_size & (bloom_size - 1)) != 0 || shift >= 64)
+	/* The shift applies to the 32-bit hash: 32 or more is undefined in C (and
+	 * taken modulo 32 by the shift instruction in ld.so), never a linker's. */
+	if (nbuckets == 0 || bloom_size == 0 || (bloom_size & (bloom_size - 1)) != 0 || shift >= 32)
 		return FAIL(SIGNET_E_ELF_MALFORMED, "DT_GNU_HASH has %u buckets, a Bloom filter of %u words and "
 			"shift %u", nbuckets, bloom_size, shift);
 	uint64_t bloom_at = t->gnu_hash + 16, buckets_at = bloom_at + (uint64_t)bloom_size * 8,
