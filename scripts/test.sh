@@ -15,7 +15,7 @@ rc=$?
 grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' check.out
 if [ $rc -ne 0 ]; then
 	echo "---- failing test logs ----"
-	for log in $(grep -lE '^(FAIL|ERROR)' $(find tests -name '*.trs') 2>/dev/null | sed 's/\.trs$/.log/'); do
+	for log in $(grep -lE '^:test-result: (FAIL|ERROR)' $(find tests fuzz -name '*.trs') 2>/dev/null | sed 's/\.trs$/.log/'); do
 		echo "==== $log"; tail -60 "$log"
 	done
 	grep -qE '^(PASS|FAIL|ERROR)' check.out || tail -40 check.out
