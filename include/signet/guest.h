@@ -10,7 +10,9 @@
  *   - status flags that only move one way: SIGNET_GUEST_VALID can only be
  *     cleared; SIGNET_GUEST_HARD and SIGNET_GUEST_KILL can only be set. A
  *     killed guest's code is never run again through the host (no method
- *     call, no init, no fini); an invalid guest gets no new instances.
+ *     call, no init, no fini) once signet_guest_set_status() has returned
+ *     (a call already past its check on another thread finishes); an
+ *     invalid guest gets no new instances.
  * A host may declare itself dedicated: exactly one guest, for good.
  *
  * The guest's principal class (signet/plugin.h) is validated when the

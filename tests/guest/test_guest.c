@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,7 +52,7 @@ static int plugin_int(signet_host *h, signet_guest_id g, const char *name)
 {
 	void *p = NULL;
 	CU_ASSERT_EQUAL_FATAL(signet_image_symbol(&p, signet_guest_image(h, g), name, NULL), 0);
-	return *(int *)p;
+	return __atomic_load_n((int *)p, __ATOMIC_RELAXED);
 }
 
 static bool still_loaded(const char *fragment)
@@ -363,6 +365,47 @@ static void test_status_moves_one_way(void)
 	signet_host_free(h);
 }
 
+/* A kill from another thread: calls stop, at most one in flight finishes. */
+typedef struct caller {
+	signet_instance *inst;
+	int calls_made, last_rc;
+} caller;
+
+static void *call_until_refused(void *p)
+{
+	caller *c = p;
+	for (;;) {
+		signet_value r;
+		int rc = signet_instance_invoke(c->inst, "nothing", NULL, 0, &r, NULL);
+		if (rc) {
+			c->last_rc = rc;
+			return NULL;
+		}
+		c->calls_made++;
+	}
+}
+
+static void test_kill_from_another_thread(void)
+{
+	signet_guest_id g = 0;
+	signet_host *h = host_with_guest(&g, NULL);
+	signet_error *err = NULL;
+	caller c = { 0 };
+	SG_ASSERT_OK(signet_instance_create(&c.inst, h, g, &err), &err);
+	pthread_t t;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, call_until_refused, &c), 0);
+	while (plugin_int(h, g, "testplugin_calls") < 1000)
+		sched_yield();
+	SG_ASSERT_OK(signet_guest_set_status(h, g, SIGNET_GUEST_VALID | SIGNET_GUEST_KILL, &err), &err);
+	int at_kill = plugin_int(h, g, "testplugin_calls");
+	pthread_join(t, NULL);
+	CU_ASSERT_EQUAL(c.last_rc, SIGNET_E_GUEST_INVALID);
+	/* A call already past its status check when the kill landed may finish; no other. */
+	CU_ASSERT(plugin_int(h, g, "testplugin_calls") <= at_kill + 1);
+	signet_instance_destroy(c.inst);
+	signet_host_free(h);
+}
+
 /* ---- hosts ---- */
 
 static void test_dedicated_host(void)
@@ -512,6 +555,7 @@ static const sg_test class_tests[] = {
 
 static const sg_test guest_tests[] = {
 	{ "status moves one way", test_status_moves_one_way },
+	{ "a kill from another thread", test_kill_from_another_thread },
 	{ "dedicated host", test_dedicated_host },
 	{ "handles and removal", test_handles_and_removal },
 	{ "lookups and who is calling", test_lookups },
