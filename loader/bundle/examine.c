@@ -100,36 +100,21 @@ static int snapshot_member(const sg_bundle *b, const char *rel, bool preflight, 
 	return rc;
 }
 
+static bool is_file(const sg_tree *t, const char *path)
+{
+	const sg_tree_entry *e = sg_tree_find(t, path);
+	return e && e->kind == SG_TREE_FILE;
+}
+
 /* Step 2 for the executable, or step 4 for a library: ELF, signature, policy. */
-static int inspect_member(sg_examination *x, const signet_policy *policy, const char *rel, sg_inspected *in,
-	bool *verified)
+static int inspect_member(sg_examination *x, const signet_policy *policy, const char *rel, sg_inspected *in)
 {
 	signet_error *e = NULL;
+	sg_txn t = { .policy = policy };
 	int rc = snapshot_member(&x->bundle, rel, x->reasons.all, &in->snap, &e);
 	if (!rc)
-		rc = sg_elf_layout_read(&in->layout, in->snap.bytes, in->snap.length, in->snap.path, &e);
-	if (!rc)
-		rc = sg_elf_check_loadable(&in->layout, in->snap.path, &e);
-	if (rc)
-		return sg_reasons_add(&x->reasons, rc, e);
-	signet_verify_options vo;
-	sg_policy_verify_options(policy, &vo);
-	rc = signet_verify_bytes(&in->identity, in->snap.bytes, in->snap.length, in->snap.path,
-		sg_policy_trust(policy), &vo, &e);
-	if (rc)
-		return sg_reasons_add(&x->reasons, rc, e);
-	*verified = true;
-	/* Policy refusals leave the identity readable, for the report. */
-	int prc = sg_policy_admit(policy, in->identity, &e);
-	if (prc) {
-		sg_reasons_add(&x->reasons, prc, e);
-		if (sg_reasons_done(&x->reasons))
-			return prc;
-	}
-	rc = sg_elf_dynamic_read(&in->dyn, in->snap.bytes, in->snap.length, &in->layout, in->snap.path, &e);
-	if (rc)
-		return sg_reasons_add(&x->reasons, rc, e);
-	return prc;
+		rc = sg_inspect(&t, in, &e);
+	return rc ? sg_reasons_add(&x->reasons, rc, e) : 0;
 }
 
 /*
@@ -203,28 +188,24 @@ int sg_examine_bundle(sg_examination *x, const char *path, const signet_policy *
 	if (!x->opened || sg_reasons_done(r))
 		return r->first;
 	const sg_manifest *m = &x->bundle.manifest;
-	bool exe_present = sg_tree_find(&x->bundle.tree, m->executable) &&
-		sg_tree_find(&x->bundle.tree, m->executable)->kind == SG_TREE_FILE;
-	/* 2 */
-	if (exe_present) {
-		inspect_member(x, policy, m->executable, &x->exe, &x->verified);
+	/* 2 (a missing or non-file executable is already a layout reason) */
+	if (is_file(&x->bundle.tree, m->executable)) {
+		inspect_member(x, policy, m->executable, &x->exe);
 		if (sg_reasons_done(r))
 			return r->first;
 	}
 	/* 3: needs the verified identity, whatever the policy said of it. */
-	if (x->verified) {
+	if (x->exe.identity) {
 		sg_bundle_check_seals(&x->bundle, x->exe.identity, r);
 		if (sg_reasons_done(r))
 			return r->first;
 	}
 	/* 4 */
 	for (size_t i = 0; i < m->nlibraries; i++) {
-		const sg_tree_entry *e = sg_tree_find(&x->bundle.tree, m->libraries[i]);
-		if (!e || e->kind != SG_TREE_FILE)
+		if (!is_file(&x->bundle.tree, m->libraries[i]))
 			continue; /* already a layout reason */
 		sg_inspected lib = { .snap = { .fd = -1 } };
-		bool ok = false;
-		inspect_member(x, policy, m->libraries[i], &lib, &ok);
+		inspect_member(x, policy, m->libraries[i], &lib);
 		sg_inspected_clear(&lib);
 		if (sg_reasons_done(r))
 			return r->first;
@@ -240,7 +221,7 @@ int sg_examine_bundle(sg_examination *x, const char *path, const signet_policy *
 	if (sg_reasons_done(r))
 		return r->first;
 	/* 7: a dry run never maps, never runs; loading does it for real later. */
-	if (preflight && x->verified && x->exe.dyn.n_needed > 0) {
+	if (preflight && x->exe.identity && x->exe.dyn.n_needed > 0) {
 		sg_txn t = { .policy = policy, .dry_run = true, .bundle = &x->bundle, .on_dependency = note_dependency,
 			.ctx = x };
 		sg_image_vec none = { 0 };

@@ -31,8 +31,7 @@ typedef struct sg_dependency {
 typedef struct sg_examination {
 	sg_bundle bundle;
 	bool opened;            /* bundle.has_manifest: there is something to report on */
-	sg_inspected exe;       /* the executable: snapshot, layout, identity, dynamic section */
-	bool verified;          /* exe.identity holds a verified identity */
+	sg_inspected exe;       /* the executable: snapshot, layout, identity (set when it verified), dynamic section */
 	sg_reasons reasons;
 	sg_dependency *deps;
 	size_t ndeps, capdeps;

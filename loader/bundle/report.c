@@ -63,7 +63,7 @@ int sg_bundle_info_build(signet_bundle_info **out, sg_examination *x)
 				info->libraries[i] = dup(m->libraries[i], &failed);
 		}
 	}
-	if (x->verified) {
+	if (x->exe.identity) {
 		const signet_identity *id = x->exe.identity;
 		info->team = dup(id->team, &failed);
 		info->signing_identifier = dup(id->identifier, &failed);

@@ -282,9 +282,11 @@ int sg_inspect(sg_txn *t, sg_inspected *in, signet_error **err)
 	sg_policy_verify_options(t->policy, &vo);
 	rc = signet_verify_bytes(&in->identity, snap->bytes, snap->length, snap->path, trust, &vo, err);
 	if (!rc)
-		rc = sg_policy_admit(t->policy, in->identity, err);
-	if (!rc)
 		rc = sg_elf_dynamic_read(&in->dyn, snap->bytes, snap->length, &in->layout, snap->path, err);
+	/* The policy last: a refusal by policy leaves the verified identity and
+	 * the dynamic section for preflight's report (and its dry closure). */
+	if (!rc)
+		rc = sg_policy_admit(t->policy, in->identity, err);
 	return rc;
 }
 
@@ -293,9 +295,6 @@ int sg_load_verified(sg_txn *t, const char *path, const char *want_soname, signe
 	if (t->depth >= SG_MAX_DEPENDENCY_DEPTH)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path, .check = "load.depth" },
 			"dependencies nest deeper than %d (a cycle?)", SG_MAX_DEPENDENCY_DEPTH);
-	if (!sg_policy_trust(t->policy))
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = path,
-			.check = "policy.anchors" }, "the policy has no trust anchors, so nothing can be verified");
 	sg_inspected in = { .snap = { .fd = -1 } };
 	int rc = sg_snapshot_take(&in.snap, path, err);
 	if (!rc && t->bundle)

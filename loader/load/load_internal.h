@@ -72,8 +72,9 @@ int sg_load_verified(sg_txn *t, const char *path, const char *want_soname, signe
 
 /*
  * Steps 2-4 over a snapshot already in `in->snap`: the ELF checks, the
- * signature over the sealed bytes, the policy, and the dynamic section.
- * Nothing is mapped executable and nothing runs.
+ * signature over the sealed bytes, the dynamic section, then the policy.
+ * Nothing is mapped executable and nothing runs. `in->identity` is set
+ * exactly when the signature verified, even if the policy then refused.
  */
 int sg_inspect(sg_txn *t, sg_inspected *in, signet_error **err);
 
