@@ -62,6 +62,17 @@ int sg_snapshot_check_kernel(const char *sysctl_path, signet_error **err)
 }
 
 /*
+ * The kernel refused an executable memfd: vm.memfd_noexec=2 gets its own
+ * message (it is checked here, on the failure path, not before every
+ * load), anything else the generic sealing refusal.
+ */
+static int why_no_exec_memfd(signet_error **err, const char *path, int e, const char *what)
+{
+	int rc = sg_snapshot_check_kernel(NULL, err);
+	return rc ? rc : sealing_fail(err, path, e, what);
+}
+
+/*
  * Copies in the kernel (sendfile: page cache to shmem), so no user mapping
  * of the memfd is faulted in page by page; that was most of the load time
  * of a large library. pread/write is the fallback for files sendfile()
@@ -186,11 +197,8 @@ int sg_snapshot_read(sg_snapshot *out, int fd, const char *path, signet_error **
 int sg_snapshot_from_fd(sg_snapshot *out, int fd, const char *path, signet_error **err)
 {
 	sg_snapshot s = { .fd = -1 };
-	int rc = sg_snapshot_check_kernel(NULL, err);
-	if (rc)
-		return rc;
 	struct stat st;
-	rc = describe(&s, fd, path, &st, err);
+	int rc = describe(&s, fd, path, &st, err);
 	if (rc)
 		goto fail;
 	const char *real = s.path;
@@ -201,9 +209,11 @@ int sg_snapshot_from_fd(sg_snapshot *out, int fd, const char *path, signet_error
 	if (s.fd < 0 && errno == EINVAL)
 		s.fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING); /* kernels before 6.3 */
 	if (s.fd < 0) {
-		rc = errno == EACCES || errno == EPERM || errno == EINVAL
-			? sealing_fail(err, path, errno, "the kernel refuses a sealable executable memfd")
-			: io_fail(err, path, "load.snapshot", errno, "cannot create the snapshot");
+		int e = errno;
+		/* Only a refusal pays for reading the sysctl, to say which setting it was. */
+		rc = e == EACCES || e == EPERM || e == EINVAL
+			? why_no_exec_memfd(err, path, e, "the kernel refuses a sealable executable memfd")
+			: io_fail(err, path, "load.snapshot", e, "cannot create the snapshot");
 		goto fail;
 	}
 	s.length = (size_t)st.st_size;
@@ -224,7 +234,7 @@ int sg_snapshot_from_fd(sg_snapshot *out, int fd, const char *path, signet_error
 		/* Probe now what ld.so will need: a noexec memfd fails here, clearly. */
 		void *x = mmap(NULL, 1, PROT_READ | PROT_EXEC, MAP_PRIVATE, s.fd, 0);
 		if (x == MAP_FAILED) {
-			rc = sealing_fail(err, path, errno, "the kernel will not map the snapshot executable "
+			rc = why_no_exec_memfd(err, path, errno, "the kernel will not map the snapshot executable "
 				"(vm.memfd_noexec, or a noexec policy)");
 			goto fail;
 		}

@@ -70,6 +70,8 @@ void sg_snapshot_close(sg_snapshot *s);
  * Reads a vm.memfd_noexec-style setting from `sysctl_path` (NULL: the real
  * /proc/sys/vm/memfd_noexec). 2 means executable memfds are forbidden:
  * SIGNET_E_SEALING_UNAVAILABLE. A missing file (older kernels) is fine.
+ * Snapshots consult it only when the kernel has refused an executable
+ * memfd, to name the setting; the refusal itself is what fails closed.
  */
 int sg_snapshot_check_kernel(const char *sysctl_path, signet_error **err);
 
