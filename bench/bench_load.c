@@ -65,7 +65,6 @@
 #define MAX_ROUNDS 1000
 
 static char scratch_dir[] = "/tmp/signet-bench-load.XXXXXX";
-static int scratch_made;
 
 /* Resident set size in bytes, from /proc/self/statm (pages, field 2). */
 static double rss_bytes(void)
@@ -101,40 +100,6 @@ static double memfd_bytes(void)
 	}
 	closedir(d);
 	return total;
-}
-
-/* The 1, 5 and 15 minute load averages, for the record next to the figures. */
-static const char *loadavg(char *buf, size_t len)
-{
-	double l1 = 0, l5 = 0, l15 = 0;
-	FILE *f = fopen("/proc/loadavg", "re");
-	if (!f || fscanf(f, "%lf %lf %lf", &l1, &l5, &l15) != 3)
-		snprintf(buf, len, "unknown");
-	else
-		snprintf(buf, len, "%.2f %.2f %.2f", l1, l5, l15);
-	if (f)
-		fclose(f);
-	return buf;
-}
-
-static int count_object(struct dl_phdr_info *info, size_t size, void *payload)
-{
-	(*(int *)payload)++;
-	return 0;
-}
-
-/* How many objects ld.so has mapped: back to the baseline after every unload. */
-static int loaded_objects(void)
-{
-	int n = 0;
-	dl_iterate_phdr(count_object, &n);
-	return n;
-}
-
-static void cleanup(void)
-{
-	if (scratch_made)
-		bench_remove_tree(scratch_dir);
 }
 
 static int run(const char *cmd)
@@ -261,7 +226,7 @@ static int round_once(struct figures *fg, int r, const char *path, const signet_
 	}
 	double t3 = bench_now();
 	/* Fully gone before (b) maps the same soname: never both at once. */
-	if (loaded_objects() != baseline) {
+	if (bench_loaded_objects() != baseline) {
 		fprintf(stderr, "bench_load: %s stayed mapped after signet_unload\n", path);
 		return -1;
 	}
@@ -288,7 +253,7 @@ static int round_once(struct figures *fg, int r, const char *path, const signet_
 		return -1;
 	}
 	t3 = bench_now();
-	if (loaded_objects() != baseline) {
+	if (bench_loaded_objects() != baseline) {
 		fprintf(stderr, "bench_load: %s stayed mapped after dlclose\n", path);
 		return -1;
 	}
@@ -320,7 +285,7 @@ static int bench(const char *label, const char *path, double goal, int rounds, c
 	struct stat st;
 	if (stat(path, &st) != 0)
 		return -1;
-	int baseline = loaded_objects();
+	int baseline = bench_loaded_objects();
 	if (round_once(&fg, -1, path, policy, trust, baseline) != 0)
 		return -1;
 	for (int r = 0; r < rounds; r++)
@@ -364,12 +329,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	if (!mkdtemp(scratch_dir)) {
-		perror("bench_load: mkdtemp");
+	if (bench_scratch(scratch_dir, "bench_load") != 0)
 		return 1;
-	}
-	scratch_made = 1;
-	atexit(cleanup);
 	const char *dir = scratch_dir;
 
 	char cmd[9000], small[4200], big[4200], anchors[4200];
@@ -400,11 +361,11 @@ int main(int argc, char **argv)
 
 	char load[64];
 	printf("signet_load against dlopen, %ld online CPUs, load average %s, libm held open\n",
-		sysconf(_SC_NPROCESSORS_ONLN), loadavg(load, sizeof load));
+		sysconf(_SC_NPROCESSORS_ONLN), bench_loadavg(load, sizeof load));
 	int rc = bench("small", small, 1.5, rounds, policy, trust);
 	if (!rc)
 		rc = bench("large", big, 1.3, rounds, policy, trust);
-	printf("load average at the end: %s\n", loadavg(load, sizeof load));
+	printf("load average at the end: %s\n", bench_loadavg(load, sizeof load));
 	signet_trust_free(trust);
 	signet_policy_free(policy);
 	dlclose(libm);

@@ -84,43 +84,6 @@
 #define GOAL 0.5
 
 static char scratch_dir[] = "/tmp/signet-bench-preflight.XXXXXX";
-static int scratch_made;
-
-/* The 1, 5 and 15 minute load averages, for the record next to the figures. */
-static const char *loadavg(char *buf, size_t len)
-{
-	double l1 = 0, l5 = 0, l15 = 0;
-	FILE *f = fopen("/proc/loadavg", "re");
-	if (!f || fscanf(f, "%lf %lf %lf", &l1, &l5, &l15) != 3)
-		snprintf(buf, len, "unknown");
-	else
-		snprintf(buf, len, "%.2f %.2f %.2f", l1, l5, l15);
-	if (f)
-		fclose(f);
-	return buf;
-}
-
-static int count_object(struct dl_phdr_info *info, size_t size, void *payload)
-{
-	(void)info;
-	(void)size;
-	(*(int *)payload)++;
-	return 0;
-}
-
-/* How many objects ld.so has mapped. */
-static int loaded_objects(void)
-{
-	int n = 0;
-	dl_iterate_phdr(count_object, &n);
-	return n;
-}
-
-static void cleanup(void)
-{
-	if (scratch_made)
-		bench_remove_tree(scratch_dir);
-}
 
 static int run(const char *cmd)
 {
@@ -333,13 +296,13 @@ static int pass_scan(struct bench *bn, double *opened, double *closed)
 	}
 	double t1 = bench_now();
 	/* N distinct objects: ld.so matched none of them to another. */
-	int mapped = loaded_objects() - bn->baseline;
+	int mapped = bench_loaded_objects() - bn->baseline;
 	double t2 = bench_now();
 	int bad = 0;
 	for (int i = 0; i < bn->n; i++)
 		bad |= dlclose(bn->handle[i]) != 0;
 	double t3 = bench_now();
-	if (mapped != bn->n || bad || loaded_objects() != bn->baseline) {
+	if (mapped != bn->n || bad || bench_loaded_objects() != bn->baseline) {
 		fprintf(stderr, "bench_preflight: the scan mapped %d new objects for %d libraries%s\n", mapped,
 			bn->n, bad ? ", and a dlclose failed" : "");
 		return -1;
@@ -370,12 +333,8 @@ int main(int argc, char **argv)
 			signet);
 		return 1;
 	}
-	if (!mkdtemp(scratch_dir)) {
-		perror("bench_preflight: mkdtemp");
+	if (bench_scratch(scratch_dir, "bench_preflight") != 0)
 		return 1;
-	}
-	scratch_made = 1;
-	atexit(cleanup);
 	const char *dir = scratch_dir;
 
 	/* Setup, not timed. */
@@ -414,7 +373,7 @@ int main(int argc, char **argv)
 	snprintf(cmd, sizeof cmd, "find '%s/bundles' -type f -exec cat {} + >/dev/null", dir);
 	if (run(cmd) != 0)
 		return 1;
-	bn.baseline = loaded_objects();
+	bn.baseline = bench_loaded_objects();
 	if (pass_preflight(&bn, &unused, ids) != 0 || pass_scan(&bn, &unused, &unused2) != 0)
 		return 1;
 	qsort(ids, (size_t)n, sizeof *ids, cmp_str);
@@ -426,7 +385,7 @@ int main(int argc, char **argv)
 
 	char load[64];
 	printf("signet_preflight against a dlopen scan, %d bundles, %ld online CPUs, load average %s\n", n,
-		sysconf(_SC_NPROCESSORS_ONLN), loadavg(load, sizeof load));
+		sysconf(_SC_NPROCESSORS_ONLN), bench_loadavg(load, sizeof load));
 	printf("setup (not timed): CA, compile, %d distinct copies, signing: %.1f s\n", n, s1 - s0);
 	printf("each plugin: %s, depends on %s\n", plugin_size(bn.exe[0], load, sizeof load),
 		bn.deps[0] ? bn.deps : "nothing");
@@ -457,7 +416,7 @@ int main(int argc, char **argv)
 	printf("  ratio (a)/(b)                       %9.2f   (each round's: %.2f..%.2f)   goal <= %.1f: %s\n",
 		p / s, rr[0], rr[last], GOAL, p / s <= GOAL ? "met" : "not met");
 	printf("  ratio (a)/(b + dlclose), context    %9.2f\n", p / (s + c));
-	printf("load average at the end: %s\n", loadavg(load, sizeof load));
+	printf("load average at the end: %s\n", bench_loadavg(load, sizeof load));
 
 	for (int i = 0; i < n; i++) {
 		free(bn.bundle[i]);
