@@ -862,15 +862,45 @@ static void test_flipped_signature_byte_is_a_mismatch(void)
 
 /* ---- malformed ---- */
 
+/*
+ * The usual signed chain: root -> intermediate -> leaf of team ABCDE12345,
+ * the root trusted, and a CMS the leaf signed with the intermediate
+ * embedded.
+ */
+typedef struct signed_chain {
+	fx_cert root, inter, leaf;
+	sg_trust *trust;
+	uint8_t *der;
+	size_t len;
+} signed_chain;
+
+static signed_chain signed_chain_make(void)
+{
+	signed_chain c;
+	c.root = fx_root("Test Root");
+	c.inter = fx_intermediate(&c.root, "Test Intermediate");
+	c.leaf = fx_leaf(&c.inter, "Example Team");
+	c.trust = fx_trust(c.root.cert);
+	X509 *chain[] = { c.inter.cert, NULL };
+	c.der = fx_sign(&c.len, &c.leaf, chain);
+	return c;
+}
+
+static void signed_chain_free(signed_chain *c)
+{
+	free(c->der);
+	sg_trust_free(c->trust);
+	fx_free(&c->leaf);
+	fx_free(&c->inter);
+	fx_free(&c->root);
+}
+
 static void test_truncation_at_every_length_is_an_error(void)
 {
-	fx_cert root = fx_root("Test Root");
-	fx_cert inter = fx_intermediate(&root, "Test Intermediate");
-	fx_cert leaf = fx_leaf(&inter, "Example Team");
-	sg_trust *t = fx_trust(root.cert);
-	X509 *chain[] = { inter.cert, NULL };
-	size_t len;
-	uint8_t *der = fx_sign(&len, &leaf, chain);
+	signed_chain c = signed_chain_make();
+	sg_trust *t = c.trust;
+	uint8_t *der = c.der;
+	size_t len = c.len;
 	size_t bad = 0;
 	for (size_t cut = 0; cut < len; cut++) {
 		/* A fresh exact-size copy, so ASan sees any read past the cut. */
@@ -894,11 +924,7 @@ static void test_truncation_at_every_length_is_an_error(void)
 		free(copy);
 	}
 	CU_ASSERT_EQUAL(bad, 0);
-	free(der);
-	sg_trust_free(t);
-	fx_free(&leaf);
-	fx_free(&inter);
-	fx_free(&root);
+	signed_chain_free(&c);
 }
 
 static void test_trailing_bytes_are_malformed(void)
@@ -1230,13 +1256,10 @@ static void test_every_byte_flip_is_refused(void)
 
 static void test_signer_describes_the_leaf_and_anchor(void)
 {
-	fx_cert root = fx_root("Test Root");
-	fx_cert inter = fx_intermediate(&root, "Test Intermediate");
-	fx_cert leaf = fx_leaf(&inter, "Example Team");
-	sg_trust *t = fx_trust(root.cert);
-	X509 *chain[] = { inter.cert, NULL };
-	size_t len;
-	uint8_t *der = fx_sign(&len, &leaf, chain);
+	signed_chain c = signed_chain_make();
+	sg_trust *t = c.trust;
+	uint8_t *der = c.der;
+	size_t len = c.len;
 	signet_error *err = NULL;
 	sg_signer s;
 	time_t before = time(NULL);
@@ -1248,7 +1271,7 @@ static void test_signer_describes_the_leaf_and_anchor(void)
 	CU_ASSERT(s.verified_at >= before && s.verified_at <= time(NULL));
 
 	/* Serial: uppercase hex of the certificate's serial number. */
-	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(leaf.cert), NULL);
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(c.leaf.cert), NULL);
 	char *hex = BN_bn2hex(bn);
 	CU_ASSERT_STRING_EQUAL(s.leaf_serial_hex, hex);
 	for (const char *p = s.leaf_serial_hex; *p; p++)
@@ -1259,11 +1282,11 @@ static void test_signer_describes_the_leaf_and_anchor(void)
 	/* Validity as time_t, matching OpenSSL's own comparison. */
 	CU_ASSERT(s.leaf_not_before <= before && s.leaf_not_before > before - 3600);
 	CU_ASSERT(s.leaf_not_after > before + 364 * DAY && s.leaf_not_after < before + 366 * DAY);
-	CU_ASSERT_EQUAL(ASN1_TIME_cmp_time_t(X509_get0_notAfter(leaf.cert), s.leaf_not_after), 0);
+	CU_ASSERT_EQUAL(ASN1_TIME_cmp_time_t(X509_get0_notAfter(c.leaf.cert), s.leaf_not_after), 0);
 
 	/* Anchor hash: SHA-256 over the root's DER, computed here independently. */
 	unsigned char *root_der = NULL;
-	int n = i2d_X509(root.cert, &root_der);
+	int n = i2d_X509(c.root.cert, &root_der);
 	CU_ASSERT_FATAL(n > 0);
 	uint8_t md[32];
 	unsigned int mdlen = 0;
@@ -1274,29 +1297,22 @@ static void test_signer_describes_the_leaf_and_anchor(void)
 
 	/* The chain: leaf, intermediate, anchor. */
 	CU_ASSERT_EQUAL_FATAL(sk_X509_num(s.chain), 3);
-	CU_ASSERT_EQUAL(X509_cmp(sk_X509_value(s.chain, 0), leaf.cert), 0);
-	CU_ASSERT_EQUAL(X509_cmp(sk_X509_value(s.chain, 1), inter.cert), 0);
-	CU_ASSERT_EQUAL(X509_cmp(sk_X509_value(s.chain, 2), root.cert), 0);
+	CU_ASSERT_EQUAL(X509_cmp(sk_X509_value(s.chain, 0), c.leaf.cert), 0);
+	CU_ASSERT_EQUAL(X509_cmp(sk_X509_value(s.chain, 1), c.inter.cert), 0);
+	CU_ASSERT_EQUAL(X509_cmp(sk_X509_value(s.chain, 2), c.root.cert), 0);
 	sg_signer_clear(&s);
 	CU_ASSERT_PTR_NULL(s.chain);
 	CU_ASSERT_PTR_NULL(s.team);
 	sg_signer_clear(&s); /* twice is fine */
-	free(der);
-	sg_trust_free(t);
-	fx_free(&leaf);
-	fx_free(&inter);
-	fx_free(&root);
+	signed_chain_free(&c);
 }
 
 static void test_certificate_fields(void)
 {
-	fx_cert root = fx_root("Test Root");
-	fx_cert inter = fx_intermediate(&root, "Test Intermediate");
-	fx_cert leaf = fx_leaf(&inter, "Example Team");
-	sg_trust *t = fx_trust(root.cert);
-	X509 *chain[] = { inter.cert, NULL };
-	size_t len;
-	uint8_t *der = fx_sign(&len, &leaf, chain);
+	signed_chain c = signed_chain_make();
+	sg_trust *t = c.trust;
+	uint8_t *der = c.der;
+	size_t len = c.len;
 	signet_error *err = NULL;
 	sg_signer s;
 	SG_ASSERT_OK(verify_with(der, len, t, NULL, &s, &err), &err);
@@ -1337,11 +1353,7 @@ static void test_certificate_fields(void)
 	CU_ASSERT_PTR_EQUAL(sg_signer_field_cb(&s, -1, "subject.CN"),
 		sg_signer_certificate_field(&s, 2, "subject.CN"));
 	sg_signer_clear(&s);
-	free(der);
-	sg_trust_free(t);
-	fx_free(&leaf);
-	fx_free(&inter);
-	fx_free(&root);
+	signed_chain_free(&c);
 }
 
 static void test_names_are_utf8_on_one_line(void)
