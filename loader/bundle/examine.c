@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <signet/bundle.h>
 #include <signet/plugin.h>
 
 #include "bundle/examine.h"
@@ -39,6 +40,16 @@ const char *sg_dep_kind_name(sg_dep_kind kind)
 	case SG_DEP_PLATFORM: return "platform";
 	}
 	return "unknown";
+}
+
+int sg_host_api_parse(const char *text, sg_semver *out, signet_error **err)
+{
+	if (!text)
+		text = SIGNET_HOST_API_DEFAULT;
+	if (!sg_semver_parse(text, out))
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT, .check = "bundle.host_api",
+			.actual = text }, "the host API version '%s' is not MAJOR.MINOR.PATCH", text);
+	return 0;
 }
 
 static void note_dependency(void *ctx, const char *who, const char *needed, const char *path, sg_dep_kind kind)

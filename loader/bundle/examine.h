@@ -49,6 +49,10 @@ int sg_examine_bundle(sg_examination *x, const char *path, const signet_policy *
 
 void sg_examination_clear(sg_examination *x);
 
+/* The host's API version from text (NULL: SIGNET_HOST_API_DEFAULT);
+ * SIGNET_E_INVALID_ARGUMENT unless MAJOR.MINOR.PATCH. */
+int sg_host_api_parse(const char *text, sg_semver *out, signet_error **err);
+
 /* The dependency kind's report name: "loaded", "signed", "platform". */
 const char *sg_dep_kind_name(sg_dep_kind kind);
 

@@ -7,16 +7,6 @@
 #include "bundle/report.h"
 #include "core/error_internal.h"
 
-int sg_host_api_parse(const char *text, sg_semver *out, signet_error **err)
-{
-	if (!text)
-		text = SIGNET_HOST_API_DEFAULT;
-	if (!sg_semver_parse(text, out))
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT, .check = "bundle.host_api",
-			.actual = text }, "the host API version '%s' is not MAJOR.MINOR.PATCH", text);
-	return 0;
-}
-
 int signet_preflight(signet_bundle_info **out, const char *path, const signet_policy *policy,
 	const char *host_api, signet_error **err)
 {

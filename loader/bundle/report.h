@@ -17,8 +17,4 @@
  */
 int sg_bundle_info_build(signet_bundle_info **out, sg_examination *x);
 
-/* The host's API version from text (NULL: SIGNET_HOST_API_DEFAULT);
- * SIGNET_E_INVALID_ARGUMENT unless MAJOR.MINOR.PATCH. */
-int sg_host_api_parse(const char *text, sg_semver *out, signet_error **err);
-
 #endif /* SIGNET_BUNDLE_REPORT_H */
