@@ -6,14 +6,16 @@ libsignet_internal_la_SOURCES = \
 	loader/core/error.c \
 	loader/core/error_internal.h \
 	loader/core/version.c \
-	loader/core/mapped_file.c \
+	loader/core/file.c \
 	loader/core/hex.c \
 	loader/core/hex.h \
 	loader/core/quote.c \
 	loader/core/quote.h \
 	loader/core/sha256.c \
 	loader/core/sha256.h \
-	loader/core/mapped_file.h \
+	loader/core/file.h \
+	loader/core/utf8.c \
+	loader/core/utf8.h \
 	loader/elf/elf_image.c \
 	loader/elf/elf_image.h \
 	loader/registry/image.c \

@@ -22,7 +22,7 @@
 #include "commands.h"
 #include "core/error_internal.h"
 #include "core/hex.h"
-#include "core/mapped_file.h"
+#include "core/file.h"
 #include "core/sha256.h"
 #include "elf/elf_image.h"
 

@@ -13,6 +13,7 @@
 #include <signet/requirement.h>
 
 #include "commands.h"
+#include "core/file.h"
 #include "verify_common.h"
 
 /* The caret line under an error is drawn only for short one-line ASCII text. */
@@ -64,33 +65,46 @@ static int usage_error(const char *verb, const char *usage, const char *reason)
 	return SIGNET_EXIT_USAGE;
 }
 
-/* Reads a requirement file whole; one byte past the limit is enough to refuse it. */
-static char *read_requirement(const char *path)
+/* Whole text from stdin; one byte past the limit is enough to refuse it. */
+static uint8_t *read_stdin(size_t *len)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
-	if (!f) {
-		fprintf(stderr, "signet req parse: %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
 	size_t cap = SIGNET_REQUIREMENT_MAX_LENGTH + 2;
-	char *buf = malloc(cap);
-	size_t n = buf ? fread(buf, 1, cap - 1, f) : 0;
-	bool failed = !buf || ferror(f);
-	if (f != stdin)
-		fclose(f);
-	if (failed) {
-		fprintf(stderr, "signet req parse: %s: cannot read\n", path);
-		free(buf);
-		return NULL;
-	}
-	if (memchr(buf, '\0', n)) {
-		/* The library takes a C string: a NUL would silently cut the text. */
-		fprintf(stderr, "signet req parse: %s: contains a NUL byte\n", path);
+	uint8_t *buf = malloc(cap);
+	size_t n = buf ? fread(buf, 1, cap - 1, stdin) : 0;
+	if (!buf || ferror(stdin)) {
+		fprintf(stderr, "signet req parse: -: cannot read\n");
 		free(buf);
 		return NULL;
 	}
 	buf[n] = '\0';
+	*len = n;
 	return buf;
+}
+
+/*
+ * A requirement file, read as every file Signet reads (core/file.h): a
+ * FIFO or a device is refused, not waited on; the size comes first.
+ */
+static char *read_requirement(const char *path)
+{
+	uint8_t *bytes = NULL;
+	size_t n = 0;
+	signet_error *err = NULL;
+	if (strcmp(path, "-") == 0) {
+		if (!(bytes = read_stdin(&n)))
+			return NULL;
+	} else if (sg_file_read(&bytes, &n, path, SIGNET_REQUIREMENT_MAX_LENGTH, "req.file", &err) != 0) {
+		fprintf(stderr, "signet req parse: %s\n", signet_error_message(err));
+		signet_error_free(err);
+		return NULL;
+	}
+	if (memchr(bytes, '\0', n)) {
+		/* The library takes a C string: a NUL would silently cut the text. */
+		fprintf(stderr, "signet req parse: %s: contains a NUL byte\n", path);
+		free(bytes);
+		return NULL;
+	}
+	return (char *)bytes;
 }
 
 static bool caret_fits(const char *text)

@@ -13,7 +13,7 @@
 
 #include "cms/cms.h"
 #include "commands.h"
-#include "core/mapped_file.h"
+#include "core/file.h"
 #include "sign_bundle.h"
 #include "sign_elf.h"
 

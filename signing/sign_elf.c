@@ -39,7 +39,7 @@
 #include "codesign/codedirectory.h"
 #include "codesign/pagehash.h"
 #include "core/error_internal.h"
-#include "core/mapped_file.h"
+#include "core/file.h"
 #include "core/sha256.h"
 #include "elf/elf_image.h"
 #include "sign_elf.h"

@@ -6,9 +6,13 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -148,4 +152,46 @@ int sg_test_main(const sg_suite *suites)
 	unsigned ran = CU_get_number_of_tests_run();
 	CU_cleanup_registry();
 	return (failed || ran == 0) ? 1 : 0;
+}
+
+const sg_special *sg_special_files(void)
+{
+	static char paths[3][4096];
+	static sg_special files[SG_SPECIAL_COUNT];
+	const char *dir = sg_sandbox();
+	snprintf(paths[0], sizeof paths[0], "%s/fifo.so", dir);
+	snprintf(paths[1], sizeof paths[1], "%s/socket.so", dir);
+	snprintf(paths[2], sizeof paths[2], "%s/dir.so", dir);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (strlen(paths[1]) >= sizeof sa.sun_path || s < 0 || mkfifo(paths[0], 0644) != 0 ||
+	    mkdir(paths[2], 0755) != 0) {
+		perror("sg_special_files");
+		exit(99);
+	}
+	memcpy(sa.sun_path, paths[1], strlen(paths[1]) + 1);
+	if (bind(s, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		perror("bind");
+		exit(99);
+	}
+	close(s); /* the socket file stays: connecting would fail, opening fails with ENXIO */
+	files[0] = (sg_special){ paths[0], "a FIFO" };
+	files[1] = (sg_special){ paths[1], "a socket" };
+	files[2] = (sg_special){ paths[2], "a directory" };
+	files[3] = (sg_special){ "/dev/zero", "a character device" };
+	return files;
+}
+
+static void watchdog_fired(int sig)
+{
+	(void)sig;
+	static const char msg[] = "watchdog: the test hung (an open or read that blocks?)\n";
+	(void)!write(2, msg, sizeof msg - 1);
+	_exit(99);
+}
+
+void sg_watchdog(unsigned seconds)
+{
+	signal(SIGALRM, watchdog_fired);
+	alarm(seconds);
 }

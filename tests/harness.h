@@ -57,6 +57,23 @@ void sg_write_file(const char *path, const void *bytes, size_t len, unsigned mod
 const char *sg_sandbox(void);
 
 /*
+ * Files every opener must refuse without blocking or reading: a FIFO (no
+ * writer: a blocking open would wait forever), a bound Unix socket and a
+ * directory in a fresh sandbox, and /dev/zero (endless). `kind` is how the
+ * refusal names it ("a FIFO", "a socket", "a directory", "a character
+ * device"). Call sg_watchdog() first: a hang then fails the test program.
+ */
+#define SG_SPECIAL_COUNT 4
+typedef struct sg_special {
+	const char *path;
+	const char *kind;
+} sg_special;
+const sg_special *sg_special_files(void);
+
+/* Ends the test program with exit 99 (a hard error) if it still runs after `seconds`. */
+void sg_watchdog(unsigned seconds);
+
+/*
  * Asserts that a Signet call failed with exactly `code`, that the error
  * object carries that code, and that its message contains `reason`.
  * Frees the error object.

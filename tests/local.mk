@@ -68,8 +68,15 @@ check_PROGRAMS += tests/core/test_errors
 tests_core_test_errors_SOURCES = tests/core/test_errors.c
 tests_core_test_errors_CFLAGS = $(TEST_CFLAGS)
 tests_core_test_errors_LDADD = $(TEST_LDADD)
-TESTS += tests/core/test_errors tests/core/exports.sh tests/core/headers.sh
-EXTRA_DIST += tests/core/exports.sh tests/core/headers.sh
+check_PROGRAMS += tests/core/test_files
+tests_core_test_files_SOURCES = tests/core/test_files.c
+tests_core_test_files_CFLAGS = $(TEST_CFLAGS) $(LIBCRYPTO_CFLAGS)
+tests_core_test_files_LDADD = $(TEST_INTERNAL_LIBS)
+check_PROGRAMS += tests/core/mksocket
+tests_core_mksocket_SOURCES = tests/core/mksocket.c
+TESTS += tests/core/test_errors tests/core/test_files tests/core/exports.sh tests/core/headers.sh \
+	tests/core/test_special_files.sh
+EXTRA_DIST += tests/core/exports.sh tests/core/headers.sh tests/core/test_special_files.sh
 
 # --- registry ---
 check_PROGRAMS += tests/registry/test_registry tests/registry/test_observers \

@@ -11,49 +11,25 @@
 #include "bundle/seal.h"
 #include "codesign/identity_internal.h"
 #include "core/error_internal.h"
+#include "core/file.h"
 #include "core/hex.h"
 #include "core/sha256.h"
 
-/* Reads a whole regular file of the bundle, at most `max` bytes. */
+/* Reads a whole regular file of the bundle, at most `max` bytes (refused from fstat() first). */
 static int read_small(const sg_tree *t, const char *path, size_t max, char **out, size_t *len, signet_error **err)
 {
-	int fd = sg_tree_open(t, path, err);
-	if (fd < 0)
-		return fd;
-	char *buf = malloc(max + 1);
-	size_t n = 0;
-	int rc = 0;
-	if (!buf) {
-		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading %s", path);
-		goto out;
-	}
-	/* One byte more than allowed tells "too big" apart from "exactly max". */
-	while (n <= max) {
-		ssize_t got = read(fd, buf + n, max + 1 - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			int e = errno;
-			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = t->root, .check = "bundle.read",
-				.actual = path, .os_errno = e }, "%s: cannot read: %s", path, strerror(e));
-			goto out;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	if (n > max) {
-		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = t->root, .check = "bundle.limit",
-			.actual = path }, "%s: larger than %zu bytes", path, max);
-		goto out;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	buf = NULL;
-out:
-	free(buf);
+	int fd = -1;
+	int rc = sg_tree_open(&fd, NULL, t, path, max, err);
+	if (rc)
+		return rc;
+	char *full = sg_tree_full_path(t, path);
+	uint8_t *bytes = NULL;
+	rc = full ? sg_file_read_fd(&bytes, len, fd, max, full, "bundle.read", err)
+		: sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading %s", path);
+	free(full);
 	close(fd);
+	if (!rc)
+		*out = (char *)bytes;
 	return rc;
 }
 

@@ -28,6 +28,7 @@
 
 #include "bundle/examine.h"
 #include "bundle/seal.h"
+#include "codesign/format.h"
 #include "core/error_internal.h"
 #include "elf/elf_symbol.h"
 #include "policy/policy_internal.h"
@@ -99,11 +100,12 @@ void sg_examination_clear(sg_examination *x)
 static int snapshot_member(const sg_bundle *b, const char *rel, bool preflight, sg_snapshot *snap,
 	signet_error **err)
 {
-	int fd = sg_tree_open(&b->tree, rel, err);
-	if (fd < 0)
-		return fd;
+	int fd = -1;
+	int rc = sg_tree_open(&fd, NULL, &b->tree, rel, SG_MAX_FILE_SIZE, err);
+	if (rc)
+		return rc;
 	char *full = sg_tree_full_path(&b->tree, rel);
-	int rc = !full ? sg_fail_code(err, SIGNET_E_NOMEM, "out of memory opening %s", rel)
+	rc = !full ? sg_fail_code(err, SIGNET_E_NOMEM, "out of memory opening %s", rel)
 		: preflight ? sg_snapshot_read(snap, fd, full, err)
 		: sg_snapshot_from_fd(snap, fd, full, err);
 	free(full);

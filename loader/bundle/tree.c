@@ -16,6 +16,7 @@
 #include "bundle/tree.h"
 #include "codesign/format.h"
 #include "core/error_internal.h"
+#include "core/file.h"
 #include "core/sha256.h"
 
 typedef struct walk {
@@ -265,25 +266,52 @@ char *sg_tree_full_path(const sg_tree *t, const char *path)
 	return s;
 }
 
-int sg_tree_open(const sg_tree *t, const char *path, signet_error **err)
+int sg_tree_open(int *fd_out, uint64_t *size, const sg_tree *t, const char *path, uint64_t max, signet_error **err)
 {
 	if (!sg_manifest_path_is_safe(path))
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_BUNDLE_INVALID, .path = t->root,
 			.check = "bundle.path", .actual = path }, "%s: not a path inside the bundle", path);
 	char *copy = strdup(path);
-	if (!copy)
+	char *full = sg_tree_full_path(t, path);
+	if (!copy || !full) {
+		free(copy);
+		free(full);
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory opening %s", path);
+	}
 	int dir = t->rootfd, rc = 0;
 	char *save = NULL;
 	char *part = strtok_r(copy, "/", &save);
 	while (part) {
 		char *next = strtok_r(NULL, "/", &save);
-		/* Every component without following a symlink: no redirection. */
-		int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (next ? O_DIRECTORY : O_NOCTTY);
-		int fd = openat(dir, part, flags);
+		/*
+		 * Every component without following a symlink: no redirection. The
+		 * last is opened as sg_file_open_at() opens anything: nonblocking (a
+		 * member swapped for a FIFO must not hang us), then refused unless
+		 * it is a regular file within `max`, before a byte is read.
+		 */
+		int fd = -1;
+		if (next) {
+			fd = openat(dir, part, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_DIRECTORY);
+		} else {
+			signet_error *why = NULL;
+			rc = sg_file_open_at(&fd, size, dir, part, O_NOFOLLOW, max, full, "bundle.open", &why);
+			int oe = rc ? signet_error_os_errno(why) : 0;
+			if (oe == ENOENT || oe == ELOOP || oe == ENOTDIR) {
+				/* A layout problem, said in the bundle's words below. */
+				signet_error_free(why);
+				errno = oe;
+				rc = 0;
+			} else if (rc && err) {
+				*err = why;
+			} else {
+				signet_error_free(why);
+			}
+		}
 		int e = errno;
 		if (dir != t->rootfd)
 			close(dir);
+		if (rc)
+			break;
 		if (fd < 0) {
 			rc = sg_fail(err, &(sg_error_info){ .code = e == ENOENT || e == ELOOP || e == ENOTDIR
 					? SIGNET_E_BUNDLE_INVALID : SIGNET_E_IO, .path = t->root, .check = "bundle.open",
@@ -291,33 +319,32 @@ int sg_tree_open(const sg_tree *t, const char *path, signet_error **err)
 				e == ENOENT ? "missing" : e == ELOOP || e == ENOTDIR
 				? "a symlink or non-directory on the way: bundle files are opened without following symlinks"
 				: strerror(e));
-			free(copy);
-			return rc;
+			break;
 		}
 		dir = fd;
 		part = next;
 	}
 	free(copy);
-	struct stat st;
-	if (fstat(dir, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(dir);
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_BUNDLE_INVALID, .path = t->root,
-			.check = "bundle.open", .actual = path }, "%s: not a regular file", path);
-	}
-	return dir;
+	free(full);
+	if (rc)
+		return rc;
+	*fd_out = dir;
+	return 0;
 }
 
 int sg_tree_hash(const sg_tree *t, const char *path, uint8_t out[32], signet_error **err)
 {
-	int fd = sg_tree_open(t, path, err);
-	if (fd < 0)
-		return fd;
-	int rc = sg_sha256_fd(out, fd, SG_MAX_FILE_SIZE);
+	/* The size limit is checked from fstat() before hashing a byte. */
+	int fd = -1;
+	int rc = sg_tree_open(&fd, NULL, t, path, SG_MAX_FILE_SIZE, err);
+	if (rc)
+		return rc;
+	rc = sg_sha256_fd(out, fd, SG_MAX_FILE_SIZE);
 	if (rc == -2)
 		rc = io_error(err, t->root, path, "cannot read");
 	else if (rc == -3)
 		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = t->root, .check = "file.size",
-			.actual = path }, "%s: more than %llu bytes", path, (unsigned long long)SG_MAX_FILE_SIZE);
+			.actual = path }, "%s: grew past %llu bytes while hashed", path, (unsigned long long)SG_MAX_FILE_SIZE);
 	else if (rc)
 		rc = sg_fail_code(err, SIGNET_E_INTERNAL, "%s: SHA-256 failed in OpenSSL", path);
 	close(fd);

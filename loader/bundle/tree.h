@@ -63,11 +63,15 @@ const sg_tree_entry *sg_tree_find(const sg_tree *t, const char *path);
 
 /*
  * Opens the regular file at relative `path` beneath the root without
- * following any symlink. Returns a descriptor (O_RDONLY, O_CLOEXEC) or a
- * negative code: SIGNET_E_BUNDLE_INVALID (a symlink or non-file on the
- * way, or missing), SIGNET_E_IO.
+ * following any symlink, nonblocking, and refuses it unless it is a regular
+ * file of at most `max` bytes (checked before anything is read). *fd gets
+ * the descriptor (O_RDONLY, O_CLOEXEC), *size (may be NULL) its size.
+ * SIGNET_E_BUNDLE_INVALID (a symlink or non-directory on the way, or
+ * missing), SIGNET_E_IO (not a regular file: the bundle changed since the
+ * walk), SIGNET_E_LIMIT.
  */
-int sg_tree_open(const sg_tree *t, const char *path, signet_error **err);
+int sg_tree_open(int *fd, uint64_t *size, const sg_tree *t, const char *path, uint64_t max, signet_error **err)
+	__attribute__((warn_unused_result));
 
 /* SHA-256 of the regular file at `path` (opened as sg_tree_open() does). */
 int sg_tree_hash(const sg_tree *t, const char *path, uint8_t out[32], signet_error **err);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cms_util.h - helpers shared by the files of loader/cms/ only: OpenSSL's
- * error queue as text, X.509 names and times as text, bounded file reads.
+ * error queue as text, X.509 names and times as text.
  */
 #ifndef SIGNET_CMS_UTIL_H
 #define SIGNET_CMS_UTIL_H
@@ -39,15 +39,6 @@ char *sg_cms_hex(const uint8_t *bytes, size_t len, int upper);
 
 /* A certificate's serial number as uppercase hex; malloc'd, NULL on OOM. */
 char *sg_cms_serial_hex(const X509 *cert);
-
-/*
- * Reads a whole regular file of at most `max` bytes (opened O_CLOEXEC,
- * nonblocking so a FIFO cannot hang us) into a malloc'd buffer with a
- * terminating NUL not counted in *len. Errors name `path` and `check`:
- * SIGNET_E_IO (os errno), SIGNET_E_LIMIT, SIGNET_E_NOMEM.
- */
-int sg_cms_read_file(const char *path, size_t max, const char *check,
-	uint8_t **buf, size_t *len, signet_error **err);
 
 /*
  * cms_shape.c: the bytes a CMS signature does not cover. sg_cms_check_shape

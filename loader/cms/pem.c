@@ -12,6 +12,7 @@
 #include "cms/cms.h"
 #include "cms/cms_util.h"
 #include "core/error_internal.h"
+#include "core/file.h"
 
 /* Called by OpenSSL when the key is encrypted: note it and refuse to prompt. */
 static int no_passphrase(char *buf, int size, int rwflag, void *u)
@@ -29,7 +30,7 @@ int sg_pem_load_key(EVP_PKEY **out, const char *path, signet_error **err)
 
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	int rc = sg_cms_read_file(path, SG_PEM_MAX_FILE, "pem.key", &buf, &len, err);
+	int rc = sg_file_read(&buf, &len, path, SG_PEM_MAX_FILE, "pem.key", err);
 	if (rc)
 		return rc;
 
@@ -74,7 +75,7 @@ static int load_certs(STACK_OF(X509) **out, const char *path, size_t min, size_t
 
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	int rc = sg_cms_read_file(path, SG_PEM_MAX_FILE, check, &buf, &len, err);
+	int rc = sg_file_read(&buf, &len, path, SG_PEM_MAX_FILE, check, err);
 	if (rc)
 		return rc;
 

@@ -26,7 +26,7 @@
 
 #include "codesign/identity_internal.h"
 #include "core/error_internal.h"
-#include "core/mapped_file.h"
+#include "core/file.h"
 #include "elf/elf_image.h"
 #include "load/load_internal.h"
 #include "policy/policy_internal.h"

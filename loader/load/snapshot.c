@@ -21,6 +21,7 @@
 
 #include "codesign/format.h"
 #include "core/error_internal.h"
+#include "core/file.h"
 #include "load/snapshot.h"
 
 /* Linux 6.3+ (vm.memfd_noexec); older headers and kernels lack them. */
@@ -46,13 +47,12 @@ static int sealing_fail(signet_error **err, const char *path, int e, const char 
 int sg_snapshot_check_kernel(const char *sysctl_path, signet_error **err)
 {
 	const char *p = sysctl_path ? sysctl_path : "/proc/sys/vm/memfd_noexec";
-	FILE *f = fopen(p, "re");
-	if (!f)
+	uint8_t *text = NULL;
+	size_t len = 0;
+	if (sg_file_read(&text, &len, p, 64, "load.seal", NULL) != 0)
 		return 0; /* kernels before 6.3 have no such setting */
-	int v = -1;
-	if (fscanf(f, "%d", &v) != 1)
-		v = -1;
-	fclose(f);
+	int v = atoi((const char *)text);
+	free(text);
 	if (v == 2)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_SEALING_UNAVAILABLE, .path = p,
 			.check = "load.seal", .expected = "0 or 1", .actual = "2" },
@@ -128,10 +128,12 @@ static char *origin_of(const char *real)
 
 int sg_snapshot_take(sg_snapshot *out, const char *path, signet_error **err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return io_fail(err, path, "load.open", errno, "cannot open");
-	int rc = sg_snapshot_from_fd(out, fd, path, err);
+	/* Refused here before anything is read: a FIFO, a device, a huge file. */
+	int fd = -1;
+	int rc = sg_file_open(&fd, NULL, path, SG_MAX_FILE_SIZE, "load.open", err);
+	if (rc)
+		return rc;
+	rc = sg_snapshot_from_fd(out, fd, path, err);
 	close(fd);
 	return rc;
 }
@@ -139,16 +141,11 @@ int sg_snapshot_take(sg_snapshot *out, const char *path, signet_error **err)
 /* The checks every snapshot starts with: a regular file under the size
  * limit, and its real path (of what was opened, not of what the name means
  * now) and directory. */
-static int describe(sg_snapshot *s, int fd, const char *path, struct stat *st, signet_error **err)
+static int describe(sg_snapshot *s, int fd, const char *path, uint64_t *size, signet_error **err)
 {
-	if (fstat(fd, st) != 0)
-		return io_fail(err, path, "load.open", errno, "cannot stat");
-	if (!S_ISREG(st->st_mode))
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = path, .check = "load.open" },
-			"not a regular file");
-	if ((uint64_t)st->st_size > SG_MAX_FILE_SIZE)
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path, .check = "file.size" },
-			"%lld bytes exceed the limit of %llu", (long long)st->st_size, (unsigned long long)SG_MAX_FILE_SIZE);
+	int rc = sg_file_check(fd, size, SG_MAX_FILE_SIZE, path, "load.open", err);
+	if (rc)
+		return rc;
 	char link[64], real[PATH_MAX];
 	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
 	ssize_t rl = readlink(link, real, sizeof real - 1);
@@ -165,9 +162,9 @@ static int describe(sg_snapshot *s, int fd, const char *path, struct stat *st, s
 int sg_snapshot_read(sg_snapshot *out, int fd, const char *path, signet_error **err)
 {
 	sg_snapshot s = { .fd = -1, .heap = true };
-	struct stat st;
-	int rc = describe(&s, fd, path, &st, err);
-	size_t len = rc ? 0 : (size_t)st.st_size;
+	uint64_t size = 0;
+	int rc = describe(&s, fd, path, &size, err);
+	size_t len = rc ? 0 : (size_t)size;
 	uint8_t *buf = rc ? NULL : malloc(len ? len : 1);
 	if (!rc && !buf)
 		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading %s", path);
@@ -197,8 +194,8 @@ int sg_snapshot_read(sg_snapshot *out, int fd, const char *path, signet_error **
 int sg_snapshot_from_fd(sg_snapshot *out, int fd, const char *path, signet_error **err)
 {
 	sg_snapshot s = { .fd = -1 };
-	struct stat st;
-	int rc = describe(&s, fd, path, &st, err);
+	uint64_t size = 0;
+	int rc = describe(&s, fd, path, &size, err);
 	if (rc)
 		goto fail;
 	const char *real = s.path;
@@ -216,7 +213,7 @@ int sg_snapshot_from_fd(sg_snapshot *out, int fd, const char *path, signet_error
 			: io_fail(err, path, "load.snapshot", e, "cannot create the snapshot");
 		goto fail;
 	}
-	s.length = (size_t)st.st_size;
+	s.length = (size_t)size;
 	/* sendfile() reads from the descriptor's position: start at 0. */
 	if (lseek(fd, 0, SEEK_SET) != 0) {
 		rc = io_fail(err, path, "load.read", errno, "cannot rewind");

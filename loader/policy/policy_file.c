@@ -24,6 +24,8 @@
 #include <jansson.h>
 
 #include "core/error_internal.h"
+#include "core/file.h"
+#include "core/utf8.h"
 #include "policy/policy_internal.h"
 
 typedef struct file_ctx {
@@ -83,120 +85,14 @@ static const char *type_name(const json_t *v)
 	return "a value";
 }
 
-/* ---- reading the bytes -------------------------------------------------- */
-
-static int read_file(const file_ctx *c, char **buf_out, size_t *len_out)
-{
-	/* O_NONBLOCK: a FIFO planted at the path must not hang the caller. */
-	int fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		int e = errno;
-		return sg_fail(c->err, &(sg_error_info){ .code = SIGNET_E_IO, .path = c->path,
-			.check = "policy.file", .os_errno = e }, "cannot open the policy file: %s", strerror(e));
-	}
-	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		int e = errno;
-		close(fd);
-		return sg_fail(c->err, &(sg_error_info){ .code = SIGNET_E_IO, .path = c->path,
-			.check = "policy.file", .os_errno = e }, "cannot stat the policy file: %s", strerror(e));
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return sg_fail(c->err, &(sg_error_info){ .code = SIGNET_E_IO, .path = c->path,
-			.check = "policy.file", .os_errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL },
-			"the policy file is not a regular file");
-	}
-	/* Refused before reading a byte: the size is the one thing we can know for free. */
-	if (st.st_size > SIGNET_POLICY_MAX_FILE_SIZE) {
-		close(fd);
-		char limit[64], actual[64];
-		snprintf(limit, sizeof limit, "at most %d bytes", SIGNET_POLICY_MAX_FILE_SIZE);
-		snprintf(actual, sizeof actual, "%lld bytes", (long long)st.st_size);
-		return sg_fail(c->err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = c->path,
-			.check = "policy.file", .expected = limit, .actual = actual },
-			"the policy file is too large: %lld bytes, the limit is %d", (long long)st.st_size,
-			SIGNET_POLICY_MAX_FILE_SIZE);
-	}
-	/* Read at most one byte more than the limit: the file may grow after fstat(). */
-	size_t cap = (size_t)SIGNET_POLICY_MAX_FILE_SIZE + 1;
-	char *buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		return sg_fail_code(c->err, SIGNET_E_NOMEM, "out of memory reading the policy file");
-	}
-	size_t len = 0;
-	while (len < cap) {
-		ssize_t n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			free(buf);
-			close(fd);
-			return sg_fail(c->err, &(sg_error_info){ .code = SIGNET_E_IO, .path = c->path,
-				.check = "policy.file", .os_errno = e }, "cannot read the policy file: %s", strerror(e));
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (len > SIGNET_POLICY_MAX_FILE_SIZE) {
-		free(buf);
-		return sg_fail(c->err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = c->path,
-			.check = "policy.file" }, "the policy file is too large: it grew past %d bytes while read",
-			SIGNET_POLICY_MAX_FILE_SIZE);
-	}
-	*buf_out = buf;
-	*len_out = len;
-	return 0;
-}
-
-/*
- * Length of the valid UTF-8 sequence at s[0..n), or 0. Strict (RFC 3629):
- * no overlong forms, no surrogates, nothing above U+10FFFF.
- */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-	unsigned char b = s[0];
-	if (b < 0x80)
-		return 1;
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xbf;
-	if (b >= 0xc2 && b <= 0xdf)
-		len = 2;
-	else if (b >= 0xe0 && b <= 0xef) {
-		len = 3;
-		if (b == 0xe0)
-			lo = 0xa0; /* overlong */
-		else if (b == 0xed)
-			hi = 0x9f; /* surrogates */
-	} else if (b >= 0xf0 && b <= 0xf4) {
-		len = 4;
-		if (b == 0xf0)
-			lo = 0x90; /* overlong */
-		else if (b == 0xf4)
-			hi = 0x8f; /* above U+10FFFF */
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
+/* ---- the bytes ---------------------------------------------------------- */
 
 static int check_text(const file_ctx *c, const char *buf, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)buf;
 	size_t line = 1, col = 1;
 	for (size_t i = 0; i < len;) {
-		size_t k = s[i] == 0 ? 0 : utf8_sequence(s + i, len - i);
+		size_t k = s[i] == 0 ? 0 : sg_utf8_decode(s + i, len - i, NULL);
 		if (k == 0) {
 			char where[64];
 			snprintf(where, sizeof where, "line %zu, column %zu", line, col);
@@ -503,11 +399,13 @@ int signet_policy_load(signet_policy **out, const char *path, signet_error **err
 	if (!out || !path)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "signet_policy_load: NULL argument");
 	file_ctx c = { .path = path, .err = err };
-	char *buf = NULL;
+	uint8_t *bytes = NULL;
 	size_t len = 0;
-	int rc = read_file(&c, &buf, &len);
+	/* Size, type and growth are checked before and while reading (core/file.h). */
+	int rc = sg_file_read(&bytes, &len, path, SIGNET_POLICY_MAX_FILE_SIZE, "policy.file", err);
 	if (rc != 0)
 		return rc;
+	char *buf = (char *)bytes;
 	if ((rc = check_text(&c, buf, len)) != 0) {
 		free(buf);
 		return rc;

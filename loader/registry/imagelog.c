@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <signet/registry.h>
@@ -91,6 +92,23 @@ void sg_imagelog_refusal(const char *path, int code, const signet_error *why)
 static void on_add(const signet_image *image, void *payload) { (void)payload; emit("add", image); }
 static void on_remove(const signet_image *image, void *payload) { (void)payload; emit("remove", image); }
 
+/*
+ * The log file: a regular file only, opened without blocking. This runs
+ * before main() of every program linking libsignet, so a FIFO without a
+ * reader (which a blocking open would wait on forever), a device or a
+ * directory at the path must cost nothing but the log.
+ */
+static int open_log(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0644);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static void start_once(void)
 {
 	const char *value = secure_getenv("SIGNET_PRINT_IMAGES");
@@ -99,7 +117,7 @@ static void start_once(void)
 	if (strcmp(value, "1") == 0)
 		log_fd = STDERR_FILENO;
 	else if (value[0] == '/')
-		log_fd = open(value, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		log_fd = open_log(value);
 	if (log_fd < 0)
 		return; /* a library does not print about failing to print */
 	signet_observer_token token;

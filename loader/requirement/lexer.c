@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/asn1.h>
 #include <openssl/crypto.h>
 
 #include "core/error_internal.h"
+#include "core/utf8.h"
 #include "requirement/lexer.h"
 
 /* Longest piece of a token quoted back in a message. */
@@ -65,32 +65,15 @@ bool sg_req_is_word(const char *s)
 	return true;
 }
 
-/* The code point at p, or 0 length when the bytes are not UTF-8. */
-static size_t utf8_decode(const unsigned char *p, size_t n, unsigned long *cp)
-{
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	/*
-	 * OpenSSL 3's UTF8_getc() rejects overlong forms, surrogates, values
-	 * past U+10FFFF, 5- and 6-byte forms and truncated sequences: the
-	 * RFC 3629 rules, so we need no decoder of our own. It reads at most
-	 * `len` bytes, and no character is longer than 4.
-	 */
-	int got = UTF8_getc(p, n < 4 ? (int)n : 4, cp);
-	return got > 0 ? (size_t)got : 0;
-}
-
-static bool is_control(unsigned long cp)
+static bool is_control(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
 size_t sg_req_utf8_printable(const unsigned char *p, size_t n)
 {
-	unsigned long cp;
-	size_t len = n ? utf8_decode(p, n, &cp) : 0;
+	uint32_t cp = 0;
+	size_t len = sg_utf8_decode(p, n, &cp);
 	return (len && !is_control(cp)) ? len : 0;
 }
 
@@ -125,8 +108,8 @@ static int stray(sg_lexer *lx, signet_error **err)
 	size_t n = sg_req_utf8_printable(p, left);
 	if (n == 0)
 		return sg_req_syntax_error(err, column, "unexpected byte 0x%02x", p[0]);
-	unsigned long cp = 0;
-	(void)utf8_decode(p, left, &cp);
+	uint32_t cp = 0;
+	(void)sg_utf8_decode(p, left, &cp);
 	if (cp == 0x201c || cp == 0x201d || cp == 0x201e)
 		return sg_req_syntax_error(err, column,
 			"unexpected character '%.*s' (strings take straight double quotes \")", (int)n, (const char *)p);
@@ -164,12 +147,12 @@ static int lex_string(sg_lexer *lx, sg_token *tok, signet_error **err)
 			decoded++;
 			continue;
 		}
-		unsigned long cp = 0;
-		size_t n = utf8_decode(in + i, lx->length - i, &cp);
+		uint32_t cp = 0;
+		size_t n = sg_utf8_decode(in + i, lx->length - i, &cp);
 		if (n == 0)
 			return sg_req_syntax_error(err, i + 1, "invalid UTF-8 in a string (byte 0x%02x)", c);
 		if (is_control(cp))
-			return sg_req_syntax_error(err, i + 1, "control character U+%04lX in a string", cp);
+			return sg_req_syntax_error(err, i + 1, "control character U+%04lX in a string", (unsigned long)cp);
 		i += n;
 		decoded += n;
 	}

@@ -42,5 +42,5 @@ tests_bundle_libbundlefixture_la_CFLAGS = $(TEST_CFLAGS)
 check_PROGRAMS += tests/bundle/test_bundle
 tests_bundle_test_bundle_SOURCES = tests/bundle/test_bundle.c
 tests_bundle_test_bundle_CFLAGS = $(TEST_CFLAGS)
-tests_bundle_test_bundle_LDADD = tests/bundle/libbundlefixture.la $(TEST_INTERNAL_LIBS)
+tests_bundle_test_bundle_LDADD = tests/bundle/libbundlefixture.la $(TEST_INTERNAL_LIBS) -lpthread
 TESTS += tests/bundle/test_bundle

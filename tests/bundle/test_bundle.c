@@ -8,12 +8,17 @@
  */
 #include "config.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "bundle/seal.h"
+#include "bundle/tree.h"
 #include "bundle_fixture.h"
 #include "harness.h"
 
@@ -268,6 +273,106 @@ static void test_special_files_and_names(void)
 	free(dir);
 }
 
+/*
+ * A member swapped for a FIFO after the walk (a race the walk cannot see):
+ * opening it does not block and refuses it by kind, before a byte is read.
+ */
+static void test_member_swapped_for_fifo(void)
+{
+	sg_watchdog(30);
+	tb_spec s = plain();
+	char *dir = tb_make("swapfifo", &s);
+	sg_tree t;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(sg_tree_read(&t, dir, &err), &err);
+	CU_ASSERT_EQUAL(tb_sh("cd '%s' && rm lib/plugin.so && mkfifo lib/plugin.so && rm resources/words.txt && "
+		"mkfifo resources/words.txt", dir), 0);
+	char want[4096];
+	snprintf(want, sizeof want, "%s/lib/plugin.so: not a regular file (a FIFO)", t.root);
+	int fd = -1;
+	SG_ASSERT_FAILS(sg_tree_open(&fd, NULL, &t, "lib/plugin.so", 1 << 20, &err), &err, SIGNET_E_IO, want);
+	uint8_t h[32];
+	snprintf(want, sizeof want, "%s/resources/words.txt: not a regular file (a FIFO)", t.root);
+	SG_ASSERT_FAILS(sg_tree_hash(&t, "resources/words.txt", h, &err), &err, SIGNET_E_IO, want);
+	sg_tree_clear(&t);
+	free(dir);
+	alarm(0);
+}
+
+typedef struct swapper {
+	const char *dir;
+	atomic_bool stop;
+} swapper;
+
+/* Swaps resources/words.txt for a FIFO and back, by rename, until told to stop. */
+static void *swap_fifo(void *arg)
+{
+	swapper *sw = arg;
+	char file[4096], fifo[4096], real[4096];
+	snprintf(file, sizeof file, "%s/resources/words.txt", sw->dir);
+	snprintf(real, sizeof real, "%s/words.real", sw->dir);
+	snprintf(fifo, sizeof fifo, "%s/words.fifo", sw->dir);
+	while (!atomic_load(&sw->stop)) {
+		if (link(file, real) != 0 || mkfifo(fifo, 0644) != 0 || rename(fifo, file) != 0)
+			break;
+		sched_yield();
+		if (rename(real, file) != 0)
+			break;
+	}
+	unlink(fifo);
+	return NULL;
+}
+
+/* Preflights racing a writer that swaps a member for a FIFO: every one ends, none hangs. */
+static void test_member_fifo_race(void)
+{
+	sg_watchdog(300);
+	tb_spec s = plain();
+	char *dir = tb_make("racefifo", &s);
+	swapper sw = { .dir = dir };
+	pthread_t th;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, swap_fifo, &sw), 0);
+	unsigned ok = 0, refused = 0, other = 0;
+	for (int i = 0; i < 300; i++) {
+		signet_bundle_info *info = NULL;
+		signet_error *err = NULL;
+		int rc = signet_preflight(&info, dir, sg_test_policy(), NULL, &err);
+		/* A FIFO seen by the walk, or by the open after it; or the file between two renames. */
+		if (rc == 0)
+			ok++;
+		else if (rc == SIGNET_E_BUNDLE_INVALID || rc == SIGNET_E_IO || rc == SIGNET_E_SEAL_MISMATCH)
+			refused++;
+		else {
+			fprintf(stderr, "  unexpected: %s\n", signet_error_message(err));
+			other++;
+		}
+		signet_error_free(err);
+		signet_bundle_info_free(info);
+	}
+	atomic_store(&sw.stop, true);
+	pthread_join(th, NULL);
+	fprintf(stderr, "  300 preflights racing a FIFO swap: %u accepted, %u refused\n", ok, refused);
+	CU_ASSERT_EQUAL(other, 0);
+	CU_ASSERT_EQUAL(ok + refused, 300);
+	free(dir);
+	alarm(0);
+}
+
+/*
+ * A 10 GB sparse resource: refused by its size from fstat(), before a byte
+ * is hashed (the message carries the exact size fstat() gave).
+ */
+static void test_oversized_resource(void)
+{
+	sg_watchdog(60);
+	tb_spec s = plain();
+	char *dir = tb_make("huge", &s);
+	CU_ASSERT_EQUAL(tb_sh("truncate -s 10000000000 '%s/resources/words.txt'", dir), 0);
+	expect_refusal(dir, SIGNET_E_LIMIT, "resources/words.txt: too large: 10000000000 bytes, the limit is 1073741824");
+	free(dir);
+	alarm(0);
+}
+
 /* ---- seals ---- */
 
 static void test_unsealed_executable_file(void)
@@ -489,6 +594,9 @@ static const sg_test layout_tests[] = {
 	{ "executable is a symlink", test_executable_symlink },
 	{ "symlinks leaving the bundle", test_symlink_leaving_the_bundle },
 	{ "special files and names", test_special_files_and_names },
+	{ "a member swapped for a FIFO after the walk", test_member_swapped_for_fifo },
+	{ "preflights racing a FIFO swap never hang", test_member_fifo_race },
+	{ "a 10 GB sparse resource is refused before hashing", test_oversized_resource },
 	{ NULL, NULL },
 };
 

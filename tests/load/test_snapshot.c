@@ -87,7 +87,7 @@ static void test_refusals_before_reading(void)
 	int fd = open(big, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	CU_ASSERT_EQUAL_FATAL(ftruncate(fd, (off_t)2 << 30), 0);
 	close(fd);
-	SG_ASSERT_FAILS(sg_snapshot_take(&s, big, &err), &err, SIGNET_E_LIMIT, "exceed the limit");
+	SG_ASSERT_FAILS(sg_snapshot_take(&s, big, &err), &err, SIGNET_E_LIMIT, "too large: 2147483648 bytes, the limit is 1073741824");
 	unlink(big);
 }
 

@@ -712,13 +712,12 @@ static void test_file_size_and_kind(void)
 	signet_error *err = NULL;
 	int rc = signet_policy_load(&p, file, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
-	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "policy.file");
-	SG_ASSERT_FAILS(rc, &err, SIGNET_E_POLICY_INVALID,
-		"the policy file is too large: 1048577 bytes, the limit is 1048576");
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "file.size");
+	SG_ASSERT_FAILS(rc, &err, SIGNET_E_LIMIT, "big.json: too large: 1048577 bytes, the limit is 1048576");
 	fd = open(file, O_WRONLY | O_CLOEXEC);
 	CU_ASSERT_FATAL(fd >= 0 && ftruncate(fd, 1LL << 30) == 0);
 	close(fd);
-	SG_ASSERT_FAILS(signet_policy_load(&p, file, &err), &err, SIGNET_E_POLICY_INVALID, "too large: 1073741824 bytes");
+	SG_ASSERT_FAILS(signet_policy_load(&p, file, &err), &err, SIGNET_E_LIMIT, "too large: 1073741824 bytes");
 
 	/* Exactly at the limit is fine: "{}" and spaces. */
 	char *text = malloc(SIGNET_POLICY_MAX_FILE_SIZE);
@@ -734,8 +733,8 @@ static void test_file_size_and_kind(void)
 
 	/* Not there; a directory; NULL. */
 	snprintf(file, sizeof file, "%s/absent.json", dir);
-	SG_ASSERT_FAILS(signet_policy_load(&p, file, &err), &err, SIGNET_E_IO, "cannot open the policy file");
-	SG_ASSERT_FAILS(signet_policy_load(&p, dir, &err), &err, SIGNET_E_IO, "not a regular file");
+	SG_ASSERT_FAILS(signet_policy_load(&p, file, &err), &err, SIGNET_E_IO, "absent.json: cannot open: No such file");
+	SG_ASSERT_FAILS(signet_policy_load(&p, dir, &err), &err, SIGNET_E_IO, "not a regular file (a directory)");
 	SG_ASSERT_FAILS(signet_policy_load(&p, NULL, &err), &err, SIGNET_E_INVALID_ARGUMENT, "NULL");
 	CU_ASSERT_PTR_NULL(p);
 }

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,16 @@ static int run_child(const char *value, const char *stderr_path, const char *lib
 		execl(child, child, library, sg_test_pki("root.pem"), (char *)NULL);
 		_exit(97);
 	}
+	/* 20 s at most: a child that hangs (on a FIFO log, say) fails instead of hanging the suite. */
 	int status = 0;
-	waitpid(pid, &status, 0);
+	for (int tenths = 0; waitpid(pid, &status, WNOHANG) == 0; tenths++) {
+		if (tenths == 200) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return 124;
+		}
+		usleep(100 * 1000);
+	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -155,11 +164,30 @@ static void test_log_to_stderr_and_off(void)
 	CU_ASSERT_EQUAL(access("relative.log", F_OK), -1);
 }
 
+/*
+ * The log path is opened before main() of every program linking libsignet:
+ * a FIFO with no reader, a socket, a directory or a device there must not
+ * hang or break the program. It runs, logs nothing, and writes nothing.
+ */
+static void test_log_to_a_special_file(void)
+{
+	const sg_special *files = sg_special_files();
+	char err[PATH_MAX];
+	snprintf(err, sizeof err, "%s/stderr", sg_sandbox());
+	for (int i = 0; i < SG_SPECIAL_COUNT; i++) {
+		CU_ASSERT_EQUAL(run_child(files[i].path, err, sg_fixture("libfixture1.so")), 0);
+		char *text = slurp(err);
+		CU_ASSERT_STRING_EQUAL(text, "");
+		free(text);
+	}
+}
+
 int main(void)
 {
 	static const sg_test tests[] = {
 		{ "SIGNET_PRINT_IMAGES=/file appends add and remove lines", test_log_to_a_file },
 		{ "SIGNET_PRINT_IMAGES=1 logs to stderr; unset logs nothing", test_log_to_stderr_and_off },
+		{ "a FIFO, socket, directory or device as the log: no hang, no log", test_log_to_a_special_file },
 		{ NULL, NULL },
 	};
 	static const sg_suite suites[] = { { "imagelog", tests }, { NULL, NULL } };
