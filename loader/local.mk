@@ -25,8 +25,8 @@ libsignet_internal_la_SOURCES = \
 	loader/registry/registry.c \
 	loader/registry/registry_internal.h \
 	loader/registry/observers.c \
-	loader/registry/imagelog.c \
-	loader/registry/imagelog.h \
+	loader/imagelog/imagelog.c \
+	loader/imagelog/imagelog.h \
 	loader/load/load.c \
 	loader/load/load_internal.h \
 	loader/load/closure.c \

@@ -7,6 +7,7 @@
 #include <ftw.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,4 +195,41 @@ void sg_watchdog(unsigned seconds)
 {
 	signal(SIGALRM, watchdog_fired);
 	alarm(seconds);
+}
+
+static char root_sandbox_root[64];
+
+static void remove_root_sandboxes(void)
+{
+	if (root_sandbox_root[0])
+		nftw(root_sandbox_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Is `dir` root's alone (a directory, uid 0, not writable by group or others)? */
+static bool root_only(const char *dir)
+{
+	struct stat st;
+	return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+const char *sg_root_sandbox(void)
+{
+	static char current[128];
+	static unsigned counter;
+	if (geteuid() != 0 || !root_only("/") || !root_only("/run"))
+		return NULL;
+	if (!root_sandbox_root[0]) {
+		snprintf(root_sandbox_root, sizeof root_sandbox_root, "/run/signet-test.XXXXXX");
+		if (!mkdtemp(root_sandbox_root) || chmod(root_sandbox_root, 0755) != 0) {
+			perror("mkdtemp /run");
+			exit(99);
+		}
+		atexit(remove_root_sandboxes);
+	}
+	snprintf(current, sizeof current, "%s/%u", root_sandbox_root, ++counter);
+	if (mkdir(current, 0755) != 0 || chmod(current, 0755) != 0) {
+		perror("mkdir root sandbox");
+		exit(99);
+	}
+	return current;
 }

@@ -57,6 +57,15 @@ void sg_write_file(const char *path, const void *bytes, size_t len, unsigned mod
 const char *sg_sandbox(void);
 
 /*
+ * A fresh directory that only root can change, up to / (under /run, mode
+ * 0755), removed at exit: what a platform library needs (a sandbox under
+ * /tmp can never hold one, /tmp being writable by all). NULL when the test
+ * does not run as root or /run is not root's alone; callers then say so
+ * and skip those checks.
+ */
+const char *sg_root_sandbox(void);
+
+/*
  * Files every opener must refuse without blocking or reading: a FIFO (no
  * writer: a blocking open would wait forever), a bound Unix socket and a
  * directory in a fresh sandbox, and /dev/zero (endless). `kind` is how the

@@ -80,7 +80,7 @@ EXTRA_DIST += tests/core/exports.sh tests/core/headers.sh tests/core/test_specia
 
 # --- registry ---
 check_PROGRAMS += tests/registry/test_registry tests/registry/test_observers \
-	tests/registry/test_stress tests/registry/imagelog_child
+	tests/registry/test_stress tests/imagelog/imagelog_child
 tests_registry_test_registry_SOURCES = tests/registry/test_registry.c
 tests_registry_test_registry_CFLAGS = $(TEST_CFLAGS)
 tests_registry_test_registry_LDADD = $(TEST_LDADD)
@@ -90,14 +90,16 @@ tests_registry_test_observers_LDADD = $(TEST_LDADD)
 tests_registry_test_stress_SOURCES = tests/registry/test_stress.c
 tests_registry_test_stress_CFLAGS = $(TEST_CFLAGS)
 tests_registry_test_stress_LDADD = $(TEST_LDADD)
-tests_registry_imagelog_child_SOURCES = tests/registry/imagelog_child.c
-tests_registry_imagelog_child_LDADD = libsignet.la
-check_PROGRAMS += tests/registry/test_imagelog
-tests_registry_test_imagelog_SOURCES = tests/registry/test_imagelog.c
-tests_registry_test_imagelog_CFLAGS = $(TEST_CFLAGS)
-tests_registry_test_imagelog_LDADD = $(TEST_LDADD)
-TESTS += tests/registry/test_registry tests/registry/test_observers \
-	tests/registry/test_stress tests/registry/test_imagelog
+TESTS += tests/registry/test_registry tests/registry/test_observers tests/registry/test_stress
+
+# --- image log ---
+tests_imagelog_imagelog_child_SOURCES = tests/imagelog/imagelog_child.c
+tests_imagelog_imagelog_child_LDADD = libsignet.la
+check_PROGRAMS += tests/imagelog/test_imagelog
+tests_imagelog_test_imagelog_SOURCES = tests/imagelog/test_imagelog.c
+tests_imagelog_test_imagelog_CFLAGS = $(TEST_CFLAGS)
+tests_imagelog_test_imagelog_LDADD = $(TEST_LDADD)
+TESTS += tests/imagelog/test_imagelog
 
 # --- host ---
 TESTS += tests/hostapp/test_host.sh

@@ -160,6 +160,22 @@ int sg_file_read(uint8_t **buf, size_t *len, const char *path, size_t max, const
 	return rc;
 }
 
+int sg_mapped_file_from_fd(sg_mapped_file *out, int fd, uint64_t size, const char *path, signet_error **err)
+{
+	sg_mapped_file m = { .length = (size_t)size };
+	if (m.length) {
+		void *p = mmap(NULL, m.length, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED) {
+			int e = errno;
+			return sg_fail(err, &(sg_error_info){ .code = e == ENOMEM ? SIGNET_E_NOMEM : SIGNET_E_IO,
+				.path = path, .check = "file.map", .os_errno = e }, "cannot map: %s", strerror(e));
+		}
+		m.bytes = p;
+	}
+	*out = m;
+	return 0;
+}
+
 int sg_mapped_file_open(sg_mapped_file *out, const char *path, uint64_t max_size, signet_error **err)
 {
 	int fd = -1;
@@ -167,20 +183,9 @@ int sg_mapped_file_open(sg_mapped_file *out, const char *path, uint64_t max_size
 	int rc = sg_file_open(&fd, &size, path, max_size, "file.open", err);
 	if (rc)
 		return rc;
-	sg_mapped_file m = { .length = (size_t)size };
-	if (m.length) {
-		void *p = mmap(NULL, m.length, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (p == MAP_FAILED) {
-			int e = errno;
-			close(fd);
-			return sg_fail(err, &(sg_error_info){ .code = e == ENOMEM ? SIGNET_E_NOMEM : SIGNET_E_IO,
-				.path = path, .check = "file.map", .os_errno = e }, "cannot map: %s", strerror(e));
-		}
-		m.bytes = p;
-	}
+	rc = sg_mapped_file_from_fd(out, fd, size, path, err);
 	close(fd);
-	*out = m;
-	return 0;
+	return rc;
 }
 
 void sg_mapped_file_close(sg_mapped_file *m)

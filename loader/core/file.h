@@ -73,6 +73,10 @@ typedef struct sg_mapped_file {
 /* SIGNET_E_IO (open, not a regular file, mmap), SIGNET_E_LIMIT, SIGNET_E_NOMEM. */
 int sg_mapped_file_open(sg_mapped_file *out, const char *path, uint64_t max_size, signet_error **err)
 	__attribute__((warn_unused_result));
+
+/* The same for `size` bytes of a descriptor the caller opened (and keeps). */
+int sg_mapped_file_from_fd(sg_mapped_file *out, int fd, uint64_t size, const char *path, signet_error **err)
+	__attribute__((warn_unused_result));
 void sg_mapped_file_close(sg_mapped_file *m);
 
 #endif /* SIGNET_CORE_FILE_H */

@@ -30,7 +30,7 @@
 #include "load/load_internal.h"
 #include "load/snapshot.h"
 #include "policy/policy_internal.h"
-#include "registry/imagelog.h"
+#include "imagelog/imagelog.h"
 
 /* ---- reentrancy ---- */
 
@@ -93,18 +93,78 @@ static bool match_cdhash(const signet_image *img, const void *cdhash)
 	return img->identity && memcmp(signet_identity_cdhash(img->identity), cdhash, SG_HASH_SIZE) == 0;
 }
 
-/* ---- load counts ---- */
+/* ---- the loader's state on a record ---- */
+
+/*
+ * The loads lock guards every sg_loaded: a leaf lock, never held while
+ * taking another or calling out. Checking a count and claiming a load (or
+ * the last release) happen in one critical section, so two threads can
+ * never both take the last load of one image.
+ */
+static pthread_mutex_t loads_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+struct sg_loaded {
+	unsigned count;     /* loads given out by signet_load() and dependencies, not yet given back */
+	bool releasing;     /* the last load was given back: no new one may be taken */
+	void *handle;       /* dlopen()'s, until finish_removal() closes it */
+	int memfd;          /* the sealed snapshot ld.so mapped, or -1; closed with the record, so
+	                     * its descriptor number (ld.so's name for the image) is never reused
+	                     * while anyone can still see the image */
+	sg_image_vec deps;  /* images loaded for this one, each holding one load */
+};
+
+static void finish_removal(signet_image *img);
+
+static void free_loaded(sg_loaded *l)
+{
+	if (l->memfd >= 0)
+		close(l->memfd);
+	free(l->deps.items);
+	free(l);
+}
+
+static const sg_image_hooks loader_hooks = { .finish_removal = finish_removal, .free_state = free_loaded };
 
 bool sg_take_load(signet_image *img)
 {
-	sg_reg_lock();
-	bool ok = img->linked && img->state != SG_IMAGE_REMOVING && img->signet_loads > 0;
+	sg_loaded *l = img->loaded;
+	pthread_mutex_lock(&loads_mutex);
+	bool ok = l && l->count > 0 && !l->releasing;
 	if (ok)
-		img->signet_loads++;
-	sg_reg_unlock();
+		l->count++;
+	pthread_mutex_unlock(&loads_mutex);
 	if (ok)
 		signet_image_retain(img);
 	return ok;
+}
+
+/*
+ * Gives back one load in one critical section. SIGNET_E_NOT_LOADED when
+ * none is outstanding (never loaded by Signet, or every load given back).
+ * The last one goes on to remove the image: observers first, then
+ * finish_removal(). Consumes the caller's reference when it succeeds.
+ */
+static int release_load(signet_image *img)
+{
+	sg_loaded *l = img->loaded;
+	pthread_mutex_lock(&loads_mutex);
+	bool ours = l && l->count > 0 && !l->releasing;
+	bool last = ours && --l->count == 0;
+	if (last)
+		l->releasing = true;
+	pthread_mutex_unlock(&loads_mutex);
+	if (!ours)
+		return SIGNET_E_NOT_LOADED;
+	if (last)
+		sg_registry_remove(img); /* consumes the reference */
+	else
+		signet_image_free(img);
+	return 0;
+}
+
+void sg_release_load(signet_image *img)
+{
+	(void)release_load(img); /* internal callers hold a load by construction */
 }
 
 static int dl_close(void *handle)
@@ -115,87 +175,90 @@ static int dl_close(void *handle)
 	return rc;
 }
 
-void sg_release_load(signet_image *img)
+/* The registry's hook: the remove callbacks ran; unmap, unlink, then give back the dependencies. */
+static void finish_removal(signet_image *img)
 {
-	sg_reg_lock();
-	if (img->signet_loads > 1) {
-		img->signet_loads--;
-		sg_reg_unlock();
-		signet_image_free(img);
-		return;
-	}
-	/* The last load: observers first, then dlclose (sg_finish_unmap). */
-	img->state = SG_IMAGE_REMOVING; /* from here no replay picks it up */
-	/*
-	 * A replay to a newly registered observer may still be telling it
-	 * about this image. Wait for that (bounded: nothing new can start), so
-	 * every remove callback has run when the unload returns.
-	 */
-	while (img->add_inflight > 0)
-		sg_reg_wait();
-	sg_reg_unlock();
-	sg_begin_remove(img); /* consumes the caller's reference */
-}
-
-void sg_finish_unmap(signet_image *img)
-{
+	sg_loaded *l = img->loaded;
 	sg_load_lock();
-	sg_reg_lock();
-	bool linked = img->linked;
-	void *handle = img->dl_handle;
-	signet_image **deps = img->deps;
-	size_t ndeps = img->ndeps;
-	img->dl_handle = NULL;
-	img->signet_loads = 0;
-	img->deps = NULL;
-	img->ndeps = 0;
-	sg_reg_unlock();
+	pthread_mutex_lock(&loads_mutex);
+	void *handle = l->handle;
+	sg_image_vec deps = l->deps;
+	l->handle = NULL;
+	l->deps = (sg_image_vec){ 0 };
+	pthread_mutex_unlock(&loads_mutex);
+	if (handle)
+		dl_close(handle);
+	sg_registry_unlink(img);
+	/* Dependencies ld.so dropped with it, or the image itself if someone
+	 * else's dlopen() keeps it mapped (it comes back as foreign). */
 	sg_batch batch = { 0 };
-	if (linked) {
-		if (handle)
-			dl_close(handle);
-		sg_reg_lock();
-		if (sg_list_unlink_locked(img))
-			signet_image_free(img); /* the list's reference; the caller still holds one */
-		sg_reg_unlock();
-		/* Dependencies ld.so dropped with it, or the image itself if someone
-		 * else's dlopen() keeps it mapped (it comes back as foreign). */
-		if (sg_sync_locked(NULL, NULL, &batch) != 0)
-			sg_batch_release(&batch);
-	}
-	sg_reg_lock();
-	img->state = SG_IMAGE_GONE;
-	atomic_store(&img->mapped, false);
-	sg_reg_unlock();
+	if (sg_sync_locked(NULL, NULL, &batch) != 0)
+		sg_batch_release(&batch);
 	sg_load_unlock();
 	sg_deliver(&batch);
 	/* Dependencies outlive the image that needed them (its destructors ran). */
-	sg_image_vec v = { .items = deps, .n = ndeps, .cap = ndeps };
-	sg_image_vec_release(&v);
+	sg_image_vec_release(&deps);
 }
 
 /* ---- commit ---- */
 
-int sg_commit_locked(const char *name, sg_claim *claim, sg_image_vec *deps, signet_image **out,
-	sg_batch *batch, signet_error **err)
+/* Does the object ld.so mapped at `lm` carry the judged bytes where they cannot have been relocated? */
+static bool mapping_is(const struct link_map *lm, const sg_expected_mapping *x)
 {
+	const sg_elf_layout *l = x->layout;
+	/* The segment that maps file offset 0 holds the ELF header and, in practice, the rest. */
+	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(x->bytes + l->phoff);
+	const ElfW(Phdr) *first = NULL;
+	for (size_t i = 0; i < l->phnum && !first; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
+			first = &ph[i];
+	if (!first)
+		return false;
+	const uint8_t *mem = (const uint8_t *)(lm->l_addr + first->p_vaddr);
+	uint64_t headers = l->phoff + (uint64_t)l->phnum * sizeof(ElfW(Phdr));
+	if (headers > first->p_filesz || memcmp(mem, x->bytes, (size_t)headers) != 0)
+		return false;
+	/* The build-id: a hash of the whole build, so another build of the same library differs. */
+	if (l->has_build_id && l->build_id_offset + l->build_id_size <= first->p_filesz &&
+	    memcmp(mem + l->build_id_offset, x->bytes + l->build_id_offset, l->build_id_size) != 0)
+		return false;
+	return true;
+}
+
+int sg_commit_locked(const char *name, sg_claim *claim, int memfd, const sg_expected_mapping *expect,
+	sg_image_vec *deps, signet_image **out, sg_batch *batch, signet_error **err)
+{
+	sg_loaded *l = calloc(1, sizeof *l);
+	if (!l)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = claim->path,
+			.check = "load.commit" }, "out of memory");
 	sg_tls_initializer_enter();
 	void *handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
 	sg_tls_initializer_leave();
 	if (!handle) {
 		const char *why = dlerror();
+		free(l);
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_DLOPEN, .path = claim->path,
 			.check = "load.dlopen" }, "the dynamic linker refused it: %s", why ? why : "unknown reason");
 	}
 	struct link_map *lm = NULL;
 	if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) != 0 || !lm) {
 		dl_close(handle);
+		free(l);
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INTERNAL, .path = claim->path,
 			.check = "load.dlinfo" }, "dlinfo(RTLD_DI_LINKMAP) failed on a handle dlopen() returned");
 	}
+	if (expect && !mapping_is(lm, expect)) {
+		dl_close(handle);
+		free(l);
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_PLATFORM_REFUSED, .path = claim->path,
+			.check = "policy.platform" }, "not a platform library: the file was replaced between its check "
+			"and its mapping (the bytes mapped are not the bytes judged)");
+	}
+	*l = (sg_loaded){ .count = 1, .handle = handle, .memfd = memfd, .deps = *deps };
 	claim->key = (sg_image_key){ .base = lm->l_addr, .name_ptr = lm->l_name };
-	bool fresh_memfd = claim->memfd >= 0;
-	signet_identity *identity = claim->identity;
+	claim->hooks = &loader_hooks;
+	claim->loaded = l;
 	signet_image *img = NULL;
 	int rc = sg_sync_locked(claim, &img, batch);
 	/*
@@ -203,28 +266,16 @@ int sg_commit_locked(const char *name, sg_claim *claim, sg_image_vec *deps, sign
 	 * returned an object it already had (a name it matched), that is not the
 	 * snapshot we verified: refuse it.
 	 */
-	bool fresh = img && claim->identity == NULL && (!fresh_memfd || claim->memfd < 0) &&
-		(identity != NULL || img->platform == claim->platform);
-	if (rc || !img || !fresh || (identity == NULL && !claim->platform)) {
+	if (rc || !img || claim->loaded) {
 		dl_close(handle);
-		if (img && fresh) {
-			/* Cannot happen (platform claims are fresh too); undo the record. */
-			sg_reg_lock();
-			sg_list_unlink_locked(img);
-			sg_reg_unlock();
-		}
+		claim->loaded = NULL;
+		free(l); /* the memfd and the dependencies are still the caller's */
 		signet_image_free(img);
 		return sg_fail(err, &(sg_error_info){ .code = rc ? rc : SIGNET_E_INTERNAL, .path = claim->path,
 			.check = "load.commit" }, "%s", rc ? "could not record the image in the registry"
 			: "the dynamic linker returned an image that was already loaded instead of the verified snapshot");
 	}
-	sg_reg_lock();
-	img->signet_loads = 1;
-	img->dl_handle = handle;
-	img->deps = deps->items;
-	img->ndeps = deps->n;
-	*deps = (sg_image_vec){ 0 };
-	sg_reg_unlock();
+	*deps = (sg_image_vec){ 0 }; /* now the record's */
 	*out = img;
 	return 0;
 }
@@ -232,12 +283,17 @@ int sg_commit_locked(const char *name, sg_claim *claim, sg_image_vec *deps, sign
 void sg_publish(signet_image *img, sg_batch *batch)
 {
 	sg_deliver(batch);
-	if (!img)
-		return;
-	sg_reg_lock();
-	while (img->state == SG_IMAGE_ADDING)
-		sg_reg_wait();
-	sg_reg_unlock();
+	if (img)
+		sg_registry_wait_added(img);
+}
+
+/* One more load of an image already loaded, returned only once its observers have heard of it. */
+static bool reuse_loaded(signet_image *img)
+{
+	if (!sg_take_load(img))
+		return false;
+	sg_registry_wait_added(img);
+	return true;
 }
 
 /* ---- the verified load ---- */
@@ -326,7 +382,7 @@ int sg_load_inspected(sg_txn *t, sg_inspected *in, const char *want_soname, sign
 	/* The same verified image already loaded: one image, loaded twice. */
 	img = sg_registry_find_live(match_cdhash, signet_identity_cdhash(in->identity));
 	if (img) {
-		bool taken = !t->dry_run && sg_take_load(img);
+		bool taken = !t->dry_run && reuse_loaded(img);
 		signet_image_free(img); /* sg_take_load took its own reference */
 		if (t->dry_run || taken) {
 			*out = t->dry_run ? NULL : img;
@@ -346,18 +402,20 @@ int sg_load_inspected(sg_txn *t, sg_inspected *in, const char *want_soname, sign
 	img = sg_registry_find_live(match_cdhash, signet_identity_cdhash(in->identity));
 	if (img && sg_take_load(img)) {
 		sg_load_unlock();
-		signet_image_free(img);
+		signet_image_free(img); /* sg_take_load took its own reference */
+		sg_registry_wait_added(img);
 		goto out;
 	}
 	signet_image_free(img);
 	img = NULL;
 	rc = conflict_locked(dyn->soname, snap->path, err);
 	if (!rc) {
-		sg_claim claim = { .path = snap->path, .identity = in->identity, .memfd = snap->fd };
+		sg_claim claim = { .path = snap->path, .identity = in->identity };
 		sg_snapshot_unmap(snap);
-		rc = sg_commit_locked(snap->dlopen_name, &claim, &deps, &img, &batch, err);
+		rc = sg_commit_locked(snap->dlopen_name, &claim, snap->fd, NULL, &deps, &img, &batch, err);
 		in->identity = claim.identity; /* NULL once the record owns it */
-		snap->fd = claim.memfd;        /* -1 once the record owns it */
+		if (!rc)
+			snap->fd = -1; /* the record's now */
 	}
 	sg_load_unlock();
 	sg_publish(rc ? NULL : img, &batch);
@@ -456,13 +514,11 @@ int signet_unload(signet_image *img, signet_error **err)
 		return rc;
 	if (!img)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "signet_unload needs an image");
-	sg_reg_lock();
-	bool ours = img->signet_loads > 0 && img->linked && img->state != SG_IMAGE_REMOVING;
-	sg_reg_unlock();
-	if (!ours)
+	/* The check and the claim are one critical section (release_load). */
+	if (release_load(img) != 0)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOT_LOADED, .path = img->path,
-			.check = "load.unload" }, "not loaded by signet_load() (or already unloaded)");
-	sg_release_load(img);
+			.check = "load.unload" }, "no load of it is outstanding: not loaded by signet_load(), or "
+			"every load already given back");
 	return 0;
 }
 
@@ -470,9 +526,10 @@ int signet_image_symbol(void **out, const signet_image *image, const char *name,
 {
 	if (!out || !image || !name)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "symbol lookup needs an output, an image and a name");
-	sg_reg_lock();
-	void *handle = image->signet_loads ? image->dl_handle : NULL;
-	sg_reg_unlock();
+	sg_loaded *l = image->loaded;
+	pthread_mutex_lock(&loads_mutex);
+	void *handle = l && l->count > 0 ? l->handle : NULL;
+	pthread_mutex_unlock(&loads_mutex);
 	if (!handle)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOT_LOADED, .path = image->path,
 			.check = "load.symbol" }, "symbol lookup is only for images loaded by signet_load()");

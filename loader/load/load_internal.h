@@ -121,13 +121,27 @@ int sg_resolve_dependencies(sg_txn *t, const sg_elf_dynamic *dyn, const char *or
 int sg_load_platform(sg_txn *t, const char *path, const char *soname, signet_image **out, signet_error **err);
 
 /*
- * With the load lock held: dlopen()s `name` and records the result as a
- * Signet image with `claim` (whose key is filled in here). The object must
- * be new to the process: ld.so handing back an existing one (a reused
- * name) is refused. On success the image holds one load and `deps`.
+ * For an object ld.so opens by name (a platform library): the bytes that
+ * were judged. After dlopen() the mapping's ELF header, program headers and
+ * build-id note must be these bytes, or the file was replaced between the
+ * check and the mapping (only root can) and the load is refused.
  */
-int sg_commit_locked(const char *name, sg_claim *claim, sg_image_vec *deps, signet_image **out,
-	sg_batch *batch, signet_error **err);
+typedef struct sg_expected_mapping {
+	const uint8_t *bytes;
+	size_t length;
+	const sg_elf_layout *layout;
+} sg_expected_mapping;
+
+/*
+ * With the load lock held: dlopen()s `name` and records the result as a
+ * Signet image with `claim` (whose key, hooks and state are filled in
+ * here). The object must be new to the process: ld.so handing back an
+ * existing one (a reused name) is refused; with `expect`, so is a mapping
+ * of other bytes. On success the image holds one load, `memfd` (-1 for
+ * none) and `deps`; on failure they stay the caller's.
+ */
+int sg_commit_locked(const char *name, sg_claim *claim, int memfd, const sg_expected_mapping *expect,
+	sg_image_vec *deps, signet_image **out, sg_batch *batch, signet_error **err);
 
 /*
  * After a commit: delivers `batch` (always: on a failed commit it may still
@@ -141,10 +155,17 @@ void sg_publish(signet_image *image, sg_batch *batch);
  * retained; NULL when none. */
 signet_image *sg_find_loaded(const char *name);
 
-/* Takes one more load of an image Signet loaded. False when it is going. */
+/*
+ * Takes one more load (and one reference) of an image Signet loaded. False
+ * when it has none left or is being removed. Thread-safe: the check and the
+ * claim are one critical section.
+ */
 bool sg_take_load(signet_image *image);
 
-/* Gives back one load (no reentrancy checks: internal callers). */
+/* Gives back one load and one reference (no reentrancy checks: internal callers). */
 void sg_release_load(signet_image *image);
+
+/* The loader's state on the record of an image it loaded (load.c). */
+typedef struct sg_loaded sg_loaded;
 
 #endif /* SIGNET_LOAD_INTERNAL_H */

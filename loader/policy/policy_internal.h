@@ -85,15 +85,29 @@ int sg_policy_admit(const signet_policy *p, const signet_identity *id, signet_er
 
 /*
  * Is the unsigned file at `path` an acceptable platform library for
- * `soname` (may be NULL when no soname list is set)? 0, or
- * SIGNET_E_PLATFORM_REFUSED (check "policy.platform") saying why: soname
- * not listed, not resolvable, its real path not directly in a platform
- * directory, not a regular file, writable by group or others, not owned by
- * root, or a directory on its real path up to / that is.
- * SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM.
+ * `soname` (may be NULL when no soname list is set)? Rules and reasons in
+ * docs/policy.md ("Platform libraries"): the soname; `path`'s directory
+ * inside a platform directory's tree; every symlink from `path` to the file
+ * and every directory holding one or the file, up to /, root's and not
+ * writable by group or others; the file's real path inside a platform
+ * tree. On success `real` (PATH_MAX bytes, may be NULL) gets that real
+ * path: what the loader must open, the file judged. SIGNET_E_PLATFORM_REFUSED
+ * (check "policy.platform"), SIGNET_E_INVALID_ARGUMENT.
  */
-int sg_policy_platform_library(const signet_policy *p, const char *path, const char *soname,
-	signet_error **err);
+int sg_policy_platform_library(char *real, const signet_policy *p, const char *path, const char *soname,
+	signet_error **err) __attribute__((warn_unused_result));
+
+/*
+ * The last check again, on the descriptor the loader opened at `real`: a
+ * regular file, root's, not writable by group or others (what was judged
+ * by name is what was opened). SIGNET_E_PLATFORM_REFUSED.
+ */
+struct stat;
+int sg_policy_platform_file(const signet_policy *p, const char *path, const char *real, const struct stat *st,
+	signet_error **err) __attribute__((warn_unused_result));
+
+/* Is `dir` (a real path) one of the platform directories or below one? */
+bool sg_policy_in_platform_tree(const signet_policy *p, const char *dir);
 
 /* The platform directories in search order; *count gets their number. */
 const char *const *sg_policy_platform_directories(const signet_policy *p, size_t *count);

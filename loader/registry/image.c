@@ -207,7 +207,6 @@ signet_image *sg_image_new(const sg_image_facts *f, signet_arrival arrival, cons
 		return NULL;
 	atomic_init(&img->refs, 1);
 	atomic_init(&img->mapped, true);
-	img->memfd = -1;
 	img->id = atomic_fetch_add(&next_id, 1);
 	img->key = f->key;
 	img->arrival = arrival;
@@ -264,10 +263,9 @@ void signet_image_free(signet_image *image)
 	free(image->soname);
 	free(image->segments);
 	free(image->told);
-	free(image->deps);
 	signet_identity_free(image->identity);
-	if (image->memfd >= 0)
-		close(image->memfd);
+	if (image->hooks && image->loaded)
+		image->hooks->free_state(image->loaded);
 	free(image);
 }
 

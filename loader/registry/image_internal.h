@@ -2,11 +2,13 @@
 /*
  * image_internal.h - the one private image record.
  *
- * Registry, loader and (later) guest hosting all point at this record; no
- * module keeps a second copy of these facts. Fields under "immutable" are
- * written once by sg_image_new() before the record is published and never
- * again. Fields under "registry state" belong to registry.c/observers.c and
- * are only touched with the registry lock held.
+ * Registry, loader and guest hosting all point at this record; no module
+ * keeps a second copy of these facts. Fields under "immutable" are written
+ * once (by sg_image_new() and the owner's claim) before the record is
+ * published and never again. Fields under "registry state" belong to
+ * registry.c/observers.c and are only touched with the registry lock held.
+ * What an owner keeps about its image (the loader: load count, dlopen()
+ * handle, dependencies, memfd) is behind `loaded`, the owner's alone.
  */
 #ifndef SIGNET_IMAGE_INTERNAL_H
 #define SIGNET_IMAGE_INTERNAL_H
@@ -36,6 +38,22 @@ typedef enum sg_image_state {
 	SG_IMAGE_GONE      /* unlinked from the list; only references keep it */
 } sg_image_state;
 
+/*
+ * What the owner of an image (the loader, for the images it loaded) keeps
+ * on the record. The registry never looks inside: it only hands the state
+ * back through the hooks, so it depends on nobody above it.
+ */
+struct sg_loaded;
+typedef struct sg_image_hooks {
+	/*
+	 * The remove callbacks have run: undo the mapping and take the record
+	 * out of the list (sg_registry_unlink()). Called once, with no lock held.
+	 */
+	void (*finish_removal)(signet_image *image);
+	/* The record is being freed: free `state`. */
+	void (*free_state)(struct sg_loaded *state);
+} sg_image_hooks;
+
 struct signet_image {
 	atomic_uint refs;
 
@@ -49,12 +67,11 @@ struct signet_image {
 	signet_segment *segments;
 	size_t build_id_len;
 	uint8_t build_id[SG_BUILD_ID_MAX];
-	/* Set by the loader on the record it claims, before it is published. */
-	signet_identity *identity; /* verified signature, owned; NULL when unsigned */
-	bool platform;             /* an unsigned library the policy accepted as a platform library */
-	int memfd;                 /* the sealed snapshot ld.so mapped (kept open while loaded), or -1 */
-	signet_image **deps;       /* images loaded for this one, each holding one load */
-	size_t ndeps;
+	/* Set from the owner's claim before the record is published. */
+	signet_identity *identity;   /* verified signature, owned; NULL when unsigned */
+	bool platform;               /* an unsigned library the policy accepted as a platform library */
+	const sg_image_hooks *hooks; /* NULL for images nobody claimed */
+	struct sg_loaded *loaded;    /* the owner's state, opaque here; NULL with no hooks */
 
 	/* registry state (registry lock) */
 	sg_image_state state;
@@ -64,8 +81,6 @@ struct signet_image {
 	bool remove_pending;      /* last add deliverer must run the remove */
 	uint64_t *told;           /* tokens of observers that were given add() */
 	size_t ntold, told_cap;
-	unsigned signet_loads;    /* signet_load() count not yet unloaded */
-	void *dl_handle;          /* from dlopen(), when signet_loads > 0 */
 };
 
 /* What discovery reads from one dl_iterate_phdr() entry. */
@@ -76,13 +91,14 @@ typedef struct sg_image_facts {
 	size_t phnum;
 } sg_image_facts;
 
-/* What the loader attaches to the record of an image it loaded. */
+/* What an owner (the loader) attaches to the record of an image it mapped. */
 typedef struct sg_claim {
 	sg_image_key key;
-	const char *path;           /* the original path (never /proc/.../fd/N) */
-	signet_identity *identity;  /* ownership moves to the record */
+	const char *path;            /* the original path (never /proc/.../fd/N) */
+	signet_identity *identity;   /* moves into the record */
 	bool platform;
-	int memfd;                  /* ownership moves to the record; -1 for none */
+	const sg_image_hooks *hooks;
+	struct sg_loaded *loaded;    /* moves into the record */
 } sg_claim;
 
 /*

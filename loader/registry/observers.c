@@ -155,7 +155,13 @@ static void run_remove(signet_image *img)
 		call_observer(tokens[i], img, false);
 	free(tokens);
 
-	sg_finish_unmap(img);
+	/* The owner undoes its mapping (and unlinks the record) after the callbacks, never before. */
+	if (img->hooks)
+		img->hooks->finish_removal(img);
+	sg_reg_lock();
+	img->state = SG_IMAGE_GONE;
+	atomic_store(&img->mapped, false);
+	sg_reg_unlock();
 	signet_image_free(img);
 }
 
@@ -170,6 +176,21 @@ void sg_begin_remove(signet_image *img)
 	}
 	sg_reg_unlock();
 	run_remove(img);
+}
+
+void sg_registry_remove(signet_image *img)
+{
+	sg_reg_lock();
+	img->state = SG_IMAGE_REMOVING; /* from here no replay picks it up, no live lookup finds it */
+	/*
+	 * A replay to a newly registered observer may still be telling it
+	 * about this image. Wait for that (bounded: nothing new can start), so
+	 * every remove callback has run when the caller returns.
+	 */
+	while (img->add_inflight > 0)
+		sg_reg_wait();
+	sg_reg_unlock();
+	sg_begin_remove(img);
 }
 
 /* One add delivery (event or replay) for `img` is over. */

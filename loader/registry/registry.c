@@ -16,7 +16,6 @@
 
 #include "core/error_internal.h"
 #include "registry/discover.h"
-#include "registry/imagelog.h"
 #include "registry/registry_internal.h"
 
 /* ---- locks ---- */
@@ -105,7 +104,7 @@ signet_image **sg_list_images_locked(size_t *count)
 	return list;
 }
 
-signet_image *sg_list_unlink_locked(signet_image *image)
+static signet_image *list_unlink_locked(signet_image *image)
 {
 	for (size_t i = 0; i < nlist; i++) {
 		if (list[i] == image) {
@@ -116,6 +115,24 @@ signet_image *sg_list_unlink_locked(signet_image *image)
 		}
 	}
 	return NULL;
+}
+
+bool sg_registry_unlink(signet_image *image)
+{
+	sg_reg_lock();
+	bool was = list_unlink_locked(image) != NULL;
+	sg_reg_unlock();
+	if (was)
+		signet_image_free(image); /* the list's reference; the caller still holds one */
+	return was;
+}
+
+void sg_registry_wait_added(signet_image *image)
+{
+	sg_reg_lock();
+	while (image->state == SG_IMAGE_ADDING)
+		sg_reg_wait();
+	sg_reg_unlock();
 }
 
 static bool key_eq(const sg_image_key *a, const sg_image_key *b)
@@ -211,7 +228,7 @@ int sg_sync_locked(sg_claim *claim, signet_image **claimed, sg_batch *batch)
 			i++;
 			continue;
 		}
-		sg_list_unlink_locked(img);
+		list_unlink_locked(img);
 		img->state = SG_IMAGE_REMOVING;
 		atomic_store(&img->mapped, false);
 		sg_batch_push(batch, SG_EVENT_REMOVE, img, 0); /* the list's reference */
@@ -232,12 +249,13 @@ int sg_sync_locked(sg_claim *claim, signet_image **claimed, sg_batch *batch)
 		if (first && startup[i] && img->arrival == SIGNET_ARRIVAL_FOREIGN)
 			img->arrival = SIGNET_ARRIVAL_STARTUP; /* not yet published */
 		if (is_claim) {
-			/* Still unpublished: the loader's facts move in with it. */
+			/* Still unpublished: the owner's facts and state move in with it. */
 			img->identity = claim->identity;
 			img->platform = claim->platform;
-			img->memfd = claim->memfd;
+			img->hooks = claim->hooks;
+			img->loaded = claim->loaded;
 			claim->identity = NULL;
-			claim->memfd = -1;
+			claim->loaded = NULL;
 		}
 		img->linked = true;
 		img->state = SG_IMAGE_ADDING;
@@ -297,14 +315,13 @@ void sg_refresh(bool wait)
 }
 
 /*
- * At load time, so that the startup set is recorded (and logged, with
- * SIGNET_PRINT_IMAGES) even by a host that never calls the registry.
+ * At load time, so that the startup set is recorded even by a host that
+ * never calls the registry.
  */
 __attribute__((constructor)) static void registry_at_load(void)
 {
 	sg_registry_ensure_init();
 	sg_refresh(true);
-	sg_imagelog_start();
 }
 
 /* ---- public API ---- */

@@ -2,7 +2,11 @@
 /*
  * registry_internal.h - the registry's locks, list and event batches, shared
  * by registry.c (list, sync, lookups), observers.c (delivery), discover.c
- * (walking the dynamic linker's list) and the loader.
+ * (walking the dynamic linker's list), and what an owner of images (the
+ * loader) may ask of it: the load lock, sync with a claim, lookups,
+ * unlinking and removal. The registry never calls into the loader: what
+ * must happen when a claimed image is removed comes back through the
+ * record's hooks (image_internal.h).
  *
  * Locks, always taken in this order, never the other way round:
  *   1. the load lock (recursive): held across dlopen()/dlclose() by Signet
@@ -87,9 +91,27 @@ void sg_refresh(bool wait);
  * NULL when none. Does not sync. */
 signet_image *sg_registry_find_live(bool (*match)(const signet_image *img, const void *arg), const void *arg);
 
-/* With both locks held: takes `image` out of the list; its list reference
- * goes to the caller. */
-signet_image *sg_list_unlink_locked(signet_image *image);
+/*
+ * With the load lock held (membership changes need both locks; this takes
+ * the registry lock itself): takes `image` out of the list and drops the
+ * list's reference. False when it was not in the list.
+ */
+bool sg_registry_unlink(signet_image *image);
+
+/*
+ * Waits until every add callback for `image` has run (another thread may
+ * still be delivering or replaying it). No lock held.
+ */
+void sg_registry_wait_added(signet_image *image);
+
+/*
+ * An owner gives up its image: from now on no lookup or replay finds it
+ * live. Waits for replays still telling observers about it (bounded:
+ * nothing new can start), runs the remove callbacks, then the owner's
+ * finish_removal hook, and marks the record gone. No lock held; consumes
+ * one reference. Returns when every remove callback has run.
+ */
+void sg_registry_remove(signet_image *image);
 
 /* ---- events and observers (observers.c) ---- */
 
@@ -110,15 +132,8 @@ void sg_deliver(sg_batch *batch);
  * SG_IMAGE_REMOVING under the registry lock. No lock held; consumes one
  * reference. When add callbacks for the image are still running, the last
  * of them takes over (combining, never waiting); otherwise the remove
- * callbacks run here and then sg_finish_unmap().
+ * callbacks run here, then the owner's finish_removal hook.
  */
 void sg_begin_remove(signet_image *image);
-
-/*
- * Called once the remove callbacks ran. For an image still linked in the
- * list (a Signet image: foreign ones are unlinked when found gone), closes
- * its dlopen() handle and unlinks it; marks it GONE. (loader/load/load.c)
- */
-void sg_finish_unmap(signet_image *image);
 
 #endif /* SIGNET_REGISTRY_INTERNAL_H */

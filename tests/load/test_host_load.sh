@@ -5,11 +5,11 @@
 # debugger's backtrace.
 . "$SIGNET_TEST_SRCDIR/tests/lib.sh"
 b="$SIGNET_TEST_BUILDDIR"
-host="$b/signet-host"
+host="$b/tests/signet-host" # a signed copy (tests/load/local.mk)
 fx="$b/tests/fixtures"
 anchors="--anchors $b/tests/pki/root.pem"
 
-# The built host is signed by team ABCDE12345: the default requirement
+# The test host is signed by team ABCDE12345: the default requirement
 # (anchor trusted and team = host) admits that team's plugins.
 "$host" $anchors load "$fx/app/libapp.so" --call app_value --returns int >"$tmpdir/out" 2>&1
 check_grep "load calls a function in a verified plugin" '^app_value\(\) = 42$' "$tmpdir/out"
@@ -36,7 +36,7 @@ check_grep "--returns int prints the value" '^fixture_id\(\) = 3$' "$tmpdir/out"
 # A debugger attached to the host sees plugin function names: ld.so named the
 # image /proc/<pid>/fd/N, which gdb can open from its own process.
 if command -v gdb >/dev/null 2>&1; then
-	LD_LIBRARY_PATH="$b/.libs" gdb -nx -batch -ex run -ex bt -ex 'info sharedlibrary' --args "$b/.libs/signet-host" $anchors \
+	gdb -nx -batch -ex run -ex bt -ex 'info sharedlibrary' --args "$host" $anchors \
 		load "$fx/libtrap.so" --call trap_here --returns void >"$tmpdir/gdb" 2>&1
 	check_grep "gdb's backtrace names the plugin's inner function" ' in trap_inner \(\)' "$tmpdir/gdb"
 	check_grep "gdb's backtrace names the plugin's entry function" ' in trap_here \(\)' "$tmpdir/gdb"

@@ -765,25 +765,25 @@ static void test_platform_system_libc(void)
 #if defined(__x86_64__) && !defined(__ILP32__)
 	CU_ASSERT_STRING_EQUAL(libc, "/lib/x86_64-linux-gnu/libc.so.6");
 #endif
-	SG_ASSERT_OK(sg_policy_platform_library(p, libc, "libc.so.6", &err), &err);
+	SG_ASSERT_OK(sg_policy_platform_library(NULL, p, libc, "libc.so.6", &err), &err);
 	/* Through /usr too (merged /usr: the same real directory). */
 	char usr[PATH_MAX + 8];
 	snprintf(usr, sizeof usr, "/usr%s", libc);
 	if (access(usr, R_OK) == 0)
-		SG_ASSERT_OK(sg_policy_platform_library(p, usr, "libc.so.6", &err), &err);
+		SG_ASSERT_OK(sg_policy_platform_library(NULL, p, usr, "libc.so.6", &err), &err);
 	/* Not a file. */
 	char d[PATH_MAX];
 	snprintf(d, sizeof d, "%s", libc);
 	*strrchr(d, '/') = '\0';
-	SG_ASSERT_FAILS(sg_policy_platform_library(p, d, "libc.so.6", &err), &err, SIGNET_E_PLATFORM_REFUSED,
+	SG_ASSERT_FAILS(sg_policy_platform_library(NULL, p, d, "libc.so.6", &err), &err, SIGNET_E_PLATFORM_REFUSED,
 		"is not a regular file");
 	/* Not there. */
-	SG_ASSERT_FAILS(sg_policy_platform_library(p, system_lib("libsignet-absent.so.9"), "libsignet-absent.so.9",
+	SG_ASSERT_FAILS(sg_policy_platform_library(NULL, p, system_lib("libsignet-absent.so.9"), "libsignet-absent.so.9",
 		&err), &err, SIGNET_E_PLATFORM_REFUSED, "cannot resolve its real path: No such file or directory");
 	/* No platform directories at all. */
 	SG_ASSERT_OK(signet_policy_set_platform_directories(p, NULL, 0, &err), &err);
-	SG_ASSERT_FAILS(sg_policy_platform_library(p, libc, "libc.so.6", &err), &err, SIGNET_E_PLATFORM_REFUSED,
-		"is not directly in a platform directory ((none))");
+	SG_ASSERT_FAILS(sg_policy_platform_library(NULL, p, libc, "libc.so.6", &err), &err, SIGNET_E_PLATFORM_REFUSED,
+		"its name /lib/x86_64-linux-gnu/libc.so.6 is not in a platform directory or below one ((none))");
 	signet_policy_free(p);
 }
 
@@ -796,9 +796,9 @@ static void test_platform_copy_outside(void)
 	char copy[PATH_MAX];
 	snprintf(copy, sizeof copy, "%s/libc.so.6", sg_sandbox());
 	copy_file(system_lib("libc.so.6"), copy, 0644);
-	CU_ASSERT_EQUAL(sg_policy_platform_library(p, copy, "libc.so.6", &err), SIGNET_E_PLATFORM_REFUSED);
+	CU_ASSERT_EQUAL(sg_policy_platform_library(NULL, p, copy, "libc.so.6", &err), SIGNET_E_PLATFORM_REFUSED);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
-	CU_ASSERT_PTR_NOT_NULL(strstr(signet_error_message(err), "is not directly in a platform directory"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(signet_error_message(err), "is not in a platform directory or below one"));
 	CU_ASSERT_STRING_EQUAL(signet_error_path(err), copy);
 	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "policy.platform");
 	signet_error_free(err);
@@ -852,10 +852,10 @@ static void test_platform_permissions(void)
 	snprintf(lib, sizeof lib, "%s/libz.so.1", pd);
 	copy_file(libz(), lib, 0666);
 	snprintf(want, sizeof want, "not a platform library: file %s is writable by group or others (mode 0666)", lib);
-	SG_ASSERT_FAILS(sg_policy_platform_library(p, lib, "libz.so.1", &err), &err, SIGNET_E_PLATFORM_REFUSED, want);
+	SG_ASSERT_FAILS(sg_policy_platform_library(NULL, p, lib, "libz.so.1", &err), &err, SIGNET_E_PLATFORM_REFUSED, want);
 	CU_ASSERT_EQUAL_FATAL(chmod(lib, 0664), 0);
 	snprintf(want, sizeof want, "file %s is writable by group or others (mode 0664)", lib);
-	SG_ASSERT_FAILS(sg_policy_platform_library(p, lib, "libz.so.1", &err), &err, SIGNET_E_PLATFORM_REFUSED, want);
+	SG_ASSERT_FAILS(sg_policy_platform_library(NULL, p, lib, "libz.so.1", &err), &err, SIGNET_E_PLATFORM_REFUSED, want);
 
 	/* A file not owned by root. */
 	CU_ASSERT_EQUAL_FATAL(chmod(lib, 0644), 0);
@@ -867,7 +867,7 @@ static void test_platform_permissions(void)
 			(unsigned long)geteuid());
 		snprintf(want, sizeof want, "file %s is not owned by root (uid %lu)", lib, (unsigned long)geteuid());
 	}
-	SG_ASSERT_FAILS(sg_policy_platform_library(p, lib, "libz.so.1", &err), &err, SIGNET_E_PLATFORM_REFUSED, want);
+	SG_ASSERT_FAILS(sg_policy_platform_library(NULL, p, lib, "libz.so.1", &err), &err, SIGNET_E_PLATFORM_REFUSED, want);
 
 	/* A good file in a directory others may write: they could rename it away and plant theirs. */
 	if (is_root)
@@ -879,13 +879,13 @@ static void test_platform_permissions(void)
 		printf("\n  note: not root, so the file's owner is refused before the directory\n");
 		snprintf(want, sizeof want, "file %s is not owned by root", lib);
 	}
-	SG_ASSERT_FAILS(sg_policy_platform_library(p, lib, "libz.so.1", &err), &err, SIGNET_E_PLATFORM_REFUSED, want);
+	SG_ASSERT_FAILS(sg_policy_platform_library(NULL, p, lib, "libz.so.1", &err), &err, SIGNET_E_PLATFORM_REFUSED, want);
 
 	/* Directory and file fine: the chain above still counts, up to /. */
 	CU_ASSERT_EQUAL_FATAL(chmod(pd, 0755), 0);
 	char above[PATH_MAX];
 	first_writable_ancestor(pd, above);
-	int rc = sg_policy_platform_library(p, lib, "libz.so.1", &err);
+	int rc = sg_policy_platform_library(NULL, p, lib, "libz.so.1", &err);
 	if (!is_root) {
 		CU_ASSERT_EQUAL(rc, SIGNET_E_PLATFORM_REFUSED);
 	} else if (above[0]) {
@@ -909,19 +909,19 @@ static void test_platform_sonames(void)
 	const char *libc = system_lib("libc.so.6"), *libm = system_lib("libm.so.6");
 	const char *only_libm[] = { "libm.so.6" };
 	SG_ASSERT_OK(signet_policy_set_platform_sonames(p, only_libm, 1, &err), &err);
-	SG_ASSERT_OK(sg_policy_platform_library(p, libm, "libm.so.6", &err), &err);
-	SG_ASSERT_FAILS(sg_policy_platform_library(p, libc, "libc.so.6", &err), &err, SIGNET_E_PLATFORM_REFUSED,
+	SG_ASSERT_OK(sg_policy_platform_library(NULL, p, libm, "libm.so.6", &err), &err);
+	SG_ASSERT_FAILS(sg_policy_platform_library(NULL, p, libc, "libc.so.6", &err), &err, SIGNET_E_PLATFORM_REFUSED,
 		"not a platform library: soname libc.so.6 is not on the policy's platform soname list (1 listed)");
-	SG_ASSERT_FAILS(sg_policy_platform_library(p, libm, NULL, &err), &err, SIGNET_E_PLATFORM_REFUSED,
+	SG_ASSERT_FAILS(sg_policy_platform_library(NULL, p, libm, NULL, &err), &err, SIGNET_E_PLATFORM_REFUSED,
 		"soname (none) is not on");
 	/* An empty list admits nothing; NULL lifts the restriction. */
 	SG_ASSERT_OK(signet_policy_set_platform_sonames(p, only_libm, 0, &err), &err);
-	SG_ASSERT_FAILS(sg_policy_platform_library(p, libm, "libm.so.6", &err), &err, SIGNET_E_PLATFORM_REFUSED,
+	SG_ASSERT_FAILS(sg_policy_platform_library(NULL, p, libm, "libm.so.6", &err), &err, SIGNET_E_PLATFORM_REFUSED,
 		"(0 listed)");
 	SG_ASSERT_OK(signet_policy_set_platform_sonames(p, NULL, 0, &err), &err);
-	SG_ASSERT_OK(sg_policy_platform_library(p, libc, "libc.so.6", &err), &err);
-	SG_ASSERT_OK(sg_policy_platform_library(p, libc, NULL, &err), &err);
-	SG_ASSERT_FAILS(sg_policy_platform_library(p, libc, "../libc.so.6", &err), &err, SIGNET_E_PLATFORM_REFUSED,
+	SG_ASSERT_OK(sg_policy_platform_library(NULL, p, libc, "libc.so.6", &err), &err);
+	SG_ASSERT_OK(sg_policy_platform_library(NULL, p, libc, NULL, &err), &err);
+	SG_ASSERT_FAILS(sg_policy_platform_library(NULL, p, libc, "../libc.so.6", &err), &err, SIGNET_E_PLATFORM_REFUSED,
 		"soname \"../libc.so.6\" is not a file name");
 	signet_policy_free(p);
 }
@@ -939,39 +939,137 @@ static void test_platform_symlinks(void)
 	copy_file(libz(), target, 0644);
 	snprintf(link, sizeof link, "%s/libz.so.1", pd);
 	CU_ASSERT_EQUAL_FATAL(symlink(target, link), 0);
-	snprintf(want, sizeof want, "%s: not a platform library: its real path %s is not directly in a platform "
-		"directory (%s)", link, target, pd);
-	CU_ASSERT_EQUAL(sg_policy_platform_library(p, link, "libz.so.1", &err), SIGNET_E_PLATFORM_REFUSED);
+	snprintf(want, sizeof want, "%s: not a platform library: its real path %s is not in a platform "
+		"directory or below one (%s)", link, target, pd);
+	CU_ASSERT_EQUAL(sg_policy_platform_library(NULL, p, link, "libz.so.1", &err), SIGNET_E_PLATFORM_REFUSED);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
 	CU_ASSERT_STRING_EQUAL(signet_error_message(err), want);
 	CU_ASSERT_STRING_EQUAL(signet_error_actual(err), outside);
 	signet_error_free(err);
 	err = NULL;
 
-	/* A relative symlink climbing out ("../"), and a subdirectory: not "directly in". */
-	char rel[PATH_MAX + 32], sub[PATH_MAX + 32], deeper[PATH_MAX + 64], parent[PATH_MAX + 32];
+	/* A relative symlink climbing out ("../"): its real path is outside. */
+	char rel[PATH_MAX + 32], parent[PATH_MAX + 32];
 	snprintf(parent, sizeof parent, "%s", pd);
 	*strrchr(parent, '/') = '\0';
 	strcat(parent, "/libz.so.1");
 	copy_file(libz(), parent, 0644);
 	snprintf(rel, sizeof rel, "%s/librel.so", pd);
 	CU_ASSERT_EQUAL_FATAL(symlink("../libz.so.1", rel), 0);
-	SG_ASSERT_FAILS(sg_policy_platform_library(p, rel, "librel.so", &err), &err, SIGNET_E_PLATFORM_REFUSED,
-		"is not directly in a platform directory");
-	snprintf(sub, sizeof sub, "%s/sub", pd);
-	CU_ASSERT_FATAL(mkdir(sub, 0755) == 0);
-	snprintf(deeper, sizeof deeper, "%s/libz.so.1", sub);
-	copy_file(libz(), deeper, 0644);
-	SG_ASSERT_FAILS(sg_policy_platform_library(p, deeper, "libz.so.1", &err), &err, SIGNET_E_PLATFORM_REFUSED,
-		"is not directly in a platform directory");
+	SG_ASSERT_FAILS(sg_policy_platform_library(NULL, p, rel, "librel.so", &err), &err, SIGNET_E_PLATFORM_REFUSED,
+		"its real path");
 	signet_policy_free(p);
 
-	/* A symlink (anywhere) to a real platform library is that library: what would be mapped. */
+	/* A name outside every platform directory, even one leading to the real libc: never by name alone. */
 	SG_ASSERT_OK(signet_policy_new(&p, &err), &err);
 	char to_libc[PATH_MAX + 32];
 	snprintf(to_libc, sizeof to_libc, "%s/libc-link.so", outside);
 	CU_ASSERT_EQUAL_FATAL(symlink(system_lib("libc.so.6"), to_libc), 0);
-	SG_ASSERT_OK(sg_policy_platform_library(p, to_libc, "libc.so.6", &err), &err);
+	snprintf(want, sizeof want, "its name %s is not in a platform directory or below one", to_libc);
+	SG_ASSERT_FAILS(sg_policy_platform_library(NULL, p, to_libc, "libc.so.6", &err), &err,
+		SIGNET_E_PLATFORM_REFUSED, want);
+	signet_policy_free(p);
+}
+
+/*
+ * A root-owned tree in the shape of Debian's: usr/lib/<triplet> (a platform
+ * directory), usr/lib/llvm-14/lib, usr/lib/<triplet>/lapack and
+ * etc/alternatives, with libz copied in as the "library" everywhere.
+ */
+typedef struct root_tree {
+	char root[PATH_MAX], arch[PATH_MAX + 32], usrlib[PATH_MAX + 32], alt[PATH_MAX + 32];
+} root_tree;
+
+static bool make_root_tree(root_tree *r)
+{
+	const char *base = sg_root_sandbox();
+	if (!base) {
+		printf("\n  note: not root (or /run is not root's alone): the platform-tree checks are skipped\n");
+		return false;
+	}
+	snprintf(r->root, sizeof r->root, "%s", base);
+	snprintf(r->usrlib, sizeof r->usrlib, "%s/usr/lib", base);
+	snprintf(r->arch, sizeof r->arch, "%s/usr/lib/x86_64-linux-gnu", base);
+	snprintf(r->alt, sizeof r->alt, "%s/etc/alternatives", base);
+	char cmd[8 * PATH_MAX];
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s/lapack' '%s/llvm-14/lib' '%s' '%s/opt' && "
+		"cp '%s' '%s/lapack/libz.so.1' && cp '%s' '%s/llvm-14/lib/libz.so.1.0' && cp '%s' '%s/opt/libz.so.1' && "
+		"chmod -R go-w '%s'", r->arch, r->usrlib, r->alt, base, libz(), r->arch, libz(), r->usrlib, libz(), base, base);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	return true;
+}
+
+static signet_policy *tree_policy(const root_tree *r)
+{
+	signet_policy *p = NULL;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(signet_policy_new(&p, &err), &err);
+	const char *dirs[] = { r->arch, r->usrlib };
+	SG_ASSERT_OK(signet_policy_set_platform_directories(p, dirs, 2, &err), &err);
+	return p;
+}
+
+/* Debian's alternatives and LLVM's links: followed step by step, each step root's alone. */
+static void test_platform_alternatives(void)
+{
+	setup();
+	root_tree r;
+	if (!make_root_tree(&r))
+		return;
+	signet_policy *p = tree_policy(&r);
+	signet_error *err = NULL;
+	char name[2 * PATH_MAX], alt[2 * PATH_MAX], want[4 * PATH_MAX], real[PATH_MAX];
+
+	/* arch/libz.so.1 -> etc/alternatives/libz.so.1-x86_64-linux-gnu -> arch/lapack/libz.so.1 */
+	snprintf(name, sizeof name, "%s/libz.so.1", r.arch);
+	snprintf(alt, sizeof alt, "%s/libz.so.1-x86_64-linux-gnu", r.alt);
+	char lapack[2 * PATH_MAX];
+	snprintf(lapack, sizeof lapack, "%s/lapack/libz.so.1", r.arch);
+	CU_ASSERT_EQUAL_FATAL(symlink(alt, name), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink(lapack, alt), 0);
+	SG_ASSERT_OK(sg_policy_platform_library(real, p, name, "libz.so.1", &err), &err);
+	CU_ASSERT_STRING_EQUAL(real, lapack);
+
+	/* The alternatives directory writable by others: they could point the link anywhere. */
+	CU_ASSERT_EQUAL_FATAL(chmod(r.alt, 0777), 0);
+	snprintf(want, sizeof want, "not a platform library: directory %s is writable by group or others (mode 0777)",
+		r.alt);
+	SG_ASSERT_FAILS(sg_policy_platform_library(real, p, name, "libz.so.1", &err), &err, SIGNET_E_PLATFORM_REFUSED,
+		want);
+	CU_ASSERT_EQUAL_FATAL(chmod(r.alt, 0755), 0);
+
+	/* A link in the chain owned by someone else. */
+	CU_ASSERT_EQUAL_FATAL(lchown(alt, 65534, 65534), 0);
+	snprintf(want, sizeof want, "not a platform library: symlink %s is not owned by root (uid 65534)", alt);
+	SG_ASSERT_FAILS(sg_policy_platform_library(real, p, name, "libz.so.1", &err), &err, SIGNET_E_PLATFORM_REFUSED,
+		want);
+	CU_ASSERT_EQUAL_FATAL(lchown(alt, 0, 0), 0);
+
+	/* The alternative retargeted outside the platform trees: refused by where it leads. */
+	char opt[2 * PATH_MAX];
+	snprintf(opt, sizeof opt, "%s/opt/libz.so.1", r.root);
+	CU_ASSERT_EQUAL_FATAL(unlink(alt), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink(opt, alt), 0);
+	snprintf(want, sizeof want, "its real path %s is not in a platform directory or below one", opt);
+	SG_ASSERT_FAILS(sg_policy_platform_library(real, p, name, "libz.so.1", &err), &err, SIGNET_E_PLATFORM_REFUSED,
+		want);
+
+	/* A loop ends. */
+	CU_ASSERT_EQUAL_FATAL(unlink(alt), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink(name, alt), 0);
+	SG_ASSERT_FAILS(sg_policy_platform_library(real, p, name, "libz.so.1", &err), &err, SIGNET_E_PLATFORM_REFUSED,
+		"cannot resolve its real path: Too many levels of symbolic links");
+
+	/* arch/libc++-like: a relative link up into usr/lib/llvm-14/lib (below the usr/lib platform directory). */
+	char llvm_name[2 * PATH_MAX], llvm[2 * PATH_MAX];
+	snprintf(llvm_name, sizeof llvm_name, "%s/libzz.so.1", r.arch);
+	snprintf(llvm, sizeof llvm, "%s/llvm-14/lib/libz.so.1.0", r.usrlib);
+	CU_ASSERT_EQUAL_FATAL(symlink("../llvm-14/lib/libz.so.1.0", llvm_name), 0);
+	SG_ASSERT_OK(sg_policy_platform_library(real, p, llvm_name, "libzz.so.1", &err), &err);
+	CU_ASSERT_STRING_EQUAL(real, llvm);
+
+	/* A file named directly in a subdirectory of a platform directory is inside its tree. */
+	SG_ASSERT_OK(sg_policy_platform_library(real, p, lapack, "libz.so.1", &err), &err);
 	signet_policy_free(p);
 }
 
@@ -1163,6 +1261,7 @@ int main(int argc, char **argv)
 		{ "permissions and ownership of file and directory chain", test_platform_permissions },
 		{ "soname list restricts platform libraries", test_platform_sonames },
 		{ "symlinks are judged by their real path", test_platform_symlinks },
+		{ "alternatives and LLVM links: each step root's alone", test_platform_alternatives },
 		{ NULL, NULL },
 	};
 	static const sg_suite suites[] = {

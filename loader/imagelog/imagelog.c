@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* imagelog.c - the SIGNET_PRINT_IMAGES image log, an ordinary observer. */
+/*
+ * imagelog.c - the SIGNET_PRINT_IMAGES image log: a plain client of the
+ * public observer API (signet/registry.h), started by its own constructor.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -14,7 +17,7 @@
 #include <signet/registry.h>
 #include <signet/signature.h>
 
-#include "registry/imagelog.h"
+#include "imagelog/imagelog.h"
 
 static int log_fd = -1;
 
@@ -131,4 +134,14 @@ void sg_imagelog_start(void)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, start_once);
+}
+
+/*
+ * When libsignet is loaded, before main(): registering the observer replays
+ * the startup set, so the log has every image from the first line. (The
+ * registry initializes itself on first use, whichever constructor runs first.)
+ */
+__attribute__((constructor)) static void imagelog_at_load(void)
+{
+	sg_imagelog_start();
 }

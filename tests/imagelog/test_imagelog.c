@@ -21,7 +21,7 @@
 static int run_child(const char *value, const char *stderr_path, const char *library)
 {
 	char child[PATH_MAX];
-	snprintf(child, sizeof child, "%s/tests/registry/imagelog_child", sg_builddir());
+	snprintf(child, sizeof child, "%s/tests/imagelog/imagelog_child", sg_builddir());
 	pid_t pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0) {
@@ -113,7 +113,7 @@ static void test_log_to_a_file(void)
 	CU_ASSERT(strncmp(text, "existing line\n", 14) == 0);
 
 	char exe[PATH_MAX];
-	snprintf(exe, sizeof exe, "%s/tests/registry/", sg_builddir());
+	snprintf(exe, sizeof exe, "%s/tests/imagelog/", sg_builddir());
 	/* The executable's line: first after ours, arrival main, real path. */
 	CU_ASSERT(strncmp(text + 14, "signet-image: add base=0x", 25) == 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, " arrival=main identity=unsigned path="));
