@@ -72,11 +72,21 @@ check_PROGRAMS += tests/core/test_files
 tests_core_test_files_SOURCES = tests/core/test_files.c
 tests_core_test_files_CFLAGS = $(TEST_CFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_core_test_files_LDADD = $(TEST_INTERNAL_LIBS)
-check_PROGRAMS += tests/core/mksocket
+check_PROGRAMS += tests/core/mksocket tests/core/errors_md
 tests_core_mksocket_SOURCES = tests/core/mksocket.c
+tests_core_errors_md_SOURCES = tests/core/errors_md.c
 TESTS += tests/core/test_errors tests/core/test_files tests/core/exports.sh tests/core/headers.sh \
-	tests/core/test_special_files.sh
-EXTRA_DIST += tests/core/exports.sh tests/core/headers.sh tests/core/test_special_files.sh
+	tests/core/test_special_files.sh tests/core/test_errors_doc.sh
+EXTRA_DIST += tests/core/exports.sh tests/core/headers.sh tests/core/test_special_files.sh \
+	tests/core/test_errors_doc.sh
+
+# docs/errors.md's table of codes is made from SIGNET_ERROR_CODES.
+update-errors-md: tests/core/errors_md$(EXEEXT)
+	$(AM_V_GEN)tests/core/errors_md >errors-table.tmp && \
+	awk 'FNR == NR { t = t $$0 "\n"; next } /^<!-- codes: begin/ { print; printf "%s", t; skip = 1; next } \
+		/^<!-- codes: end/ { skip = 0 } !skip' errors-table.tmp $(srcdir)/docs/errors.md >errors-md.tmp && \
+	mv errors-md.tmp $(srcdir)/docs/errors.md && rm -f errors-table.tmp
+.PHONY: update-errors-md
 
 # --- registry ---
 check_PROGRAMS += tests/registry/test_registry tests/registry/test_observers \

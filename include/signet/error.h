@@ -8,9 +8,9 @@
  * untouched on success). The object belongs to the caller: release it with
  * signet_error_free(). There is no thread-local "last error".
  *
- * Codes are part of the ABI: they are documented in docs/errors.md, never
- * renumbered, and a test fails when this enum, the library's string table
- * and that document disagree.
+ * Codes are part of the ABI: never renumbered. They come from one list,
+ * SIGNET_ERROR_CODES below, which also makes the library's names and
+ * descriptions and the table in docs/errors.md.
  *
  * Thread-safety: error objects are immutable once returned; reading one from
  * several threads is safe. The code tables are static and read-only.
@@ -23,75 +23,134 @@
 SIGNET_BEGIN_DECLS
 
 /*
+ * The codes: one list, from which the enum below, the library's
+ * signet_code_name(), signet_code_description() and signet_code_is_fatal(),
+ * and the table of docs/errors.md are all made.
+ *
+ *   X(name, value, fatal, description, meaning)
+ *     fatal        1 for refusals no policy may waive (signet_code_is_fatal())
+ *     description  a few words: signet_code_description()
+ *     meaning      the sentence docs/errors.md gives
+ *
  * Ranges: -1..-49 general, -50..-99 registry and loading, -100.. ELF
  * structure, -200.. signatures, -300.. policy and requirements, -400..
- * bundles.
+ * bundles. Values are ABI: never renumbered, never reused.
  */
+#define SIGNET_ERROR_CODES(X) \
+	X(SIGNET_OK, 0, 0, "success", \
+	  "success") \
+	/* general */ \
+	X(SIGNET_E_INVALID_ARGUMENT, -1, 0, "invalid argument", \
+	  "a parameter was NULL, empty or out of range") \
+	X(SIGNET_E_NOMEM, -2, 0, "out of memory", \
+	  "memory allocation failed") \
+	X(SIGNET_E_IO, -3, 0, "input/output error", \
+	  "a system call on a file failed (`signet_error_os_errno()` says which errno), or the path is not a regular file") \
+	X(SIGNET_E_NOT_FOUND, -4, 0, "not found", \
+	  "the image, symbol or record looked up is not there") \
+	X(SIGNET_E_LIMIT, -5, 0, "hard limit exceeded", \
+	  "input exceeds a documented hard limit") \
+	X(SIGNET_E_INTERNAL, -6, 0, "internal error", \
+	  "an invariant broke: a bug in Signet; please report it") \
+	/* registry and loading */ \
+	X(SIGNET_E_IN_OBSERVER, -50, 0, "called from inside an image observer", \
+	  "`signet_load()`/`signet_unload()` called from inside an image observer callback") \
+	X(SIGNET_E_IN_INITIALIZER, -51, 0, "called from inside an image initializer or finalizer", \
+	  "`signet_load()`/`signet_unload()` called from a constructor or destructor that Signet's own load or unload is running") \
+	X(SIGNET_E_DLOPEN, -52, 0, "the dynamic linker refused the image", \
+	  "the dynamic linker refused the image; the message quotes `dlerror()`") \
+	X(SIGNET_E_NOT_LOADED, -53, 0, "image was not loaded by Signet", \
+	  "unload (or symbol lookup) of an image that `signet_load()` did not load, or already unloaded") \
+	X(SIGNET_E_OBSERVER_UNKNOWN, -54, 0, "no observer has this token", \
+	  "no registered observer has this token (never registered, or already removed)") \
+	X(SIGNET_E_DEPENDENCY_UNRESOLVED, -55, 0, "a dependency has no acceptable candidate", \
+	  "a DT_NEEDED has no acceptable candidate; the message names the dependency and every path tried") \
+	X(SIGNET_E_DEPENDENCY_CONFLICT, -56, 0, "an unacceptable image holds a needed soname", \
+	  "an image already in the process holds a needed soname but is not acceptable under the policy; it is never bound silently") \
+	X(SIGNET_E_SEALING_UNAVAILABLE, -57, 0, "the kernel refuses sealed executable memory", \
+	  "the kernel refuses sealed or executable memfds (`vm.memfd_noexec=2`, no `F_SEAL_*`): loading fails closed") \
+	X(SIGNET_E_SONAME_CONFLICT, -58, 0, "another image with this soname is loaded", \
+	  "a different image with the same soname is already loaded; Signet does not alias them") \
+	/* ELF structure */ \
+	X(SIGNET_E_NOT_ELF, -100, 1, "not an ELF file", \
+	  "not an ELF file: bad magic, or shorter than an ELF header") \
+	X(SIGNET_E_ELF_MALFORMED, -101, 1, "malformed ELF structure", \
+	  "ELF headers, sections or segments out of bounds or inconsistent") \
+	X(SIGNET_E_ELF_UNSUPPORTED, -102, 0, "unsupported ELF class, byte order, machine or type", \
+	  "wrong class, byte order, machine or object type for this host") \
+	/* signatures */ \
+	X(SIGNET_E_UNSIGNED, -200, 0, "not signed", \
+	  "the file has no signature blob") \
+	X(SIGNET_E_SIGNATURE_MALFORMED, -201, 1, "malformed signature", \
+	  "the blob or its CodeDirectory breaks the format (bounds, counts, reserved bytes, strings)") \
+	X(SIGNET_E_SIGNATURE_NOT_LAST, -202, 1, "data after the signature", \
+	  "bytes follow the blob, or the blob is not at the end of the file") \
+	X(SIGNET_E_SIGNATURE_DUPLICATE, -203, 1, "more than one signature", \
+	  "more than one signature blob") \
+	X(SIGNET_E_PAGE_MISMATCH, -204, 1, "a page was modified after signing", \
+	  "a page hash differs: the file changed after signing; the error gives page index and offset") \
+	X(SIGNET_E_CMS_MISMATCH, -205, 1, "the CMS signature does not match the CodeDirectory", \
+	  "the CMS signature does not verify over the CodeDirectory") \
+	X(SIGNET_E_UNTRUSTED_ANCHOR, -206, 0, "not signed by a trusted anchor", \
+	  "the certificate chain does not end at a trusted anchor") \
+	X(SIGNET_E_CERT_EXPIRED, -207, 0, "certificate expired", \
+	  "a certificate in the chain has expired") \
+	X(SIGNET_E_CERT_NOT_YET_VALID, -208, 0, "certificate not yet valid", \
+	  "a certificate in the chain is not valid yet") \
+	X(SIGNET_E_CERT_NO_CODESIGN_EKU, -209, 0, "signing certificate lacks the code-signing usage", \
+	  "the leaf certificate lacks the code-signing extended key usage") \
+	X(SIGNET_E_CERT_NO_TEAM, -210, 0, "signing certificate names no single team", \
+	  "the leaf has zero or several subject OUs, so no team") \
+	X(SIGNET_E_CERT_CHAIN, -211, 0, "invalid certificate chain", \
+	  "the chain is invalid otherwise (an intermediate that is not a CA, a bad issuer signature)") \
+	X(SIGNET_E_SIGNATURE_UNSUPPORTED, -212, 0, "unsupported signature parameters", \
+	  "a hash type, page size or format version this build does not know") \
+	X(SIGNET_E_SEAL_MISMATCH, -213, 1, "a sealed resource does not match", \
+	  "a special slot (bundle manifest, resource seal) does not match what it seals") \
+	/* requirements and policy */ \
+	X(SIGNET_E_REQUIREMENT_SYNTAX, -300, 0, "requirement syntax error", \
+	  "the requirement text does not parse; the error gives the column") \
+	X(SIGNET_E_REQUIREMENT_UNMET, -301, 0, "requirement not satisfied", \
+	  "the identity does not satisfy the requirement; expected/actual say which clause") \
+	X(SIGNET_E_POLICY_DENIED, -302, 0, "denied by policy", \
+	  "a deny list names the image's cdhash or its signing certificate's serial") \
+	X(SIGNET_E_POLICY_NOT_ALLOWED, -303, 0, "not on the policy's allow list", \
+	  "the policy has allow lists and none names the image's identifier or cdhash") \
+	X(SIGNET_E_PLATFORM_REFUSED, -304, 0, "not an acceptable platform library", \
+	  "an unsigned library is not an acceptable platform library (directory, ownership, permissions, soname list)") \
+	X(SIGNET_E_POLICY_INVALID, -305, 0, "invalid policy", \
+	  "a policy file or setting is invalid; the message names the file and the field") \
+	/* bundles */ \
+	X(SIGNET_E_MANIFEST_INVALID, -400, 0, "invalid bundle manifest", \
+	  "a bundle's manifest.json breaks the schema; the message names the field and the rule (line and column for JSON syntax)") \
+	X(SIGNET_E_BUNDLE_INVALID, -401, 0, "invalid bundle layout", \
+	  "a bundle's layout is invalid: not a directory, manifest.json or the executable missing or not a regular file, a symlink that leaves the bundle, a special file, a name outside the portable alphabet, or the bundle changed while it was read; the message names the entry") \
+	X(SIGNET_E_BUNDLE_UNSEALED, -402, 0, "bundle content not sealed", \
+	  "a file in the bundle that the resource seal does not cover (named), or an executable whose signature seals no manifest or resource seal") \
+	X(SIGNET_E_PRINCIPAL_CLASS, -403, 0, "principal class unusable", \
+	  "the manifest's principal class is not exported in `.dynsym`, is a function rather than data, is smaller than a class descriptor, or lies outside every loadable segment") \
+	X(SIGNET_E_HOST_API, -404, 0, "host API incompatible", \
+	  "the bundle's `host_api` range does not admit the host's API version (expected: the range, actual: the host's version)") \
+	X(SIGNET_E_CLASS_INVALID, -405, 0, "invalid class descriptor", \
+	  "a loaded class descriptor is malformed: magic, version or sizes, a method type encoding, a duplicate method, or a pointer outside the image's own segments (named)") \
+	X(SIGNET_E_PROTOCOL_MISMATCH, -406, 0, "protocol not conformed to", \
+	  "the class does not conform to a protocol: it does not adopt it (or another version), a required method is missing, or a method's type encoding differs (expected vs actual)") \
+	X(SIGNET_E_NO_METHOD, -407, 0, "no such method", \
+	  "the class has no method of that name") \
+	X(SIGNET_E_ARGUMENT_MISMATCH, -408, 0, "argument mismatch", \
+	  "the arguments given do not match the method's type encoding (count or type, expected vs actual), or a text argument does not parse as its type; no call was made") \
+	X(SIGNET_E_GUEST_INVALID, -409, 0, "guest not runnable", \
+	  "the guest is killed (or no longer valid, for calls that require validity): none of its code is run") \
+	X(SIGNET_E_GUEST_STATUS, -410, 0, "illegal guest status change", \
+	  "a guest status change moves a flag the wrong way: valid can only be cleared, hard and kill can only be set") \
+	X(SIGNET_E_HOST_DEDICATED, -411, 0, "dedicated host", \
+	  "the host is dedicated and already has its one guest, or cannot become dedicated because it does not have exactly one guest") \
+	X(SIGNET_E_INSTANCE_INIT, -412, 0, "instance init failed", \
+	  "a class's init function returned non-zero; the instance was not created (the value is in the message)")
+
+#define SIGNET_CODE_ENUMERATOR_(name, value, fatal, description, meaning) name = value,
 typedef enum signet_code {
-	SIGNET_OK = 0,
-
-	/* general */
-	SIGNET_E_INVALID_ARGUMENT = -1, /* a parameter was NULL, empty or out of range */
-	SIGNET_E_NOMEM = -2,            /* memory allocation failed */
-	SIGNET_E_IO = -3,               /* a system call on a file failed (see os errno) */
-	SIGNET_E_NOT_FOUND = -4,        /* the thing looked up is not there */
-	SIGNET_E_LIMIT = -5,            /* input exceeds a documented hard limit */
-	SIGNET_E_INTERNAL = -6,         /* an invariant broke: a bug in Signet */
-
-	/* registry and loading */
-	SIGNET_E_IN_OBSERVER = -50,     /* load/unload called from inside an image observer */
-	SIGNET_E_IN_INITIALIZER = -51,  /* load/unload called from an image's constructor or destructor */
-	SIGNET_E_DLOPEN = -52,          /* the dynamic linker refused the image (see message) */
-	SIGNET_E_NOT_LOADED = -53,      /* unload of an image Signet did not load */
-	SIGNET_E_OBSERVER_UNKNOWN = -54, /* no registered observer has this token */
-	SIGNET_E_DEPENDENCY_UNRESOLVED = -55, /* a DT_NEEDED has no acceptable candidate (paths tried in the message) */
-	SIGNET_E_DEPENDENCY_CONFLICT = -56,   /* an unacceptable image already holds a needed soname */
-	SIGNET_E_SEALING_UNAVAILABLE = -57,   /* the kernel refuses sealed or executable memfds: fail closed */
-	SIGNET_E_SONAME_CONFLICT = -58,       /* a different image with the same soname is loaded */
-
-	/* ELF structure */
-	SIGNET_E_NOT_ELF = -100,        /* not an ELF file (bad magic, or too short) */
-	SIGNET_E_ELF_MALFORMED = -101,  /* ELF headers, sections or segments inconsistent or out of bounds */
-	SIGNET_E_ELF_UNSUPPORTED = -102,/* wrong class, byte order, machine or object type */
-
-	/* signatures: "policy may tolerate" (unsigned, unsupported) vs always fatal */
-	SIGNET_E_UNSIGNED = -200,             /* no signature blob */
-	SIGNET_E_SIGNATURE_MALFORMED = -201,  /* the blob or its CodeDirectory breaks the format */
-	SIGNET_E_SIGNATURE_NOT_LAST = -202,   /* bytes follow the blob, or it is not at the end */
-	SIGNET_E_SIGNATURE_DUPLICATE = -203,  /* more than one signature blob */
-	SIGNET_E_PAGE_MISMATCH = -204,        /* a page's hash differs: the file changed after signing */
-	SIGNET_E_CMS_MISMATCH = -205,         /* the CMS signature does not verify over the CodeDirectory */
-	SIGNET_E_UNTRUSTED_ANCHOR = -206,     /* the chain does not end at a trusted anchor */
-	SIGNET_E_CERT_EXPIRED = -207,         /* a certificate's notAfter has passed */
-	SIGNET_E_CERT_NOT_YET_VALID = -208,   /* a certificate's notBefore is in the future */
-	SIGNET_E_CERT_NO_CODESIGN_EKU = -209, /* the leaf lacks the code-signing extended key usage */
-	SIGNET_E_CERT_NO_TEAM = -210,         /* the leaf has no single subject OU, so no team */
-	SIGNET_E_CERT_CHAIN = -211,           /* the chain is invalid otherwise (an issuer that is not a CA, ...) */
-	SIGNET_E_SIGNATURE_UNSUPPORTED = -212,/* a hash type, page size or version this build does not know */
-	SIGNET_E_SEAL_MISMATCH = -213,        /* a special slot (manifest, resource seal) does not match */
-
-	/* requirements and policy */
-	SIGNET_E_REQUIREMENT_SYNTAX = -300,   /* the requirement text does not parse (see the column) */
-	SIGNET_E_REQUIREMENT_UNMET = -301,    /* the identity does not satisfy the requirement */
-	SIGNET_E_POLICY_DENIED = -302,        /* a deny list names the image (cdhash or certificate serial) */
-	SIGNET_E_POLICY_NOT_ALLOWED = -303,   /* allow lists exist and do not name the image */
-	SIGNET_E_PLATFORM_REFUSED = -304,     /* an unsigned library is not an acceptable platform library */
-	SIGNET_E_POLICY_INVALID = -305,       /* a policy file or setting is invalid */
-
-	/* bundles */
-	SIGNET_E_MANIFEST_INVALID = -400,     /* manifest.json breaks the schema (field and rule named) */
-	SIGNET_E_BUNDLE_INVALID = -401,       /* bundle layout: missing manifest/executable, escaping symlink, ... */
-	SIGNET_E_BUNDLE_UNSEALED = -402,      /* a bundle file no seal covers, or no manifest seal */
-	SIGNET_E_PRINCIPAL_CLASS = -403,      /* principal class not exported data of descriptor size */
-	SIGNET_E_HOST_API = -404,             /* host_api does not admit this host's API version */
-	SIGNET_E_CLASS_INVALID = -405,        /* class descriptor malformed (or points outside its image) */
-	SIGNET_E_PROTOCOL_MISMATCH = -406,    /* class does not conform to the protocol */
-	SIGNET_E_NO_METHOD = -407,            /* the class has no method of that name */
-	SIGNET_E_ARGUMENT_MISMATCH = -408,    /* arguments do not match the encoding: no call made */
-	SIGNET_E_GUEST_INVALID = -409,        /* guest killed or invalid: its code is not run */
-	SIGNET_E_GUEST_STATUS = -410,         /* a guest status flag may only move one way */
-	SIGNET_E_HOST_DEDICATED = -411,       /* dedicated host: one guest only */
-	SIGNET_E_INSTANCE_INIT = -412         /* the class's init function reported failure */
+	SIGNET_ERROR_CODES(SIGNET_CODE_ENUMERATOR_)
 } signet_code;
 
 /* Opaque error object; see the accessors below. */

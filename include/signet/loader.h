@@ -15,7 +15,9 @@
  * Ownership: a successful signet_load() gives the caller a handle that
  * holds one load of the image (and one record reference). signet_unload()
  * gives both back; the handle must not be used afterwards. Loading the same
- * signed image again (same cdhash) gives the same record, loaded twice.
+ * signed image again (same cdhash) gives the same record, loaded twice;
+ * that second signet_load() returns only once the add observers have seen
+ * the image, even when another thread is still telling them about it.
  * Dependencies Signet loaded for an image stay until nothing needs them.
  *
  * Thread-safety: both calls may be made from any thread concurrently;
@@ -50,10 +52,23 @@ SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_load(signet_image **out, const char 
 	const signet_policy *policy, signet_error **err);
 
 /*
- * Gives back one load. When it was the last, remove observers run, then the
- * image is unmapped, then the dependencies loaded for it are given back.
- * Errors: SIGNET_E_NOT_LOADED (not a handle from signet_load(), or already
- * unloaded), SIGNET_E_IN_OBSERVER, SIGNET_E_IN_INITIALIZER.
+ * Gives back one load, and the reference that came with it. When it was the
+ * last load, remove observers run, then the image is unmapped, then the
+ * dependencies loaded for it are given back; all of that has happened when
+ * the call returns.
+ *
+ * The contract, like free()'s: each successful signet_load() is matched by
+ * exactly one signet_unload() of the handle it returned (loading the same
+ * image twice gives the same pointer twice, to be unloaded twice). Checking
+ * for an outstanding load and taking it are one step, so when several
+ * threads unload the same image, exactly as many calls succeed as there
+ * were loads. A call with no load outstanding (an image Signet did not
+ * load, say from a registry snapshot, or one whose every load was given
+ * back) fails with SIGNET_E_NOT_LOADED, provided the caller still holds a
+ * reference that keeps the record alive (signet_image_retain()); with no
+ * reference left, the pointer is dangling and using it is undefined.
+ * Errors: SIGNET_E_NOT_LOADED, SIGNET_E_IN_OBSERVER, SIGNET_E_IN_INITIALIZER,
+ * SIGNET_E_INVALID_ARGUMENT.
  */
 SIGNET_EXPORT int signet_unload(signet_image *image, signet_error **err);
 

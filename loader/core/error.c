@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,100 +31,42 @@ static signet_error oom_error = {
 	.message = oom_message,
 };
 
-/*
- * The single table of codes. tests/core/test_errors.c checks it against the
- * enum in include/signet/error.h and against docs/errors.md.
- */
+/* Names, descriptions and fatality: from the one list in <signet/error.h>. */
 static const struct {
 	int code;
+	bool fatal;
 	const char *name;
 	const char *description;
 } code_table[] = {
-	{ SIGNET_OK, "SIGNET_OK", "success" },
-	{ SIGNET_E_INVALID_ARGUMENT, "SIGNET_E_INVALID_ARGUMENT", "invalid argument" },
-	{ SIGNET_E_NOMEM, "SIGNET_E_NOMEM", "out of memory" },
-	{ SIGNET_E_IO, "SIGNET_E_IO", "input/output error" },
-	{ SIGNET_E_NOT_FOUND, "SIGNET_E_NOT_FOUND", "not found" },
-	{ SIGNET_E_LIMIT, "SIGNET_E_LIMIT", "hard limit exceeded" },
-	{ SIGNET_E_INTERNAL, "SIGNET_E_INTERNAL", "internal error" },
-	{ SIGNET_E_IN_OBSERVER, "SIGNET_E_IN_OBSERVER", "called from inside an image observer" },
-	{ SIGNET_E_IN_INITIALIZER, "SIGNET_E_IN_INITIALIZER", "called from inside an image initializer or finalizer" },
-	{ SIGNET_E_DLOPEN, "SIGNET_E_DLOPEN", "the dynamic linker refused the image" },
-	{ SIGNET_E_NOT_LOADED, "SIGNET_E_NOT_LOADED", "image was not loaded by Signet" },
-	{ SIGNET_E_OBSERVER_UNKNOWN, "SIGNET_E_OBSERVER_UNKNOWN", "no observer has this token" },
-	{ SIGNET_E_DEPENDENCY_UNRESOLVED, "SIGNET_E_DEPENDENCY_UNRESOLVED", "a dependency has no acceptable candidate" },
-	{ SIGNET_E_DEPENDENCY_CONFLICT, "SIGNET_E_DEPENDENCY_CONFLICT", "an unacceptable image holds a needed soname" },
-	{ SIGNET_E_SEALING_UNAVAILABLE, "SIGNET_E_SEALING_UNAVAILABLE", "the kernel refuses sealed executable memory" },
-	{ SIGNET_E_SONAME_CONFLICT, "SIGNET_E_SONAME_CONFLICT", "another image with this soname is loaded" },
-	{ SIGNET_E_NOT_ELF, "SIGNET_E_NOT_ELF", "not an ELF file" },
-	{ SIGNET_E_ELF_MALFORMED, "SIGNET_E_ELF_MALFORMED", "malformed ELF structure" },
-	{ SIGNET_E_ELF_UNSUPPORTED, "SIGNET_E_ELF_UNSUPPORTED", "unsupported ELF class, byte order, machine or type" },
-	{ SIGNET_E_UNSIGNED, "SIGNET_E_UNSIGNED", "not signed" },
-	{ SIGNET_E_SIGNATURE_MALFORMED, "SIGNET_E_SIGNATURE_MALFORMED", "malformed signature" },
-	{ SIGNET_E_SIGNATURE_NOT_LAST, "SIGNET_E_SIGNATURE_NOT_LAST", "data after the signature" },
-	{ SIGNET_E_SIGNATURE_DUPLICATE, "SIGNET_E_SIGNATURE_DUPLICATE", "more than one signature" },
-	{ SIGNET_E_PAGE_MISMATCH, "SIGNET_E_PAGE_MISMATCH", "a page was modified after signing" },
-	{ SIGNET_E_CMS_MISMATCH, "SIGNET_E_CMS_MISMATCH", "the CMS signature does not match the CodeDirectory" },
-	{ SIGNET_E_UNTRUSTED_ANCHOR, "SIGNET_E_UNTRUSTED_ANCHOR", "not signed by a trusted anchor" },
-	{ SIGNET_E_CERT_EXPIRED, "SIGNET_E_CERT_EXPIRED", "certificate expired" },
-	{ SIGNET_E_CERT_NOT_YET_VALID, "SIGNET_E_CERT_NOT_YET_VALID", "certificate not yet valid" },
-	{ SIGNET_E_CERT_NO_CODESIGN_EKU, "SIGNET_E_CERT_NO_CODESIGN_EKU", "signing certificate lacks the code-signing usage" },
-	{ SIGNET_E_CERT_NO_TEAM, "SIGNET_E_CERT_NO_TEAM", "signing certificate names no single team" },
-	{ SIGNET_E_CERT_CHAIN, "SIGNET_E_CERT_CHAIN", "invalid certificate chain" },
-	{ SIGNET_E_SIGNATURE_UNSUPPORTED, "SIGNET_E_SIGNATURE_UNSUPPORTED", "unsupported signature parameters" },
-	{ SIGNET_E_SEAL_MISMATCH, "SIGNET_E_SEAL_MISMATCH", "a sealed resource does not match" },
-	{ SIGNET_E_REQUIREMENT_SYNTAX, "SIGNET_E_REQUIREMENT_SYNTAX", "requirement syntax error" },
-	{ SIGNET_E_REQUIREMENT_UNMET, "SIGNET_E_REQUIREMENT_UNMET", "requirement not satisfied" },
-	{ SIGNET_E_POLICY_DENIED, "SIGNET_E_POLICY_DENIED", "denied by policy" },
-	{ SIGNET_E_POLICY_NOT_ALLOWED, "SIGNET_E_POLICY_NOT_ALLOWED", "not on the policy's allow list" },
-	{ SIGNET_E_PLATFORM_REFUSED, "SIGNET_E_PLATFORM_REFUSED", "not an acceptable platform library" },
-	{ SIGNET_E_POLICY_INVALID, "SIGNET_E_POLICY_INVALID", "invalid policy" },
-	{ SIGNET_E_MANIFEST_INVALID, "SIGNET_E_MANIFEST_INVALID", "invalid bundle manifest" },
-	{ SIGNET_E_BUNDLE_INVALID, "SIGNET_E_BUNDLE_INVALID", "invalid bundle layout" },
-	{ SIGNET_E_BUNDLE_UNSEALED, "SIGNET_E_BUNDLE_UNSEALED", "bundle content not sealed" },
-	{ SIGNET_E_PRINCIPAL_CLASS, "SIGNET_E_PRINCIPAL_CLASS", "principal class unusable" },
-	{ SIGNET_E_HOST_API, "SIGNET_E_HOST_API", "host API incompatible" },
-	{ SIGNET_E_CLASS_INVALID, "SIGNET_E_CLASS_INVALID", "invalid class descriptor" },
-	{ SIGNET_E_PROTOCOL_MISMATCH, "SIGNET_E_PROTOCOL_MISMATCH", "protocol not conformed to" },
-	{ SIGNET_E_NO_METHOD, "SIGNET_E_NO_METHOD", "no such method" },
-	{ SIGNET_E_ARGUMENT_MISMATCH, "SIGNET_E_ARGUMENT_MISMATCH", "argument mismatch" },
-	{ SIGNET_E_GUEST_INVALID, "SIGNET_E_GUEST_INVALID", "guest not runnable" },
-	{ SIGNET_E_GUEST_STATUS, "SIGNET_E_GUEST_STATUS", "illegal guest status change" },
-	{ SIGNET_E_HOST_DEDICATED, "SIGNET_E_HOST_DEDICATED", "dedicated host" },
-	{ SIGNET_E_INSTANCE_INIT, "SIGNET_E_INSTANCE_INIT", "instance init failed" },
+#define SG_CODE_ROW(name, value, fatal, description, meaning) { value, fatal, #name, description },
+	SIGNET_ERROR_CODES(SG_CODE_ROW)
+#undef SG_CODE_ROW
 };
+
+static int row_of(int code)
+{
+	for (size_t i = 0; i < sizeof code_table / sizeof code_table[0]; i++)
+		if (code_table[i].code == code)
+			return (int)i;
+	return -1;
+}
 
 int signet_code_is_fatal(int code)
 {
-	switch (code) {
-	case SIGNET_E_NOT_ELF:
-	case SIGNET_E_ELF_MALFORMED:
-	case SIGNET_E_SIGNATURE_MALFORMED:
-	case SIGNET_E_SIGNATURE_NOT_LAST:
-	case SIGNET_E_SIGNATURE_DUPLICATE:
-	case SIGNET_E_PAGE_MISMATCH:
-	case SIGNET_E_CMS_MISMATCH:
-	case SIGNET_E_SEAL_MISMATCH:
-		return 1;
-	default:
-		return 0;
-	}
+	int i = row_of(code);
+	return i >= 0 && code_table[i].fatal;
 }
 
 const char *signet_code_name(int code)
 {
-	for (size_t i = 0; i < sizeof code_table / sizeof code_table[0]; i++)
-		if (code_table[i].code == code)
-			return code_table[i].name;
-	return NULL;
+	int i = row_of(code);
+	return i >= 0 ? code_table[i].name : NULL;
 }
 
 const char *signet_code_description(int code)
 {
-	for (size_t i = 0; i < sizeof code_table / sizeof code_table[0]; i++)
-		if (code_table[i].code == code)
-			return code_table[i].description;
-	return "unknown error code";
+	int i = row_of(code);
+	return i >= 0 ? code_table[i].description : "unknown error code";
 }
 
 static char *dup_or_null(const char *s, int *failed)
