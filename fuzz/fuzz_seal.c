@@ -134,7 +134,7 @@ static void setup(void)
 	signet_error *err = NULL;
 	if (sg_tree_read(&tree, root, &err) != 0)
 		fail_setup("sg_tree_read", err);
-	if (tree.n != N_BUNDLE)
+	if (tree.entries.n != N_BUNDLE)
 		fail_setup("sg_tree_read: not every entry", NULL);
 	if (sg_seal_build(&tree, EXECUTABLE, &own_seal, &own_len, &err) != 0)
 		fail_setup("sg_seal_build", err);
@@ -155,11 +155,11 @@ static bool verify_code(int rc)
 /* Each reason: a documented code, a message naming the bundle, a check. */
 static void check_reasons(const sg_reasons *r, int rc)
 {
-	if (r->first != rc || (rc && !verify_code(rc)) || (!rc && r->n))
+	if (r->first != rc || (rc && !verify_code(rc)) || (!rc && r->list.n))
 		abort();
 	size_t rootlen = strlen(tree.root);
-	for (size_t i = 0; i < r->n; i++) {
-		const signet_error *e = r->items[i];
+	for (size_t i = 0; i < r->list.n; i++) {
+		const signet_error *e = r->list.items[i];
 		int code = signet_error_code(e);
 		if (!e || !verify_code(code))
 			abort();
@@ -221,7 +221,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sg_reasons first = { .all = false };
 	int rc1 = sg_seal_verify(&tree, EXECUTABLE, text, size, &first);
 	check_reasons(&first, rc1);
-	if (first.n > 1)
+	if (first.list.n > 1)
 		abort();
 
 	/* Collecting every reason, as preflight does. */
@@ -230,7 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_reasons(&all, rc);
 	if (rc != rc1)
 		abort();
-	if (first.n && all.n && strcmp(signet_error_message(first.items[0]), signet_error_message(all.items[0])) != 0)
+	if (first.list.n && all.list.n && strcmp(signet_error_message(first.list.items[0]), signet_error_message(all.list.items[0])) != 0)
 		abort();
 	/* One reason per sealed entry (unsealed or different), one per seal line
 	 * (sealed but missing; at most SG_TREE_MAX_ENTRIES lines are read), and
@@ -241,12 +241,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (lines > SG_TREE_MAX_ENTRIES)
 		lines = SG_TREE_MAX_ENTRIES;
 	size_t malformed = 0, unsealed = 0;
-	for (size_t i = 0; i < all.n; i++) {
-		int code = signet_error_code(all.items[i]);
+	for (size_t i = 0; i < all.list.n; i++) {
+		int code = signet_error_code(all.list.items[i]);
 		malformed += code == SIGNET_E_SIGNATURE_MALFORMED;
 		unsealed += code == SIGNET_E_BUNDLE_UNSEALED;
 	}
-	if (all.n > sealed + lines + 1 || malformed > 1 || unsealed > sealed)
+	if (all.list.n > sealed + lines + 1 || malformed > 1 || unsealed > sealed)
 		abort();
 	/* One spelling per bundle: verified exactly when it is the bundle's own seal. */
 	bool own = size == own_len && !memcmp(text, own_seal, size);

@@ -14,6 +14,10 @@ libsignet_internal_la_SOURCES = \
 	loader/core/sha256.c \
 	loader/core/sha256.h \
 	loader/core/file.h \
+	loader/core/text.c \
+	loader/core/text.h \
+	loader/core/array.c \
+	loader/core/array.h \
 	loader/core/utf8.c \
 	loader/core/utf8.h \
 	loader/elf/elf_image.c \

@@ -33,6 +33,16 @@
 #include "elf/elf_symbol.h"
 #include "policy/policy_internal.h"
 
+void sg_dependencies_clear(sg_dependencies *deps)
+{
+	for (size_t i = 0; i < deps->n; i++) {
+		free(deps->items[i].needed_by);
+		free(deps->items[i].name);
+		free(deps->items[i].path);
+	}
+	sg_array_clear(deps);
+}
+
 const char *sg_dep_kind_name(sg_dep_kind kind)
 {
 	switch (kind) {
@@ -56,25 +66,13 @@ int sg_host_api_parse(const char *text, sg_semver *out, signet_error **err)
 static void note_dependency(void *ctx, const char *who, const char *needed, const char *path, sg_dep_kind kind)
 {
 	sg_examination *x = ctx;
-	if (x->ndeps == x->capdeps) {
-		size_t cap = x->capdeps ? x->capdeps * 2 : 8;
-		sg_dependency *d = realloc(x->deps, cap * sizeof *d);
-		if (!d) {
-			x->deps_failed = true;
-			return;
-		}
-		x->deps = d;
-		x->capdeps = cap;
-	}
 	sg_dependency d = { .needed_by = strdup(who), .name = strdup(needed), .path = strdup(path), .kind = kind };
-	if (!d.needed_by || !d.name || !d.path) {
+	if (!d.needed_by || !d.name || !d.path || sg_array_push(&x->deps, d) != 0) {
 		free(d.needed_by);
 		free(d.name);
 		free(d.path);
 		x->deps_failed = true;
-		return;
 	}
-	x->deps[x->ndeps++] = d;
 }
 
 void sg_examination_clear(sg_examination *x)
@@ -84,12 +82,7 @@ void sg_examination_clear(sg_examination *x)
 	sg_bundle_close(&x->bundle);
 	sg_inspected_clear(&x->exe);
 	sg_reasons_clear(&x->reasons);
-	for (size_t i = 0; i < x->ndeps; i++) {
-		free(x->deps[i].needed_by);
-		free(x->deps[i].name);
-		free(x->deps[i].path);
-	}
-	free(x->deps);
+	sg_dependencies_clear(&x->deps);
 	*x = (sg_examination){ .exe = { .snap = { .fd = -1 } } };
 }
 

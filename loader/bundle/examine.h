@@ -27,14 +27,14 @@ typedef struct sg_dependency {
 	char *needed_by, *name, *path;
 	sg_dep_kind kind;
 } sg_dependency;
+typedef SG_ARRAY(sg_dependency) sg_dependencies;
 
 typedef struct sg_examination {
 	sg_bundle bundle;
 	bool opened;            /* bundle.has_manifest: there is something to report on */
 	sg_inspected exe;       /* the executable: snapshot, layout, identity (set when it verified), dynamic section */
 	sg_reasons reasons;
-	sg_dependency *deps;
-	size_t ndeps, capdeps;
+	sg_dependencies deps;
 	bool deps_failed;       /* out of memory recording one */
 } sg_examination;
 
@@ -52,6 +52,9 @@ void sg_examination_clear(sg_examination *x);
 /* The host's API version from text (NULL: SIGNET_HOST_API_DEFAULT);
  * SIGNET_E_INVALID_ARGUMENT unless MAJOR.MINOR.PATCH. */
 int sg_host_api_parse(const char *text, sg_semver *out, signet_error **err);
+
+/* Frees every dependency recorded and the list's storage. */
+void sg_dependencies_clear(sg_dependencies *deps);
 
 /* The dependency kind's report name: "loaded", "signed", "platform". */
 const char *sg_dep_kind_name(sg_dep_kind kind);

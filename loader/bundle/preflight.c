@@ -28,7 +28,7 @@ int signet_preflight(signet_bundle_info **out, const char *path, const signet_po
 	if (rc && err) {
 		/* The first reason, as its own copy: the report keeps the list. */
 		const signet_error *first = info ? signet_bundle_info_reason(info, 0)
-			: x.reasons.n ? x.reasons.items[0] : NULL;
+			: x.reasons.list.n ? x.reasons.list.items[0] : NULL;
 		*err = first ? sg_error_copy(first) : NULL;
 		if (!*err)
 			sg_fail_code(err, rc, "%s: refused (%s)", path, signet_code_name(rc));

@@ -15,36 +15,27 @@ int sg_reasons_add(sg_reasons *r, int rc, signet_error *e)
 		r->first = rc;
 	if (!e)
 		return rc;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 8;
-		signet_error **items = realloc(r->items, cap * sizeof *items);
-		if (!items) {
-			/* The code survives in `first`; only the detail is lost. */
-			signet_error_free(e);
-			return rc;
-		}
-		r->items = items;
-		r->cap = cap;
-	}
-	r->items[r->n++] = e;
+	/* Out of memory, the code survives in `first`; only the detail is lost. */
+	if (sg_array_push(&r->list, e) != 0)
+		signet_error_free(e);
 	return rc;
 }
 
 signet_error *sg_reasons_take_first(sg_reasons *r)
 {
-	if (!r->n)
+	if (!r->list.n)
 		return NULL;
-	signet_error *e = r->items[0];
-	memmove(r->items, r->items + 1, (r->n - 1) * sizeof *r->items);
-	r->n--;
+	signet_error *e = r->list.items[0];
+	memmove(r->list.items, r->list.items + 1, (r->list.n - 1) * sizeof *r->list.items);
+	r->list.n--;
 	return e;
 }
 
 void sg_reasons_clear(sg_reasons *r)
 {
-	for (size_t i = 0; i < r->n; i++)
-		signet_error_free(r->items[i]);
-	free(r->items);
+	for (size_t i = 0; i < r->list.n; i++)
+		signet_error_free(r->list.items[i]);
+	sg_array_clear(&r->list);
 	*r = (sg_reasons){ .all = r->all };
 }
 

@@ -16,13 +16,15 @@
 
 #include <signet/error.h>
 
+#include "core/array.h"
 #include "core/error_internal.h"
+
+typedef SG_ARRAY(signet_error *) sg_error_list;
 
 typedef struct sg_reasons {
 	bool all;               /* collect every reason (preflight), or stop at the first */
 	int first;              /* the first code added, 0 while none */
-	signet_error **items;
-	size_t n, cap;
+	sg_error_list list;
 } sg_reasons;
 
 /* Records `e` (ownership moves in; NULL is allowed) for code `rc`; returns rc. */

@@ -16,10 +16,8 @@ struct signet_bundle_info {
 	char **libraries;
 	size_t nlibraries;
 	char *team, *signing_identifier, *cdhash_hex;
-	sg_dependency *deps;
-	size_t ndeps;
-	signet_error **reasons;
-	size_t nreasons;
+	sg_dependencies deps;
+	sg_error_list reasons;
 };
 
 /* strdup that tolerates NULL and records failure. */
@@ -74,13 +72,9 @@ int sg_bundle_info_build(signet_bundle_info **out, sg_examination *x)
 		return SIGNET_E_NOMEM;
 	}
 	info->deps = x->deps;
-	info->ndeps = x->ndeps;
-	x->deps = NULL;
-	x->ndeps = x->capdeps = 0;
-	info->reasons = x->reasons.items;
-	info->nreasons = x->reasons.n;
-	x->reasons.items = NULL;
-	x->reasons.n = x->reasons.cap = 0;
+	x->deps = (sg_dependencies){ 0 };
+	info->reasons = x->reasons.list;
+	x->reasons.list = (sg_error_list){ 0 };
 	*out = info;
 	return 0;
 }
@@ -105,19 +99,14 @@ void signet_bundle_info_free(signet_bundle_info *info)
 	free(info->team);
 	free(info->signing_identifier);
 	free(info->cdhash_hex);
-	for (size_t i = 0; i < info->ndeps; i++) {
-		free(info->deps[i].needed_by);
-		free(info->deps[i].name);
-		free(info->deps[i].path);
-	}
-	free(info->deps);
-	for (size_t i = 0; i < info->nreasons; i++)
-		signet_error_free(info->reasons[i]);
-	free(info->reasons);
+	sg_dependencies_clear(&info->deps);
+	for (size_t i = 0; i < info->reasons.n; i++)
+		signet_error_free(info->reasons.items[i]);
+	sg_array_clear(&info->reasons);
 	free(info);
 }
 
-bool signet_bundle_info_ok(const signet_bundle_info *i) { return i && i->nreasons == 0; }
+bool signet_bundle_info_ok(const signet_bundle_info *i) { return i && i->reasons.n == 0; }
 const char *signet_bundle_info_path(const signet_bundle_info *i) { return i ? i->path : NULL; }
 const char *signet_bundle_info_identifier(const signet_bundle_info *i) { return i ? i->identifier : NULL; }
 const char *signet_bundle_info_version(const signet_bundle_info *i) { return i ? i->version : NULL; }
@@ -129,8 +118,8 @@ size_t signet_bundle_info_library_count(const signet_bundle_info *i) { return i 
 const char *signet_bundle_info_team(const signet_bundle_info *i) { return i ? i->team : NULL; }
 const char *signet_bundle_info_signing_identifier(const signet_bundle_info *i) { return i ? i->signing_identifier : NULL; }
 const char *signet_bundle_info_cdhash_hex(const signet_bundle_info *i) { return i ? i->cdhash_hex : NULL; }
-size_t signet_bundle_info_dependency_count(const signet_bundle_info *i) { return i ? i->ndeps : 0; }
-size_t signet_bundle_info_reason_count(const signet_bundle_info *i) { return i ? i->nreasons : 0; }
+size_t signet_bundle_info_dependency_count(const signet_bundle_info *i) { return i ? i->deps.n : 0; }
+size_t signet_bundle_info_reason_count(const signet_bundle_info *i) { return i ? i->reasons.n : 0; }
 
 const char *signet_bundle_info_protocol_name(const signet_bundle_info *i, size_t k)
 {
@@ -149,25 +138,25 @@ const char *signet_bundle_info_library(const signet_bundle_info *i, size_t k)
 
 const char *signet_bundle_info_dependency_name(const signet_bundle_info *i, size_t k)
 {
-	return i && k < i->ndeps ? i->deps[k].name : NULL;
+	return i && k < i->deps.n ? i->deps.items[k].name : NULL;
 }
 
 const char *signet_bundle_info_dependency_path(const signet_bundle_info *i, size_t k)
 {
-	return i && k < i->ndeps ? i->deps[k].path : NULL;
+	return i && k < i->deps.n ? i->deps.items[k].path : NULL;
 }
 
 const char *signet_bundle_info_dependency_needed_by(const signet_bundle_info *i, size_t k)
 {
-	return i && k < i->ndeps ? i->deps[k].needed_by : NULL;
+	return i && k < i->deps.n ? i->deps.items[k].needed_by : NULL;
 }
 
 const char *signet_bundle_info_dependency_kind(const signet_bundle_info *i, size_t k)
 {
-	return i && k < i->ndeps ? sg_dep_kind_name(i->deps[k].kind) : NULL;
+	return i && k < i->deps.n ? sg_dep_kind_name(i->deps.items[k].kind) : NULL;
 }
 
 const signet_error *signet_bundle_info_reason(const signet_bundle_info *i, size_t k)
 {
-	return i && k < i->nreasons ? i->reasons[k] : NULL;
+	return i && k < i->reasons.n ? i->reasons.items[k] : NULL;
 }

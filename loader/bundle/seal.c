@@ -9,6 +9,7 @@
 #include "bundle/manifest.h"
 #include "bundle/seal.h"
 #include "core/error_internal.h"
+#include "core/text.h"
 #include "core/hex.h"
 
 bool sg_seal_excludes(const char *path, const char *executable)
@@ -19,68 +20,43 @@ bool sg_seal_excludes(const char *path, const char *executable)
 
 /* ---- building ---- */
 
-typedef struct text {
-	char *s;
-	size_t len, cap;
-	bool failed;
-} text;
-
-static void append(text *t, const char *a, const char *b, const char *c, const char *d)
-{
-	const char *parts[] = { a, b, c, d };
-	for (size_t i = 0; i < 4 && !t->failed; i++) {
-		if (!parts[i])
-			continue;
-		size_t n = strlen(parts[i]);
-		if (t->len + n + 1 > t->cap) {
-			size_t cap = (t->cap ? t->cap : 4096);
-			while (cap < t->len + n + 1)
-				cap *= 2;
-			char *s = realloc(t->s, cap);
-			if (!s) {
-				t->failed = true;
-				return;
-			}
-			t->s = s;
-			t->cap = cap;
-		}
-		memcpy(t->s + t->len, parts[i], n + 1);
-		t->len += n;
-	}
-}
-
+/* The seal's text: one line per entry, in the tree's (sorted) order. */
 int sg_seal_build(const sg_tree *t, const char *executable, char **out, size_t *len, signet_error **err)
 {
-	text x = { 0 };
-	append(&x, SG_SEAL_HEADER, NULL, NULL, NULL);
-	for (size_t i = 0; i < t->n; i++) {
-		const sg_tree_entry *e = &t->entries[i];
+	sg_text x = SG_TEXT_INIT(SIZE_MAX);
+	sg_text_puts(&x, SG_SEAL_HEADER);
+	for (size_t i = 0; i < t->entries.n; i++) {
+		const sg_tree_entry *e = &t->entries.items[i];
 		if (sg_seal_excludes(e->path, executable))
 			continue;
 		if (e->kind == SG_TREE_DIR) {
-			append(&x, "D ", e->path, "\n", NULL);
+			sg_text_puts(&x, "D ");
+			sg_text_puts(&x, e->path);
 		} else if (e->kind == SG_TREE_LINK) {
-			append(&x, "L ", e->path, " ", e->target);
-			append(&x, "\n", NULL, NULL, NULL);
+			sg_text_puts(&x, "L ");
+			sg_text_puts(&x, e->path);
+			sg_text_puts(&x, " ");
+			sg_text_puts(&x, e->target);
 		} else {
 			uint8_t h[32];
-			char hex[65];
 			int rc = sg_tree_hash(t, e->path, h, err);
 			if (rc) {
-				free(x.s);
+				sg_text_dispose(&x);
 				return rc;
 			}
-			sg_hex_encode(hex, h, sizeof h, false);
-			append(&x, "F ", e->path, " ", hex);
-			append(&x, "\n", NULL, NULL, NULL);
+			sg_text_puts(&x, "F ");
+			sg_text_puts(&x, e->path);
+			sg_text_puts(&x, " ");
+			sg_text_put_hex(&x, h, sizeof h);
 		}
+		sg_text_puts(&x, "\n");
 	}
-	if (x.failed) {
-		free(x.s);
+	size_t n = x.len;
+	char *text = sg_text_finish(&x);
+	if (!text)
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory building the resource seal of %s", t->root);
-	}
-	*out = x.s;
-	*len = x.len;
+	*out = text;
+	*len = n;
 	return 0;
 }
 
@@ -216,8 +192,8 @@ int sg_seal_verify(const sg_tree *t, const char *executable, const char *bytes, 
 			break;
 		}
 		/* Tree entries before this line's path are not in the seal. */
-		while (ti < t->n && (!got || strcmp(t->entries[ti].path, cur->path) < 0)) {
-			const sg_tree_entry *e = &t->entries[ti++];
+		while (ti < t->entries.n && (!got || strcmp(t->entries.items[ti].path, cur->path) < 0)) {
+			const sg_tree_entry *e = &t->entries.items[ti++];
 			if (!sg_seal_excludes(e->path, executable))
 				NOTE(differs(r, t, SIGNET_E_BUNDLE_UNSEALED, e->path, NULL, e->path,
 					"not covered by the resource seal (added after signing?)"));
@@ -230,8 +206,8 @@ int sg_seal_verify(const sg_tree *t, const char *executable, const char *bytes, 
 			NOTE(malformed(r, t, rd.line, "seals an entry that is sealed otherwise"));
 			break;
 		}
-		if (ti < t->n && !strcmp(t->entries[ti].path, cur->path))
-			NOTE(compare(t, cur, &t->entries[ti++], r));
+		if (ti < t->entries.n && !strcmp(t->entries.items[ti].path, cur->path))
+			NOTE(compare(t, cur, &t->entries.items[ti++], r));
 		else
 			NOTE(differs(r, t, SIGNET_E_SEAL_MISMATCH, cur->path, kind_name(cur->kind), "(missing)",
 				"sealed, but missing from the bundle"));

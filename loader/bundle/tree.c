@@ -21,7 +21,6 @@
 
 typedef struct walk {
 	sg_tree *t;
-	size_t cap;
 	signet_error **err;
 } walk;
 
@@ -40,24 +39,18 @@ static int io_error(signet_error **err, const char *root, const char *entry, con
 
 static int add(walk *w, char *path, sg_tree_kind kind, uint64_t size, char *target)
 {
-	if (w->t->n == SG_TREE_MAX_ENTRIES) {
+	if (w->t->entries.n == SG_TREE_MAX_ENTRIES) {
 		free(path);
 		free(target);
 		return sg_fail(w->err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = w->t->root,
 			.check = "bundle.limit" }, "more than %u entries", SG_TREE_MAX_ENTRIES);
 	}
-	if (w->t->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 32;
-		sg_tree_entry *e = realloc(w->t->entries, cap * sizeof *e);
-		if (!e) {
-			free(path);
-			free(target);
-			return sg_fail_code(w->err, SIGNET_E_NOMEM, "out of memory reading %s", w->t->root);
-		}
-		w->t->entries = e;
-		w->cap = cap;
+	sg_tree_entry e = { .path = path, .kind = kind, .size = size, .target = target };
+	if (sg_array_push(&w->t->entries, e) != 0) {
+		free(path);
+		free(target);
+		return sg_fail_code(w->err, SIGNET_E_NOMEM, "out of memory reading %s", w->t->root);
 	}
-	w->t->entries[w->t->n++] = (sg_tree_entry){ .path = path, .kind = kind, .size = size, .target = target };
 	return 0;
 }
 
@@ -228,7 +221,7 @@ int sg_tree_read(sg_tree *out, const char *path, signet_error **err)
 		sg_tree_clear(&t);
 		return rc;
 	}
-	qsort(t.entries, t.n, sizeof *t.entries, by_path);
+	qsort(t.entries.items, t.entries.n, sizeof *t.entries.items, by_path);
 	*out = t;
 	return 0;
 }
@@ -237,11 +230,11 @@ void sg_tree_clear(sg_tree *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->n; i++) {
-		free(t->entries[i].path);
-		free(t->entries[i].target);
+	for (size_t i = 0; i < t->entries.n; i++) {
+		free(t->entries.items[i].path);
+		free(t->entries.items[i].target);
 	}
-	free(t->entries);
+	sg_array_clear(&t->entries);
 	free(t->root);
 	if (t->rootfd >= 0)
 		close(t->rootfd);
@@ -255,7 +248,7 @@ static int cmp_key(const void *key, const void *e)
 
 const sg_tree_entry *sg_tree_find(const sg_tree *t, const char *path)
 {
-	return t->n ? bsearch(path, t->entries, t->n, sizeof *t->entries, cmp_key) : NULL;
+	return t->entries.n ? bsearch(path, t->entries.items, t->entries.n, sizeof *t->entries.items, cmp_key) : NULL;
 }
 
 char *sg_tree_full_path(const sg_tree *t, const char *path)

@@ -26,6 +26,8 @@
 
 #include <signet/error.h>
 
+#include "core/array.h"
+
 #define SG_TREE_MAX_ENTRIES 4096u
 #define SG_TREE_MAX_DEPTH 16u
 
@@ -45,8 +47,7 @@ typedef struct sg_tree_entry {
 typedef struct sg_tree {
 	int rootfd;        /* O_DIRECTORY, O_CLOEXEC */
 	char *root;        /* the root's real path */
-	sg_tree_entry *entries;
-	size_t n;
+	SG_ARRAY(sg_tree_entry) entries; /* sorted by path */
 } sg_tree;
 
 /*

@@ -42,36 +42,22 @@
 #include "codesign/identity_internal.h"
 #include "core/error_internal.h"
 #include "core/file.h"
+#include "core/text.h"
 #include "elf/elf_image.h"
 #include "load/load_internal.h"
 #include "policy/policy_internal.h"
 
-/* A growing list of the paths tried, for the refusal message. */
-typedef struct tried {
-	char *text;
-	size_t len;
-} tried;
-
-/* Appends "<what> (<why>)" (or just <what>) to the list. */
-static void tried_add(tried *t, const char *what, const char *why)
+/* Appends "<what> (<why>)" (or just <what>) to the list of paths tried, "; " between. */
+static void tried_add(sg_text *t, const char *what, const char *why)
 {
-	char line[4200];
-	int n = why ? snprintf(line, sizeof line, "%s (%s)", what, why) : snprintf(line, sizeof line, "%s", what);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof line)
-		n = (int)sizeof line - 1;
-	size_t add = (size_t)n + (t->len ? 2 : 0);
-	char *grown = realloc(t->text, t->len + add + 1);
-	if (!grown)
-		return; /* a shorter list is still a correct (if less helpful) message */
-	t->text = grown;
-	if (t->len) {
-		memcpy(t->text + t->len, "; ", 2);
-		t->len += 2;
+	if (t->len)
+		sg_text_puts(t, "; ");
+	sg_text_puts(t, what);
+	if (why) {
+		sg_text_puts(t, " (");
+		sg_text_puts(t, why);
+		sg_text_puts(t, ")");
 	}
-	memcpy(t->text + t->len, line, (size_t)n + 1);
-	t->len += (size_t)n;
 }
 
 /* NULL when `path` is a regular file (following symlinks), else why it is not a candidate. */
@@ -141,7 +127,7 @@ static int use_loaded(sg_txn *t, signet_image *holder, const char *needed, const
 			return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_DEPENDENCY_UNRESOLVED, .path = who,
 				.check = "load.dependency", .expected = needed },
 				"needs %s, whose image %s is being unloaded", needed, holder->path);
-		if (sg_image_vec_push(deps, holder) != 0) {
+		if (sg_array_push(deps, holder) != 0) {
 			sg_release_load(holder);
 			return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory resolving %s", needed);
 		}
@@ -181,7 +167,7 @@ static int load_candidate(sg_txn *t, sg_candidate_source from, const char *cand,
 		rc = sg_load_platform(t, cand, needed, &img, &why);
 	}
 	/* A dry run takes no load, so there is nothing to keep. */
-	if (rc == 0 && img && sg_image_vec_push(deps, img) != 0) {
+	if (rc == 0 && img && sg_array_push(deps, img) != 0) {
 		sg_release_load(img);
 		rc = SIGNET_E_NOMEM;
 	}
@@ -205,7 +191,8 @@ static int resolve_one(sg_txn *t, const sg_elf_dynamic *dyn, const char *needed,
 		return rc;
 	}
 
-	tried list = { 0 };
+	/* Bounded: the message lists what it can; a cut list ends with "...". */
+	sg_text list = SG_TEXT_INIT(16384);
 	int rc = SIGNET_E_DEPENDENCY_UNRESOLVED;
 	/* Step 2: the image's own search path. ld.so ignores RPATH when RUNPATH exists. */
 	char *const *dirs = dyn->has_runpath ? dyn->runpath : dyn->rpath;
@@ -232,7 +219,7 @@ static int resolve_one(sg_txn *t, const sg_elf_dynamic *dyn, const char *needed,
 		/* Found: it must be acceptable. A bad candidate fails the load, never falls through. */
 		rc = load_candidate(t, SG_FROM_SEARCH_PATH, cand, needed, who, deps, err);
 		free(cand);
-		free(list.text);
+		sg_text_dispose(&list);
 		return rc;
 	}
 
@@ -253,13 +240,14 @@ static int resolve_one(sg_txn *t, const sg_elf_dynamic *dyn, const char *needed,
 		}
 		rc = load_candidate(t, SG_FROM_PLATFORM, cand, needed, who, deps, err);
 		free(cand);
-		free(list.text);
+		sg_text_dispose(&list);
 		return rc;
 	}
+	char *text = sg_text_finish(&list); /* NULL when memory ran out: the message says less */
 	rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_DEPENDENCY_UNRESOLVED, .path = who,
-		.check = "load.dependency", .expected = needed, .actual = list.text ? list.text : "(nothing)" },
-		"needs %s, and no acceptable candidate exists; tried: %s", needed, list.text ? list.text : "nothing");
-	free(list.text);
+		.check = "load.dependency", .expected = needed, .actual = text ? text : "(nothing)" },
+		"needs %s, and no acceptable candidate exists; tried: %s", needed, text ? text : "nothing");
+	free(text);
 	return rc;
 }
 

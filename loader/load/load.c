@@ -54,26 +54,11 @@ static int check_reentrancy(const char *what, const char *path, signet_error **e
 
 /* ---- image vectors ---- */
 
-int sg_image_vec_push(sg_image_vec *v, signet_image *image)
-{
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 8;
-		signet_image **items = realloc(v->items, cap * sizeof *items);
-		if (!items)
-			return SIGNET_E_NOMEM;
-		v->items = items;
-		v->cap = cap;
-	}
-	v->items[v->n++] = image;
-	return 0;
-}
-
 void sg_image_vec_release(sg_image_vec *v)
 {
 	while (v->n > 0)
 		sg_release_load(v->items[--v->n]);
-	free(v->items);
-	*v = (sg_image_vec){ 0 };
+	sg_array_clear(v);
 }
 
 /* ---- lookups ---- */

@@ -14,6 +14,7 @@
 #include <signet/loader.h>
 #include <signet/policy.h>
 
+#include "core/array.h"
 #include "elf/elf_dynamic.h"
 #include "elf/elf_image.h"
 #include "load/snapshot.h"
@@ -54,12 +55,8 @@ typedef struct sg_inspected {
 } sg_inspected;
 
 /* A list of images, each holding one load. */
-typedef struct sg_image_vec {
-	signet_image **items;
-	size_t n, cap;
-} sg_image_vec;
+typedef SG_ARRAY(signet_image *) sg_image_vec;
 
-int sg_image_vec_push(sg_image_vec *v, signet_image *image);
 /* Gives back every load in the vector (last first) and empties it. */
 void sg_image_vec_release(sg_image_vec *v);
 

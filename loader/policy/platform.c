@@ -100,7 +100,7 @@ bool sg_policy_in_platform_tree(const signet_policy *p, const char *dir)
 	for (size_t i = 0; i < p->platform_dirs.n; i++) {
 		char real[PATH_MAX];
 		/* Compare real paths: /lib/x86_64-linux-gnu is /usr/lib/... on merged-/usr systems. */
-		if (!realpath(p->platform_dirs.v[i], real))
+		if (!realpath(p->platform_dirs.items[i], real))
 			continue;
 		size_t n = strlen(real);
 		if (strcmp(real, "/") == 0 || (strncmp(dir, real, n) == 0 && (dir[n] == '\0' || dir[n] == '/')))
@@ -116,7 +116,7 @@ static int refuse_not_in_platform_tree(const signet_policy *p, const char *lib, 
 	char list[1024] = "";
 	size_t used = 0;
 	for (size_t i = 0; i < p->platform_dirs.n && used < sizeof list - 1; i++) {
-		int n = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", p->platform_dirs.v[i]);
+		int n = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", p->platform_dirs.items[i]);
 		if (n < 0)
 			break;
 		used += (size_t)n;

@@ -232,7 +232,7 @@ const char *const *sg_policy_platform_directories(const signet_policy *p, size_t
 	}
 	if (count)
 		*count = p->platform_dirs.n;
-	return (const char *const *)p->platform_dirs.v;
+	return (const char *const *)p->platform_dirs.items;
 }
 
 const char *sg_policy_host_status(const signet_policy *p)

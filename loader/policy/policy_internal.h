@@ -22,6 +22,8 @@
 #include <signet/requirement.h>
 #include <signet/signature.h>
 
+#include "core/array.h"
+
 #define SG_POLICY_HASH_SIZE 32
 /* Longest certificate serial accepted, in hex digits (RFC 5280 allows 40). */
 #define SG_POLICY_MAX_SERIAL_HEX 64
@@ -31,15 +33,9 @@
 #define SG_POLICY_DEFAULT_REQUIREMENT "anchor trusted and team = host"
 
 /* A growable list of strings or of 32-byte hashes. */
-typedef struct sg_strings {
-	char **v;
-	size_t n, cap;
-} sg_strings;
-
-typedef struct sg_hashes {
-	uint8_t (*v)[SG_POLICY_HASH_SIZE];
-	size_t n, cap;
-} sg_hashes;
+typedef SG_ARRAY(char *) sg_strings;
+typedef uint8_t sg_policy_hash[SG_POLICY_HASH_SIZE];
+typedef SG_ARRAY(sg_policy_hash) sg_hashes;
 
 struct signet_policy {
 	signet_trust *trust;            /* NULL: no anchors (loads must fail) */

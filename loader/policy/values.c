@@ -86,18 +86,11 @@ int sg_strings_add(sg_strings *l, const char *s, size_t max, signet_error **err)
 	if (l->n >= max)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .check = "policy.setting" },
 			"a policy list may hold at most %zu entries", max);
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 8;
-		char **v = realloc(l->v, cap * sizeof *v);
-		if (!v)
-			return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory growing a policy list");
-		l->v = v;
-		l->cap = cap;
-	}
 	char *copy = strdup(s);
-	if (!copy)
+	if (!copy || sg_array_push(l, copy) != 0) {
+		free(copy);
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory growing a policy list");
-	l->v[l->n++] = copy;
+	}
 	return 0;
 }
 
@@ -106,22 +99,16 @@ int sg_hashes_add(sg_hashes *l, const uint8_t h[SG_POLICY_HASH_SIZE], size_t max
 	if (l->n >= max)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .check = "policy.setting" },
 			"a policy list may hold at most %zu entries", max);
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 8;
-		uint8_t (*v)[SG_POLICY_HASH_SIZE] = realloc(l->v, cap * sizeof *v);
-		if (!v)
-			return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory growing a policy list");
-		l->v = v;
-		l->cap = cap;
-	}
-	memcpy(l->v[l->n++], h, SG_POLICY_HASH_SIZE);
+	if (sg_array_reserve(l, 1) != 0)
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory growing a policy list");
+	memcpy(l->items[l->n++], h, SG_POLICY_HASH_SIZE);
 	return 0;
 }
 
 bool sg_strings_contains(const sg_strings *l, const char *s)
 {
 	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], s) == 0)
+		if (strcmp(l->items[i], s) == 0)
 			return true;
 	return false;
 }
@@ -129,7 +116,7 @@ bool sg_strings_contains(const sg_strings *l, const char *s)
 bool sg_hashes_contains(const sg_hashes *l, const uint8_t h[SG_POLICY_HASH_SIZE])
 {
 	for (size_t i = 0; i < l->n; i++)
-		if (memcmp(l->v[i], h, SG_POLICY_HASH_SIZE) == 0)
+		if (memcmp(l->items[i], h, SG_POLICY_HASH_SIZE) == 0)
 			return true;
 	return false;
 }
@@ -137,13 +124,13 @@ bool sg_hashes_contains(const sg_hashes *l, const uint8_t h[SG_POLICY_HASH_SIZE]
 void sg_strings_clear(sg_strings *l)
 {
 	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
+		free(l->items[i]);
+	free(l->items);
 	*l = (sg_strings){ 0 };
 }
 
 void sg_hashes_clear(sg_hashes *l)
 {
-	free(l->v);
+	free(l->items);
 	*l = (sg_hashes){ 0 };
 }

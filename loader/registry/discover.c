@@ -14,7 +14,6 @@
 
 typedef struct walk_ctx {
 	sg_walk *w;
-	size_t cap;
 	const sg_image_key *known;
 	size_t nknown;
 	bool first;
@@ -32,43 +31,30 @@ static bool key_eq(const sg_image_key *a, const sg_image_key *b)
 static void add_needed(const char *name, void *payload)
 {
 	sg_walk_entry *e = payload;
-	char **grown = realloc(e->needed, (e->nneeded + 1) * sizeof *grown);
 	char *copy = strdup(name);
-	if (!grown || !copy) {
-		free(copy);
-		if (grown)
-			e->needed = grown;
-		return; /* a shorter list only makes classification more conservative */
-	}
-	e->needed = grown;
-	e->needed[e->nneeded++] = copy;
+	if (!copy || sg_array_push(&e->needed, copy) != 0)
+		free(copy); /* a shorter list only makes classification more conservative */
 }
 
 static int on_object(struct dl_phdr_info *info, size_t size, void *data)
 {
 	walk_ctx *c = data;
 	(void)size;
-	if (c->w->n == 0) {
+	if (c->w->entries.n == 0) {
 		c->w->adds = info->dlpi_adds;
 		c->w->subs = info->dlpi_subs;
 	}
-	if (c->w->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		sg_walk_entry *grown = realloc(c->w->entries, cap * sizeof *grown);
-		if (!grown) {
-			c->failed = true;
-			return 1;
-		}
-		c->w->entries = grown;
-		c->cap = cap;
+	if (sg_array_reserve(&c->w->entries, 1) != 0) {
+		c->failed = true;
+		return 1;
 	}
-	sg_walk_entry *e = &c->w->entries[c->w->n];
+	sg_walk_entry *e = &c->w->entries.items[c->w->entries.n];
 	memset(e, 0, sizeof *e);
 	e->key.base = info->dlpi_addr;
 	e->key.name_ptr = info->dlpi_name;
 	e->is_vdso = c->vdso_phdr && (uintptr_t)info->dlpi_phdr == c->vdso_phdr;
-	bool is_main = c->w->n == 0; /* ld.so always lists the executable first */
-	c->w->n++;
+	bool is_main = c->w->entries.n == 0; /* ld.so always lists the executable first */
+	c->w->entries.n++;
 
 	sg_image_facts facts = {
 		.key = e->key, .path = info->dlpi_name, .phdr = info->dlpi_phdr, .phnum = info->dlpi_phnum,
@@ -102,15 +88,15 @@ static int on_object(struct dl_phdr_info *info, size_t size, void *data)
 
 void sg_walk_release(sg_walk *w)
 {
-	for (size_t i = 0; i < w->n; i++) {
-		sg_walk_entry *e = &w->entries[i];
+	for (size_t i = 0; i < w->entries.n; i++) {
+		sg_walk_entry *e = &w->entries.items[i];
 		signet_image_free(e->fresh);
-		for (size_t j = 0; j < e->nneeded; j++)
-			free(e->needed[j]);
-		free(e->needed);
+		for (size_t j = 0; j < e->needed.n; j++)
+			free(e->needed.items[j]);
+		sg_array_clear(&e->needed);
 		free(e->interp);
 	}
-	free(w->entries);
+	sg_array_clear(&w->entries);
 	*w = (sg_walk){ 0 };
 }
 
@@ -161,7 +147,7 @@ static bool entry_matches(const sg_walk_entry *e, const char *name)
 
 void sg_walk_classify_startup(const sg_walk *w, bool *is_startup)
 {
-	size_t n = w->n;
+	size_t n = w->entries.n;
 	bool *in_closure = calloc(n ? n : 1, sizeof *in_closure);
 	size_t *queue = calloc(n ? n : 1, sizeof *queue);
 	size_t last = 0;
@@ -177,16 +163,16 @@ void sg_walk_classify_startup(const sg_walk *w, bool *is_startup)
 	size_t head = 0, tail = 0;
 	in_closure[0] = true;
 	queue[tail++] = 0;
-	if (w->entries[0].interp) {
+	if (w->entries.items[0].interp) {
 		for (size_t j = 1; j < n; j++)
-			if (entry_matches(&w->entries[j], w->entries[0].interp) && !in_closure[j])
+			if (entry_matches(&w->entries.items[j], w->entries.items[0].interp) && !in_closure[j])
 				in_closure[j] = true, queue[tail++] = j;
 	}
 	while (head < tail) {
-		const sg_walk_entry *e = &w->entries[queue[head++]];
-		for (size_t k = 0; k < e->nneeded; k++) {
+		const sg_walk_entry *e = &w->entries.items[queue[head++]];
+		for (size_t k = 0; k < e->needed.n; k++) {
 			for (size_t j = 1; j < n; j++) {
-				if (!in_closure[j] && entry_matches(&w->entries[j], e->needed[k])) {
+				if (!in_closure[j] && entry_matches(&w->entries.items[j], e->needed.items[k])) {
 					in_closure[j] = true;
 					queue[tail++] = j;
 					break; /* the first match in load order is what ld.so bound */

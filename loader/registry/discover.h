@@ -13,20 +13,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/array.h"
 #include "registry/image_internal.h"
 
 typedef struct sg_walk_entry {
 	sg_image_key key;
 	signet_image *fresh;  /* a new record (refs 1) when the key was unknown */
 	bool is_vdso;
-	char **needed;        /* DT_NEEDED names: first walk only */
-	size_t nneeded;
+	SG_ARRAY(char *) needed; /* DT_NEEDED names: first walk only */
 	char *interp;         /* PT_INTERP of the main program: first walk only */
 } sg_walk_entry;
 
 typedef struct sg_walk {
-	sg_walk_entry *entries; /* in the dynamic linker's (load) order */
-	size_t n;
+	SG_ARRAY(sg_walk_entry) entries; /* in the dynamic linker's (load) order */
 	unsigned long long adds, subs;
 } sg_walk;
 

@@ -262,7 +262,7 @@ void signet_image_free(signet_image *image)
 	free(image->path);
 	free(image->soname);
 	free(image->segments);
-	free(image->told);
+	sg_array_clear(&image->told);
 	signet_identity_free(image->identity);
 	if (image->hooks && image->loaded)
 		image->hooks->free_state(image->loaded);

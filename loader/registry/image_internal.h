@@ -22,6 +22,8 @@
 #include <signet/image.h>
 #include <signet/signature.h>
 
+#include "core/array.h"
+
 /* Build-ids are 20 bytes (SHA-1) in practice; anything over this is ignored. */
 #define SG_BUILD_ID_MAX 64
 
@@ -79,8 +81,7 @@ struct signet_image {
 	atomic_bool mapped;       /* read without the lock by signet_image_is_mapped() */
 	unsigned add_inflight;    /* add callbacks running, including replays */
 	bool remove_pending;      /* last add deliverer must run the remove */
-	uint64_t *told;           /* tokens of observers that were given add() */
-	size_t ntold, told_cap;
+	SG_ARRAY(uint64_t) told;  /* tokens of observers that were given add() */
 };
 
 /* What discovery reads from one dl_iterate_phdr() entry. */

@@ -49,58 +49,33 @@ static bool observer_leave_locked(sg_observer *o)
 }
 
 /* Registry lock. */
-static sg_observer **observers;
-static size_t nobservers, observers_cap;
+static SG_ARRAY(sg_observer *) observers;
 static signet_observer_token next_token = 1;
 
 static sg_observer *find_locked(signet_observer_token token)
 {
-	for (size_t i = 0; i < nobservers; i++)
-		if (observers[i]->token == token)
-			return observers[i];
+	for (size_t i = 0; i < observers.n; i++)
+		if (observers.items[i]->token == token)
+			return observers.items[i];
 	return NULL;
-}
-
-int sg_batch_push(sg_batch *b, sg_event_kind kind, signet_image *image, size_t ntold)
-{
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 16;
-		sg_event *ev = realloc(b->events, cap * sizeof *ev);
-		if (!ev)
-			return SIGNET_E_NOMEM;
-		b->events = ev;
-		b->cap = cap;
-	}
-	b->events[b->n++] = (sg_event){ .kind = kind, .image = image, .ntold = ntold };
-	return 0;
 }
 
 void sg_batch_release(sg_batch *b)
 {
-	free(b->events);
-	*b = (sg_batch){ 0 };
+	sg_array_clear(b);
 }
 
 static int told_append_locked(signet_image *img, signet_observer_token token)
 {
-	if (img->ntold == img->told_cap) {
-		size_t cap = img->told_cap ? img->told_cap * 2 : 4;
-		uint64_t *t = realloc(img->told, cap * sizeof *t);
-		if (!t)
-			return SIGNET_E_NOMEM;
-		img->told = t;
-		img->told_cap = cap;
-	}
-	img->told[img->ntold++] = token;
-	return 0;
+	return sg_array_push(&img->told, token);
 }
 
 int sg_observers_tell_all_locked(signet_image *image)
 {
-	for (size_t i = 0; i < nobservers; i++) {
-		if (observers[i]->dead)
+	for (size_t i = 0; i < observers.n; i++) {
+		if (observers.items[i]->dead)
 			continue;
-		int rc = told_append_locked(image, observers[i]->token);
+		int rc = told_append_locked(image, observers.items[i]->token);
 		if (rc)
 			return rc;
 	}
@@ -136,17 +111,17 @@ static void run_remove(signet_image *img)
 {
 	/* State is REMOVING: `told` no longer grows, so a copy is complete. */
 	sg_reg_lock();
-	size_t n = img->ntold;
+	size_t n = img->told.n;
 	uint64_t *tokens = n ? malloc(n * sizeof *tokens) : NULL;
 	if (tokens)
-		memcpy(tokens, img->told, n * sizeof *tokens);
+		memcpy(tokens, img->told.items, n * sizeof *tokens);
 	sg_reg_unlock();
 
 	if (!tokens && n) {
 		/* Out of memory: walk the live array under short lock sections. */
 		for (size_t i = 0; i < n; i++) {
 			sg_reg_lock();
-			uint64_t t = img->told[i];
+			uint64_t t = img->told.items[i];
 			sg_reg_unlock();
 			call_observer(t, img, false);
 		}
@@ -215,7 +190,7 @@ static void deliver_add(const sg_event *ev)
 	signet_image *img = ev->image;
 	for (size_t i = 0; i < ev->ntold; i++) {
 		sg_reg_lock();
-		uint64_t token = img->told[i]; /* the array may move; index is stable */
+		uint64_t token = img->told.items[i]; /* the array may move; index is stable */
 		sg_reg_unlock();
 		call_observer(token, img, true);
 	}
@@ -226,10 +201,10 @@ static void deliver_add(const sg_event *ev)
 void sg_deliver(sg_batch *batch)
 {
 	for (size_t i = 0; i < batch->n; i++) {
-		if (batch->events[i].kind == SG_EVENT_ADD)
-			deliver_add(&batch->events[i]);
+		if (batch->items[i].kind == SG_EVENT_ADD)
+			deliver_add(&batch->items[i]);
 		else
-			sg_begin_remove(batch->events[i].image);
+			sg_begin_remove(batch->items[i].image);
 	}
 	sg_batch_release(batch);
 }
@@ -259,15 +234,7 @@ int signet_registry_add_observer(signet_observer_token *out, signet_image_callba
 	size_t count = 0;
 	signet_image **list = sg_list_images_locked(&count);
 	signet_image **replay = calloc(count ? count : 1, sizeof *replay);
-	if (nobservers == observers_cap) {
-		size_t cap = observers_cap ? observers_cap * 2 : 8;
-		sg_observer **grown = realloc(observers, cap * sizeof *grown);
-		if (grown) {
-			observers = grown;
-			observers_cap = cap;
-		}
-	}
-	if (!replay || nobservers == observers_cap) {
+	if (!replay || sg_array_reserve(&observers, 1) != 0) {
 		sg_reg_unlock();
 		free(replay);
 		free(o);
@@ -287,7 +254,7 @@ int signet_registry_add_observer(signet_observer_token *out, signet_image_callba
 		img->add_inflight++;
 		replay[nreplay++] = signet_image_retain(img);
 	}
-	observers[nobservers++] = o;
+	observers.items[observers.n++] = o; /* room reserved above */
 	signet_observer_token token = o->token;
 	sg_reg_unlock();
 
@@ -331,11 +298,11 @@ int signet_registry_remove_observer(signet_observer_token token, signet_error **
 	unsigned own = sg_tls_in_observer(token) ? 1u : 0u;
 	while (o->inflight > own)
 		sg_reg_wait();
-	for (size_t i = 0; i < nobservers; i++) {
-		if (observers[i] == o) {
+	for (size_t i = 0; i < observers.n; i++) {
+		if (observers.items[i] == o) {
 			/* Keep registration order: replay and delivery follow it. */
-			memmove(&observers[i], &observers[i + 1], (nobservers - i - 1) * sizeof *observers);
-			nobservers--;
+			memmove(&observers.items[i], &observers.items[i + 1], (observers.n - i - 1) * sizeof *observers.items);
+			observers.n--;
 			break;
 		}
 	}

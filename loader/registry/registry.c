@@ -27,8 +27,7 @@ static pthread_mutex_t load_mutex; /* recursive; set up in init() */
 
 /* List of records in load order; holds one reference each. Membership
  * changes need both locks, so either lock alone gives a stable view. */
-static signet_image **list;
-static size_t nlist, list_cap;
+static SG_ARRAY(signet_image *) list;
 
 /* Load lock. */
 static bool first_sync_done;
@@ -100,16 +99,16 @@ bool sg_tls_in_observer(uint64_t token)
 signet_image **sg_list_images_locked(size_t *count);
 signet_image **sg_list_images_locked(size_t *count)
 {
-	*count = nlist;
-	return list;
+	*count = list.n;
+	return list.items;
 }
 
 static signet_image *list_unlink_locked(signet_image *image)
 {
-	for (size_t i = 0; i < nlist; i++) {
-		if (list[i] == image) {
-			memmove(&list[i], &list[i + 1], (nlist - i - 1) * sizeof *list);
-			nlist--;
+	for (size_t i = 0; i < list.n; i++) {
+		if (list.items[i] == image) {
+			memmove(&list.items[i], &list.items[i + 1], (list.n - i - 1) * sizeof *list.items);
+			list.n--;
 			image->linked = false;
 			return image;
 		}
@@ -142,38 +141,16 @@ static bool key_eq(const sg_image_key *a, const sg_image_key *b)
 
 static bool walk_has_key(const sg_walk *w, const sg_image_key *key)
 {
-	for (size_t i = 0; i < w->n; i++)
-		if (key_eq(&w->entries[i].key, key))
+	for (size_t i = 0; i < w->entries.n; i++)
+		if (key_eq(&w->entries.items[i].key, key))
 			return true;
 	return false;
 }
 
-static int reserve(sg_batch *b, size_t more)
+/* Appends an event to a batch whose room was reserved. */
+static void batch_put(sg_batch *b, sg_event_kind kind, signet_image *image, size_t ntold)
 {
-	if (b->cap - b->n >= more)
-		return 0;
-	size_t cap = b->n + more;
-	sg_event *ev = realloc(b->events, cap * sizeof *ev);
-	if (!ev)
-		return SIGNET_E_NOMEM;
-	b->events = ev;
-	b->cap = cap;
-	return 0;
-}
-
-static int list_reserve_locked(size_t more)
-{
-	if (list_cap - nlist >= more)
-		return 0;
-	size_t cap = list_cap ? list_cap : 64;
-	while (cap - nlist < more)
-		cap *= 2;
-	signet_image **grown = realloc(list, cap * sizeof *grown);
-	if (!grown)
-		return SIGNET_E_NOMEM;
-	list = grown;
-	list_cap = cap;
-	return 0;
+	b->items[b->n++] = (sg_event){ .kind = kind, .image = image, .ntold = ntold };
 }
 
 int sg_sync_locked(sg_claim *claim, signet_image **claimed, sg_batch *batch)
@@ -185,10 +162,10 @@ int sg_sync_locked(sg_claim *claim, signet_image **claimed, sg_batch *batch)
 	 */
 	sg_reg_lock();
 	size_t nknown = 0;
-	sg_image_key *known = malloc((nlist ? nlist : 1) * sizeof *known);
-	for (size_t i = 0; known && i < nlist; i++)
-		if (list[i]->state != SG_IMAGE_REMOVING)
-			known[nknown++] = list[i]->key;
+	sg_image_key *known = malloc((list.n ? list.n : 1) * sizeof *known);
+	for (size_t i = 0; known && i < list.n; i++)
+		if (list.items[i]->state != SG_IMAGE_REMOVING)
+			known[nknown++] = list.items[i]->key;
 	sg_reg_unlock();
 	if (!known)
 		return SIGNET_E_NOMEM;
@@ -199,7 +176,7 @@ int sg_sync_locked(sg_claim *claim, signet_image **claimed, sg_batch *batch)
 	free(known);
 	if (rc)
 		return rc;
-	bool *startup = first ? calloc(w.n ? w.n : 1, sizeof *startup) : NULL;
+	bool *startup = first ? calloc(w.entries.n ? w.entries.n : 1, sizeof *startup) : NULL;
 	if (first && !startup) {
 		sg_walk_release(&w);
 		return SIGNET_E_NOMEM;
@@ -209,11 +186,12 @@ int sg_sync_locked(sg_claim *claim, signet_image **claimed, sg_batch *batch)
 
 	sg_reg_lock();
 	size_t nfresh = 0;
-	for (size_t i = 0; i < w.n; i++)
-		nfresh += w.entries[i].fresh != NULL;
-	rc = reserve(batch, nfresh + nlist);
+	for (size_t i = 0; i < w.entries.n; i++)
+		nfresh += w.entries.items[i].fresh != NULL;
+	/* Room for every event and entry first: from here on nothing can fail half-way. */
+	rc = sg_array_reserve(batch, nfresh + list.n);
 	if (!rc)
-		rc = list_reserve_locked(nfresh);
+		rc = sg_array_reserve(&list, nfresh);
 	if (rc) {
 		sg_reg_unlock();
 		free(startup);
@@ -222,8 +200,8 @@ int sg_sync_locked(sg_claim *claim, signet_image **claimed, sg_batch *batch)
 	}
 
 	/* Gone from the process: unlinked now, so no lookup returns them. */
-	for (size_t i = 0; i < nlist;) {
-		signet_image *img = list[i];
+	for (size_t i = 0; i < list.n;) {
+		signet_image *img = list.items[i];
 		if (img->state == SG_IMAGE_REMOVING || walk_has_key(&w, &img->key)) {
 			i++;
 			continue;
@@ -231,18 +209,18 @@ int sg_sync_locked(sg_claim *claim, signet_image **claimed, sg_batch *batch)
 		list_unlink_locked(img);
 		img->state = SG_IMAGE_REMOVING;
 		atomic_store(&img->mapped, false);
-		sg_batch_push(batch, SG_EVENT_REMOVE, img, 0); /* the list's reference */
+		batch_put(batch, SG_EVENT_REMOVE, img, 0); /* the list's reference */
 	}
 
-	for (size_t i = 0; i < w.n; i++) {
-		sg_walk_entry *e = &w.entries[i];
+	for (size_t i = 0; i < w.entries.n; i++) {
+		sg_walk_entry *e = &w.entries.items[i];
 		signet_image *img = e->fresh;
 		if (!img)
 			continue;
 		bool is_claim = claim && key_eq(&claim->key, &e->key);
 		bool shadowed = false;
-		for (size_t j = 0; !is_claim && j < nlist; j++)
-			shadowed |= key_eq(&list[j]->key, &e->key);
+		for (size_t j = 0; !is_claim && j < list.n; j++)
+			shadowed |= key_eq(&list.items[j]->key, &e->key);
 		if (shadowed)
 			continue; /* being unloaded by Signet: its finisher re-syncs */
 		e->fresh = NULL;
@@ -261,16 +239,16 @@ int sg_sync_locked(sg_claim *claim, signet_image **claimed, sg_batch *batch)
 		img->state = SG_IMAGE_ADDING;
 		img->add_inflight = 1;
 		if (sg_observers_tell_all_locked(img) != 0)
-			img->ntold = 0; /* no memory to tell anyone: nobody hears add or remove */
-		list[nlist++] = img;
-		sg_batch_push(batch, SG_EVENT_ADD, signet_image_retain(img), img->ntold);
+			img->told.n = 0; /* no memory to tell anyone: nobody hears add or remove */
+		list.items[list.n++] = img;
+		batch_put(batch, SG_EVENT_ADD, signet_image_retain(img), img->told.n);
 	}
 
 	if (claim && claimed) {
 		*claimed = NULL;
-		for (size_t i = nlist; i-- > 0;) {
-			if (list[i]->state != SG_IMAGE_REMOVING && key_eq(&list[i]->key, &claim->key)) {
-				*claimed = signet_image_retain(list[i]);
+		for (size_t i = list.n; i-- > 0;) {
+			if (list.items[i]->state != SG_IMAGE_REMOVING && key_eq(&list.items[i]->key, &claim->key)) {
+				*claimed = signet_image_retain(list.items[i]);
 				break;
 			}
 		}
@@ -346,14 +324,14 @@ int signet_registry_snapshot(signet_image_list **out, signet_error **err)
 	signet_image_list *l = calloc(1, sizeof *l);
 	sg_reg_lock();
 	if (l)
-		l->items = calloc(nlist ? nlist : 1, sizeof *l->items);
+		l->items = calloc(list.n ? list.n : 1, sizeof *l->items);
 	if (!l || !l->items) {
 		sg_reg_unlock();
 		free(l);
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory taking a registry snapshot");
 	}
-	for (size_t i = 0; i < nlist; i++)
-		l->items[l->n++] = signet_image_retain(list[i]);
+	for (size_t i = 0; i < list.n; i++)
+		l->items[l->n++] = signet_image_retain(list.items[i]);
 	sg_reg_unlock();
 	*out = l;
 	return 0;
@@ -384,9 +362,9 @@ static signet_image *scan(match_fn match, const void *arg, bool live_only)
 {
 	signet_image *found = NULL;
 	sg_reg_lock();
-	for (size_t i = 0; i < nlist && !found; i++)
-		if (!(live_only && list[i]->state == SG_IMAGE_REMOVING) && match(list[i], arg))
-			found = signet_image_retain(list[i]);
+	for (size_t i = 0; i < list.n && !found; i++)
+		if (!(live_only && list.items[i]->state == SG_IMAGE_REMOVING) && match(list.items[i], arg))
+			found = signet_image_retain(list.items[i]);
 	sg_reg_unlock();
 	return found;
 }

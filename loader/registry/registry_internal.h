@@ -28,6 +28,7 @@
 
 #include <signet/registry.h>
 
+#include "core/array.h"
 #include "registry/image_internal.h"
 
 /* ---- events ---- */
@@ -40,10 +41,7 @@ typedef struct sg_event {
 	size_t ntold;        /* ADD: how many of image->told this event serves */
 } sg_event;
 
-typedef struct sg_batch {
-	sg_event *events;
-	size_t n, cap;
-} sg_batch;
+typedef SG_ARRAY(sg_event) sg_batch;
 
 /* ---- locks (registry.c) ---- */
 
@@ -115,7 +113,6 @@ void sg_registry_remove(signet_image *image);
 
 /* ---- events and observers (observers.c) ---- */
 
-int sg_batch_push(sg_batch *b, sg_event_kind kind, signet_image *image, size_t ntold);
 void sg_batch_release(sg_batch *b);
 
 /* Registry lock held: every live observer's token is appended to image->told. */

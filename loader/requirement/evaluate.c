@@ -28,6 +28,7 @@
 
 #include "core/error_internal.h"
 #include "core/hex.h"
+#include "requirement/lexer.h"
 #include "requirement/requirement_internal.h"
 #include "requirement/version.h"
 
@@ -56,6 +57,43 @@ typedef struct snapshot {
 	sg_text_mark mark;
 	bool had_clause;
 } snapshot;
+
+/*
+ * `s` for a human reading a message: as is when it is a plain word,
+ * otherwise quoted, with \xNN for bytes that are control characters or not
+ * UTF-8 (values come from the signed image: no terminal escapes may pass),
+ * cut after `max` bytes of `s` (then followed by "...").
+ */
+static void put_value(sg_text *t, const char *s, size_t max)
+{
+	size_t len = strlen(s);
+	if (len <= max && sg_req_is_word(s)) {
+		sg_text_put(t, s, len);
+		return;
+	}
+	const unsigned char *p = (const unsigned char *)s;
+	size_t end = len < max ? len : max;
+	sg_text_put(t, "\"", 1);
+	for (size_t i = 0; i < end && !sg_text_full(t); ) {
+		size_t n = sg_req_utf8_printable(p + i, len - i);
+		if (n > 0 && n <= end - i) {
+			if (p[i] == '"' || p[i] == '\\')
+				sg_text_put(t, "\\", 1);
+			sg_text_put(t, s + i, n);
+			i += n;
+		} else if (n > 0) {
+			break; /* a character the cut would split: stop before it */
+		} else {
+			char hex[5];
+			snprintf(hex, sizeof hex, "\\x%02x", p[i]);
+			sg_text_put(t, hex, 4);
+			i++;
+		}
+	}
+	sg_text_put(t, "\"", 1);
+	if (len > max)
+		sg_text_put(t, SG_TEXT_ELLIPSIS, strlen(SG_TEXT_ELLIPSIS));
+}
 
 static snapshot take_snapshot(const eval_ctx *c)
 {
@@ -111,10 +149,10 @@ static void wanted(eval_ctx *c, const char *op, const char *want, const char *ha
 		sg_text_puts(&c->why, op);
 		sg_text_puts(&c->why, " ");
 	}
-	sg_text_put_value(&c->why, want, VALUE_MAX);
+	put_value(&c->why, want, VALUE_MAX);
 	sg_text_puts(&c->why, ", image has ");
 	if (have)
-		sg_text_put_value(&c->why, have, VALUE_MAX);
+		put_value(&c->why, have, VALUE_MAX);
 	else
 		sg_text_puts(&c->why, "none");
 	record(c, op, want, have);

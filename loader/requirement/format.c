@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include <signet/requirement.h>
 
@@ -19,6 +20,22 @@
 #include "requirement/requirement_internal.h"
 
 /* Binding strength: or < and < ! < clause. */
+/* `s` as a requirement string: "..." with \" and \\ escaped. */
+static void put_string(sg_text *t, const char *s)
+{
+	sg_text_put(t, "\"", 1);
+	for (const char *run = s;; ) {
+		size_t n = strcspn(run, "\"\\");
+		sg_text_put(t, run, n);
+		if (!run[n])
+			break;
+		char esc[2] = { '\\', run[n] };
+		sg_text_put(t, esc, 2);
+		run += n + 1;
+	}
+	sg_text_put(t, "\"", 1);
+}
+
 static int precedence(const sg_req_node *n)
 {
 	switch (n->kind) {
@@ -45,7 +62,7 @@ void sg_req_format_key(sg_text *t, const char *key)
 	if (sg_req_is_word(key))
 		sg_text_puts(t, key);
 	else
-		sg_text_put_string(t, key);
+		put_string(t, key);
 }
 
 static void put_hash(sg_text *t, const uint8_t *hash)
@@ -64,7 +81,7 @@ static void put_match(sg_text *t, const sg_req_node *n)
 	sg_text_puts(t, " ");
 	sg_text_puts(t, sg_req_op_text(n->op));
 	sg_text_puts(t, " ");
-	sg_text_put_string(t, n->value);
+	put_string(t, n->value);
 }
 
 void sg_req_format_node(sg_text *t, const sg_req_node *n)
@@ -100,11 +117,11 @@ void sg_req_format_node(sg_text *t, const sg_req_node *n)
 		break;
 	case SG_REQ_IDENTIFIER:
 		sg_text_puts(t, "identifier ");
-		sg_text_put_string(t, n->value);
+		put_string(t, n->value);
 		break;
 	case SG_REQ_TEAM:
 		sg_text_puts(t, "team ");
-		sg_text_put_string(t, n->value);
+		put_string(t, n->value);
 		break;
 	case SG_REQ_TEAM_HOST:
 		sg_text_puts(t, "team = host");

@@ -11,8 +11,6 @@ libsignet_internal_la_SOURCES += \
 	loader/requirement/format.c \
 	loader/requirement/evaluate.c \
 	loader/requirement/version.h \
-	loader/requirement/version.c \
-	loader/requirement/text.h \
-	loader/requirement/text.c
+	loader/requirement/version.c
 
 signetinclude_HEADERS += include/signet/requirement.h

@@ -17,7 +17,7 @@
 
 #include "requirement/ast.h"
 #include "requirement/subject.h"
-#include "requirement/text.h"
+#include "core/text.h"
 
 /*
  * Deepest tree the evaluator walks. The parser allows

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * text.h - a growable string with an optional hard cap, for the formatter
- * and the evaluator's explanations.
+ * text.h - a growable string with an optional hard cap: requirement
+ * formatting and explanations, the resource seal, lists of paths tried.
  *
  * Not open_memstream(): explanations of `or` alternatives that end up
  * satisfied must be rolled back (sg_text_rewind), and an explanation must
@@ -10,12 +10,15 @@
  * dropped (so the kept text is a clean prefix) and sg_text_finish() ends the
  * text with "...".
  */
-#ifndef SIGNET_REQUIREMENT_TEXT_H
-#define SIGNET_REQUIREMENT_TEXT_H
+#ifndef SIGNET_CORE_TEXT_H
+#define SIGNET_CORE_TEXT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* What sg_text_finish() appends to a cut text. */
+#define SG_TEXT_ELLIPSIS "..."
 
 typedef struct sg_text {
 	char *data;
@@ -35,17 +38,6 @@ typedef struct sg_text_mark {
 void sg_text_put(sg_text *t, const char *s, size_t n);
 void sg_text_puts(sg_text *t, const char *s);
 
-/* `s` as a requirement string: "..." with \" and \\ escaped. */
-void sg_text_put_string(sg_text *t, const char *s);
-
-/*
- * `s` for a human reading a message: as is when it is a plain word,
- * otherwise quoted, with \xNN for bytes that are control characters or not
- * UTF-8 (values come from the signed image: no terminal escapes may pass),
- * cut after `max` bytes of `s` (then followed by "...").
- */
-void sg_text_put_value(sg_text *t, const char *s, size_t max);
-
 /* `n` bytes as lower-case hex. */
 void sg_text_put_hex(sg_text *t, const uint8_t *bytes, size_t n);
 
@@ -64,4 +56,4 @@ char *sg_text_finish(sg_text *t);
 /* Releases the buffer without returning it. */
 void sg_text_dispose(sg_text *t);
 
-#endif /* SIGNET_REQUIREMENT_TEXT_H */
+#endif /* SIGNET_CORE_TEXT_H */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* text.c - bounded string building for the formatter and explanations. */
+/* text.c - bounded string building. */
 #include "config.h"
 
 #include <stdio.h>
@@ -7,37 +7,20 @@
 #include <string.h>
 
 #include "core/hex.h"
-#include "requirement/lexer.h"
-#include "requirement/text.h"
+#include "core/array.h"
+#include "core/text.h"
 
 /* Room kept beyond the cap for the "..." that marks a cut. */
-#define ELLIPSIS "..."
+#define ELLIPSIS SG_TEXT_ELLIPSIS
 
 static bool reserve(sg_text *t, size_t more)
 {
 	/* +1 for the NUL, + the ellipsis sg_text_finish() may add. */
-	size_t need = t->len + more + 1 + sizeof ELLIPSIS;
-	if (need < t->len) {
+	if (more > SIZE_MAX - 1 - sizeof ELLIPSIS ||
+	    sg_array_grow(&t->data, &t->alloc, t->len, more + 1 + sizeof ELLIPSIS, 1) != 0) {
 		t->nomem = true;
 		return false;
 	}
-	if (need <= t->alloc)
-		return true;
-	size_t alloc = t->alloc ? t->alloc : 64;
-	while (alloc < need) {
-		if (alloc > SIZE_MAX / 2) {
-			alloc = need;
-			break;
-		}
-		alloc *= 2;
-	}
-	char *grown = realloc(t->data, alloc);
-	if (!grown) {
-		t->nomem = true;
-		return false;
-	}
-	t->data = grown;
-	t->alloc = alloc;
 	return true;
 }
 
@@ -64,52 +47,6 @@ void sg_text_put(sg_text *t, const char *s, size_t n)
 void sg_text_puts(sg_text *t, const char *s)
 {
 	sg_text_put(t, s, strlen(s));
-}
-
-void sg_text_put_string(sg_text *t, const char *s)
-{
-	sg_text_put(t, "\"", 1);
-	for (const char *run = s;; ) {
-		size_t n = strcspn(run, "\"\\");
-		sg_text_put(t, run, n);
-		if (!run[n])
-			break;
-		char esc[2] = { '\\', run[n] };
-		sg_text_put(t, esc, 2);
-		run += n + 1;
-	}
-	sg_text_put(t, "\"", 1);
-}
-
-void sg_text_put_value(sg_text *t, const char *s, size_t max)
-{
-	size_t len = strlen(s);
-	if (len <= max && sg_req_is_word(s)) {
-		sg_text_put(t, s, len);
-		return;
-	}
-	const unsigned char *p = (const unsigned char *)s;
-	size_t end = len < max ? len : max;
-	sg_text_put(t, "\"", 1);
-	for (size_t i = 0; i < end && !sg_text_full(t); ) {
-		size_t n = sg_req_utf8_printable(p + i, len - i);
-		if (n > 0 && n <= end - i) {
-			if (p[i] == '"' || p[i] == '\\')
-				sg_text_put(t, "\\", 1);
-			sg_text_put(t, s + i, n);
-			i += n;
-		} else if (n > 0) {
-			break; /* a character the cut would split: stop before it */
-		} else {
-			char hex[5];
-			snprintf(hex, sizeof hex, "\\x%02x", p[i]);
-			sg_text_put(t, hex, 4);
-			i++;
-		}
-	}
-	sg_text_put(t, "\"", 1);
-	if (len > max)
-		sg_text_put(t, ELLIPSIS, strlen(ELLIPSIS));
 }
 
 void sg_text_put_hex(sg_text *t, const uint8_t *bytes, size_t n)
