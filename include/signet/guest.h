@@ -31,11 +31,19 @@
  * Ownership: the host owns its guests; signet_host_free() destroys them
  * (their instances must be destroyed first). Instances are the caller's
  * until signet_instance_destroy(). Strings and objects returned by the
- * accessors belong to the host and live as long as the guest.
+ * accessors (identity, image, bundle info, class and method names and
+ * encodings) are borrowed from the guest: valid until that guest is
+ * removed (signet_host_remove_guest(), signet_host_free()), and not
+ * pinned by the call that returned them.
  *
  * Thread-safety: host calls may come from any thread (one lock per host;
  * status flags are atomic). Guest code is never called with that lock
- * held. One instance must not be used by two threads at once.
+ * held. A call that names a guest by handle is safe against a removal of
+ * that guest on another thread: it answers as before or after the removal
+ * (SIGNET_E_NOT_FOUND, NULL, 0), never from freed memory. What an
+ * accessor returned is not protected that way: a caller that removes
+ * guests on one thread must not use that guest's borrowed pointers on
+ * another. One instance must not be used by two threads at once.
  */
 #ifndef SIGNET_GUEST_H
 #define SIGNET_GUEST_H
@@ -150,7 +158,7 @@ SIGNET_EXPORT int signet_host_guest_by_cdhash(const signet_host *host, const uin
 SIGNET_EXPORT int signet_guest_check_requirement(const signet_host *host, signet_guest_id guest,
 	const signet_requirement *req, signet_error **err);
 
-/* Borrowed for the guest's life; NULL when there is no such guest. */
+/* Borrowed until the guest is removed (see Ownership above); NULL when there is no such guest. */
 SIGNET_EXPORT const signet_identity *signet_guest_identity(const signet_host *host, signet_guest_id guest);
 SIGNET_EXPORT const signet_image *signet_guest_image(const signet_host *host, signet_guest_id guest);
 SIGNET_EXPORT const signet_bundle_info *signet_guest_bundle_info(const signet_host *host, signet_guest_id guest);
@@ -181,7 +189,11 @@ typedef struct signet_protocol {
 SIGNET_EXPORT int signet_guest_conforms(const signet_host *host, signet_guest_id guest,
 	const signet_protocol *protocol, signet_error **err);
 
-/* The class: its name, methods (name and encoding). NULL / 0 when there is no such guest. */
+/*
+ * The class: its name, methods (name and encoding). NULL / 0 when there is
+ * no such guest. The strings live in the guest's image: borrowed until the
+ * guest is removed.
+ */
 SIGNET_EXPORT const char *signet_guest_class_name(const signet_host *host, signet_guest_id guest);
 SIGNET_EXPORT size_t signet_guest_method_count(const signet_host *host, signet_guest_id guest);
 SIGNET_EXPORT const char *signet_guest_method_name(const signet_host *host, signet_guest_id guest, size_t index);

@@ -7,6 +7,14 @@
  * built) and then only its status and instance count change. Its memory
  * lives until it is removed, which is refused while instances exist, so an
  * instance's guest pointer stays valid for the instance's whole life.
+ *
+ * Ownership and thread-safety: the host owns its guests; the list, each
+ * guest's `instances` and the host's other fields are under `lock`;
+ * `status` is atomic. A removal frees the guest (and unmaps its image)
+ * right after unlisting it, so code holding neither the lock nor a pin (an
+ * instance, counted in `instances`) must not touch a guest after
+ * unlocking: whatever an answer needs is read, or the error built, while
+ * the lock is held.
  */
 #ifndef SIGNET_GUEST_INTERNAL_H
 #define SIGNET_GUEST_INTERNAL_H
@@ -42,5 +50,8 @@ struct signet_host {
 
 /* The guest with handle `id`, under the host lock; NULL when none. */
 sg_guest *sg_host_find_locked(const signet_host *host, signet_guest_id id);
+
+/* SIGNET_E_NOT_FOUND, check "guest.lookup": "no guest <id> in this host". */
+int sg_no_guest(signet_error **err, signet_guest_id id);
 
 #endif /* SIGNET_GUEST_INTERNAL_H */

@@ -17,11 +17,12 @@
 #include "guest/guest_internal.h"
 #include "plugin/instance.h"
 
-static int not_runnable(signet_error **err, const sg_guest *g, const char *what)
+/* The refusal for a guest killed or no longer valid. Reads `g`: hold the host lock or a pin. */
+static int not_runnable(signet_error **err, const sg_guest *g, uint32_t status, const char *what)
 {
 	return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_GUEST_INVALID, .path = signet_image_path(g->image),
 		.check = "guest.status" }, "guest %u is %s: %s refused", g->id,
-		(atomic_load(&g->status) & SIGNET_GUEST_KILL) ? "killed" : "no longer valid", what);
+		(status & SIGNET_GUEST_KILL) ? "killed" : "no longer valid", what);
 }
 
 static bool killed(const sg_guest *g)
@@ -36,20 +37,21 @@ int signet_instance_create(signet_instance **out, signet_host *h, signet_guest_i
 	pthread_mutex_lock(h->lock);
 	sg_guest *g = sg_host_find_locked(h, id);
 	uint32_t st = g ? atomic_load(&g->status) : 0;
-	bool ok = g && (st & SIGNET_GUEST_VALID) && !(st & SIGNET_GUEST_KILL);
-	if (ok)
+	int rc = 0;
+	if (!g)
+		rc = sg_no_guest(err, id);
+	else if (!(st & SIGNET_GUEST_VALID) || (st & SIGNET_GUEST_KILL))
+		/* Refused before unlocking: unpinned, the guest may be removed and freed as soon as we unlock. */
+		rc = not_runnable(err, g, st, "a new instance");
+	else
 		g->instances++; /* pins the guest: it cannot be removed under us */
 	pthread_mutex_unlock(h->lock);
-	if (!g)
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOT_FOUND, .check = "guest.lookup" },
-			"no guest %u in this host", id);
-	if (!ok)
-		return not_runnable(err, g, "a new instance");
+	if (rc)
+		return rc;
 	const signet_class *cls = g->cls.desc;
 	signet_instance *inst = calloc(1, sizeof *inst);
 	/* At least one byte, so every instance has a distinct self. */
 	void *self = calloc(1, cls->instance_size ? (size_t)cls->instance_size : 1);
-	int rc = 0;
 	if (!inst || !self) {
 		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory creating an instance of %s", cls->name);
 	} else if (cls->init) {
@@ -110,8 +112,9 @@ int signet_instance_invoke(signet_instance *inst, const char *method, const sign
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NO_METHOD, .path = signet_image_path(g->image),
 			.check = "invoke.method", .expected = method, .actual = inst->cls->name },
 			"class %s has no method %s", inst->cls->name, method);
-	if (killed(g))
-		return not_runnable(err, g, "a call");
+	uint32_t st = atomic_load(&g->status);
+	if (st & SIGNET_GUEST_KILL)
+		return not_runnable(err, g, st, "a call");
 	char what[SG_CLASS_MAX_NAME * 2 + 32];
 	snprintf(what, sizeof what, "method %s of %s", method, inst->cls->name);
 	return sg_invoke(inst->cls->methods[k].function, &g->cls.sigs[k], inst->self, args, nargs, result, what, err);

@@ -4,13 +4,16 @@
  * loaded bundles: descriptor validation (each bad variant refused, nothing
  * left loaded), conformance, calls of every type through libffi and
  * mismatches refused without a call, one-way status flags, a killed guest
- * never run, the dedicated host, lookups by handle, address and cdhash,
- * "who is calling me", and requirements against a guest's identity.
+ * never run, calls by handle racing the guest's removal, the dedicated
+ * host, lookups by handle, address and cdhash, "who is calling me", and
+ * requirements against a guest's identity.
  */
 #include "config.h"
 
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -406,6 +409,128 @@ static void test_kill_from_another_thread(void)
 	signet_host_free(h);
 }
 
+/*
+ * Removal racing every call that looks a guest up by handle. One thread
+ * creates instances of an invalid guest and of a valid one, checks
+ * conformance and a requirement, again and again, while this thread
+ * removes both guests. Each call must give an answer that was true at some
+ * instant: success (an instance is destroyed at once), the invalid guest's
+ * refusal, or "no guest" once it is gone; never a read of a freed guest
+ * (ASan and TSan watch for that).
+ */
+#define RACE_ROUNDS 40
+
+typedef struct race_guest {
+	signet_guest_id id;
+	bool valid;  /* VALID left set: creates succeed until removal */
+	bool gone;   /* the racer has seen SIGNET_E_NOT_FOUND */
+} race_guest;
+
+typedef struct racer {
+	signet_host *host;
+	race_guest guests[2];
+	const signet_requirement *req;
+	atomic_int rounds;   /* passes over both guests, for the remover to wait on */
+	int unexpected;
+	char first[512];     /* the first unexpected answer */
+} racer;
+
+/* Is (rc, err) an answer `op` may give for guest `g`? `want`/`reason`: the answer while it exists. */
+static void race_expect(racer *r, const char *op, race_guest *g, int rc, signet_error *err, int want,
+	const char *reason)
+{
+	g->gone |= rc == SIGNET_E_NOT_FOUND;
+	char gone[64];
+	snprintf(gone, sizeof gone, "no guest %u in this host", g->id);
+	const char *msg = err ? signet_error_message(err) : "";
+	bool ok = rc == 0 ? want == 0 && !err
+		: err && signet_error_code(err) == rc &&
+		  ((rc == want && strstr(msg, reason)) || (rc == SIGNET_E_NOT_FOUND && strstr(msg, gone)));
+	if (!ok && r->unexpected++ == 0)
+		snprintf(r->first, sizeof r->first, "%s on guest %u: rc %d, \"%s\"", op, g->id, rc, msg);
+	signet_error_free(err);
+}
+
+static const signet_protocol_method race_filter_methods[] = { { "filter", "**", true } };
+static const signet_protocol race_filter = { "Filter", 1, 1, race_filter_methods };
+
+static void race_once(racer *r, race_guest *g)
+{
+	char invalid[96];
+	snprintf(invalid, sizeof invalid, "guest %u is no longer valid: a new instance refused", g->id);
+	signet_instance *inst = NULL;
+	signet_error *err = NULL;
+	int rc = signet_instance_create(&inst, r->host, g->id, &err);
+	if (rc == 0)
+		signet_instance_destroy(inst);
+	race_expect(r, "create", g, rc, err, g->valid ? 0 : SIGNET_E_GUEST_INVALID, invalid);
+	err = NULL;
+	rc = signet_guest_conforms(r->host, g->id, &race_filter, &err);
+	race_expect(r, "conforms", g, rc, err, 0, "");
+	err = NULL;
+	rc = signet_guest_check_requirement(r->host, g->id, r->req, &err);
+	race_expect(r, "check_requirement", g, rc, err, 0, "");
+}
+
+static void *race_calls(void *p)
+{
+	racer *r = p;
+	while (!r->guests[0].gone || !r->guests[1].gone) {
+		for (size_t i = 0; i < 2; i++)
+			if (!r->guests[i].gone)
+				race_once(r, &r->guests[i]);
+		atomic_fetch_add(&r->rounds, 1);
+	}
+	return NULL;
+}
+
+/* Removes `g`, waiting out the instances the racer holds for a moment. */
+static void remove_racing(signet_host *h, signet_guest_id g)
+{
+	signet_error *err = NULL;
+	int rc;
+	while ((rc = signet_host_remove_guest(h, g, &err)) == SIGNET_E_INVALID_ARGUMENT &&
+	       strstr(signet_error_message(err), "still has 1 instances")) {
+		signet_error_free(err);
+		err = NULL;
+		sched_yield();
+	}
+	SG_ASSERT_OK(rc, &err);
+}
+
+static void test_removal_races_lookups(void)
+{
+	signet_host *h = new_host();
+	tb_spec s = { .signer = TB_TEAM_A };
+	char *invalid_dir = tb_make("raceinvalid", &s), *valid_dir = tb_make("racevalid", &s);
+	signet_error *err = NULL;
+	signet_requirement *req = NULL;
+	SG_ASSERT_OK(signet_requirement_parse(&req, "team \"ABCDE12345\"", &err), &err);
+	for (int round = 0; round < RACE_ROUNDS; round++) {
+		racer r = { .host = h, .req = req };
+		SG_ASSERT_OK(signet_host_load_bundle(h, invalid_dir, &r.guests[0].id, &err), &err);
+		SG_ASSERT_OK(signet_guest_set_status(h, r.guests[0].id, 0, &err), &err); /* clears VALID */
+		SG_ASSERT_OK(signet_host_load_bundle(h, valid_dir, &r.guests[1].id, &err), &err);
+		r.guests[1].valid = true;
+		pthread_t t;
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, race_calls, &r), 0);
+		/* Remove at a different point of the racer's loop each round. */
+		while (atomic_load(&r.rounds) < round % 4)
+			sched_yield();
+		remove_racing(h, r.guests[0].id);
+		remove_racing(h, r.guests[1].id);
+		pthread_join(t, NULL);
+		if (r.unexpected)
+			fprintf(stderr, "  round %d: %d unexpected answers, first: %s\n", round, r.unexpected, r.first);
+		CU_ASSERT_EQUAL_FATAL(r.unexpected, 0);
+	}
+	CU_ASSERT_EQUAL(signet_host_guests(h, NULL, 0), 0);
+	signet_requirement_free(req);
+	signet_host_free(h);
+	free(invalid_dir);
+	free(valid_dir);
+}
+
 /* ---- hosts ---- */
 
 static void test_dedicated_host(void)
@@ -556,6 +681,7 @@ static const sg_test class_tests[] = {
 static const sg_test guest_tests[] = {
 	{ "status moves one way", test_status_moves_one_way },
 	{ "a kill from another thread", test_kill_from_another_thread },
+	{ "removal races creates, conformance and requirement checks", test_removal_races_lookups },
 	{ "dedicated host", test_dedicated_host },
 	{ "handles and removal", test_handles_and_removal },
 	{ "lookups and who is calling", test_lookups },
