@@ -221,8 +221,15 @@ SIGNET_EXPORT const char *signet_instance_method_types(const signet_instance *in
 /*
  * Calls `method` on the instance with `nargs` typed arguments. The result
  * (type 'v' for void) is written only on success; clear it with
- * signet_value_clear(). SIGNET_E_NO_METHOD, SIGNET_E_ARGUMENT_MISMATCH (no
- * call made), SIGNET_E_GUEST_INVALID (the guest was killed: no call made).
+ * signet_value_clear(). An instance argument must be a live instance (not
+ * destroyed) of the same host as `instance`; it is found among the host's
+ * live instances by its pointer alone (a search linear in their number)
+ * before anything is read through it, and the method gets its instance
+ * memory. SIGNET_E_NO_METHOD; SIGNET_E_ARGUMENT_MISMATCH (no call made: a
+ * wrong count or type, a NULL instance, an instance that is not a live
+ * instance of this host, a buffer with NULL data; the message names the
+ * argument's position); SIGNET_E_GUEST_INVALID (the guest was killed: no
+ * call made).
  */
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_instance_invoke(signet_instance *instance, const char *method,
 	const signet_value *args, size_t nargs, signet_value *result, signet_error **err);

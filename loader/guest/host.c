@@ -69,6 +69,7 @@ void signet_host_free(signet_host *h)
 			guest_free(h->guests[i]);
 	/* A guest with live instances is leaked: their memory must stay valid. */
 	free(h->guests);
+	free(h->live);
 	pthread_mutex_destroy(h->lock);
 	free(h->lock);
 	free(h);

@@ -308,12 +308,123 @@ static void test_mismatched_calls_make_no_call(void)
 	signet_error_free(err);
 	err = NULL;
 	args[0] = SIGNET_INSTANCE(NULL);
-	SG_ASSERT_FAILS(signet_instance_invoke(a, "same", args, 1, &r, &err), &err, SIGNET_E_ARGUMENT_MISMATCH, "same");
+	SG_ASSERT_FAILS(signet_instance_invoke(a, "same", args, 1, &r, &err), &err, SIGNET_E_ARGUMENT_MISMATCH,
+		"method same of TestClass: argument 1 is a null instance");
 	SG_ASSERT_FAILS(signet_instance_invoke(a, "divide", NULL, 0, &r, &err), &err, SIGNET_E_NO_METHOD,
 		"class TestClass has no method divide");
 	CU_ASSERT_EQUAL(plugin_int(h, g, "testplugin_calls"), before);
 	CU_ASSERT_EQUAL(r.type, SIGNET_TYPE_VOID); /* untouched */
 	signet_instance_destroy(a);
+	signet_host_free(h);
+}
+
+/* Refuses `other` as the argument of "same" on `inst`: the code, reason, expected and actual; no call made. */
+static void assert_instance_argument_refused(signet_host *h, signet_guest_id g, signet_instance *inst,
+	signet_instance *other)
+{
+	int before = plugin_int(h, g, "testplugin_calls");
+	signet_value r = SIGNET_INT32(77), arg = SIGNET_INSTANCE(other);
+	signet_error *err = NULL;
+	int rc = signet_instance_invoke(inst, "same", &arg, 1, &r, &err);
+	CU_ASSERT_EQUAL(rc, SIGNET_E_ARGUMENT_MISMATCH);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "invoke.arguments");
+	CU_ASSERT_STRING_EQUAL(signet_error_expected(err), "instance");
+	CU_ASSERT_STRING_EQUAL(signet_error_actual(err), "not a live instance of this host");
+	SG_ASSERT_FAILS(rc, &err, SIGNET_E_ARGUMENT_MISMATCH,
+		"method same of TestClass: argument 1 is not a live instance of this host");
+	CU_ASSERT_EQUAL(plugin_int(h, g, "testplugin_calls"), before);
+	CU_ASSERT_EQUAL(r.type, SIGNET_TYPE_INT32); /* untouched */
+	CU_ASSERT_EQUAL(r.as.i32, 77);
+}
+
+/*
+ * An instance argument must be a live instance of the called instance's
+ * own host: not another host's (its guest may follow other rules), not a
+ * destroyed one (its memory is freed). The destroyed one is looked up
+ * without being read, or ASan would report it here.
+ */
+static void test_instance_arguments_checked(void)
+{
+	signet_host *h = new_host(), *other = new_host();
+	tb_spec s = { .signer = TB_TEAM_A };
+	char *here = tb_make("here", &s), *there = tb_make("there", &s);
+	signet_error *err = NULL;
+	signet_guest_id g = 0, og = 0;
+	SG_ASSERT_OK(signet_host_load_bundle(h, here, &g, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(other, there, &og, &err), &err);
+	signet_instance *a = NULL, *b = NULL, *foreign = NULL, *gone = NULL;
+	SG_ASSERT_OK(signet_instance_create(&a, h, g, &err), &err);
+	SG_ASSERT_OK(signet_instance_create(&b, h, g, &err), &err);
+	SG_ASSERT_OK(signet_instance_create(&foreign, other, og, &err), &err);
+	SG_ASSERT_OK(signet_instance_create(&gone, h, g, &err), &err);
+	signet_instance_destroy(gone);
+
+	assert_instance_argument_refused(h, g, a, foreign);
+	assert_instance_argument_refused(h, g, a, gone);
+	CU_ASSERT_EQUAL(plugin_int(other, og, "testplugin_calls"), 0);
+
+	/* Live instances of the same host still pass, as their instance memory. */
+	signet_value r, arg = SIGNET_INSTANCE(b);
+	SG_ASSERT_OK(signet_instance_invoke(a, "same", &arg, 1, &r, &err), &err);
+	CU_ASSERT_FALSE(r.as.boolean);
+	SG_ASSERT_OK(signet_instance_invoke(b, "same", &arg, 1, &r, &err), &err);
+	CU_ASSERT(r.as.boolean);
+	signet_instance_destroy(a);
+	signet_instance_destroy(b);
+	signet_instance_destroy(foreign);
+	signet_host_free(h);
+	signet_host_free(other);
+	free(here);
+	free(there);
+}
+
+/* Instances made and destroyed in batches on another thread, so the host's live set grows and shrinks. */
+typedef struct churn {
+	signet_host *host;
+	signet_guest_id guest;
+	atomic_bool stop;
+	int failures;
+} churn;
+
+static void *churn_instances(void *p)
+{
+	churn *c = p;
+	while (!atomic_load(&c->stop)) {
+		signet_instance *batch[20] = { NULL };
+		for (size_t i = 0; i < 20; i++)
+			c->failures += signet_instance_create(&batch[i], c->host, c->guest, NULL) != 0;
+		for (size_t i = 0; i < 20; i++)
+			signet_instance_destroy(batch[i]);
+	}
+	return NULL;
+}
+
+/* Checking an instance argument while the live set changes: always found, never misread (TSan). */
+static void test_instance_arguments_while_others_churn(void)
+{
+	signet_guest_id g = 0;
+	signet_host *h = host_with_guest(&g, NULL);
+	signet_error *err = NULL;
+	signet_instance *a = NULL, *b = NULL;
+	SG_ASSERT_OK(signet_instance_create(&a, h, g, &err), &err);
+	SG_ASSERT_OK(signet_instance_create(&b, h, g, &err), &err);
+	churn c = { .host = h, .guest = g };
+	pthread_t t;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, churn_instances, &c), 0);
+	int refused = 0, wrong = 0;
+	for (int i = 0; i < 2000; i++) {
+		signet_value r = SIGNET_BOOL(false), arg = SIGNET_INSTANCE(i % 2 ? a : b);
+		refused += signet_instance_invoke(a, "same", &arg, 1, &r, NULL) != 0;
+		wrong += r.as.boolean != (i % 2 != 0);
+	}
+	atomic_store(&c.stop, true);
+	pthread_join(t, NULL);
+	CU_ASSERT_EQUAL(refused, 0);
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_EQUAL(c.failures, 0);
+	signet_instance_destroy(a);
+	signet_instance_destroy(b);
 	signet_host_free(h);
 }
 
@@ -674,6 +785,8 @@ static const sg_test class_tests[] = {
 	{ "conformance", test_conformance },
 	{ "calls of every type", test_calls_of_every_type },
 	{ "mismatched calls make no call", test_mismatched_calls_make_no_call },
+	{ "instance arguments: live and of this host only", test_instance_arguments_checked },
+	{ "instance arguments checked while other instances come and go", test_instance_arguments_while_others_churn },
 	{ "init failure", test_init_failure },
 	{ NULL, NULL },
 };
