@@ -176,7 +176,7 @@ static int add_guest(signet_host *h, sg_guest *g, signet_guest_id *out, signet_e
 	return rc;
 }
 
-int signet_host_load_bundle(signet_host *h, const char *path, signet_guest_id *out, signet_error **err)
+int signet_host_load_bundle(signet_guest_id *out, signet_host *h, const char *path, signet_error **err)
 {
 	if (!h || !path || !*path || !out)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "loading a bundle needs a host, a path and an output");
@@ -265,7 +265,7 @@ size_t signet_host_guests(const signet_host *h, signet_guest_id *ids, size_t max
 
 /* ---- status ---- */
 
-int signet_guest_status(const signet_host *h, signet_guest_id id, uint32_t *status, signet_error **err)
+int signet_guest_status(uint32_t *status, const signet_host *h, signet_guest_id id, signet_error **err)
 {
 	if (!h || !status)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host or output");
@@ -327,7 +327,7 @@ static bool guest_owns(const sg_guest *g, const signet_image *img)
 	return p && strncmp(p, g->root, n) == 0 && p[n] == '/';
 }
 
-int signet_host_guest_by_address(const signet_host *h, const void *address, signet_guest_id *out,
+int signet_host_guest_by_address(signet_guest_id *out, const signet_host *h, const void *address,
 	signet_error **err)
 {
 	if (!h || !out)
@@ -350,7 +350,7 @@ int signet_host_guest_by_address(const signet_host *h, const void *address, sign
 	return 0;
 }
 
-int signet_host_guest_by_cdhash(const signet_host *h, const uint8_t *cdhash, signet_guest_id *out,
+int signet_host_guest_by_cdhash(signet_guest_id *out, const signet_host *h, const uint8_t *cdhash,
 	signet_error **err)
 {
 	if (!h || !cdhash || !out)

@@ -42,7 +42,7 @@ static signet_host *host_with_guest(signet_guest_id *g, const char *variant)
 	tb_spec s = { .signer = TB_TEAM_A, .variant = variant };
 	char *dir = tb_make("guest", &s);
 	signet_error *err = NULL;
-	int rc = signet_host_load_bundle(h, dir, g, &err);
+	int rc = signet_host_load_bundle(g, h, dir, &err);
 	if (rc)
 		fprintf(stderr, "load: %s\n", signet_error_message(err));
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
@@ -93,10 +93,10 @@ static void test_load_and_describe(void)
 	CU_ASSERT(signet_image_is_signed(signet_guest_image(h, g)));
 	uint32_t st = 0;
 	signet_error *err = NULL;
-	SG_ASSERT_OK(signet_guest_status(h, g, &st, &err), &err);
+	SG_ASSERT_OK(signet_guest_status(&st, h, g, &err), &err);
 	CU_ASSERT_EQUAL(st, SIGNET_GUEST_VALID);
 	CU_ASSERT_PTR_NULL(signet_guest_class_name(h, 99));
-	SG_ASSERT_FAILS(signet_guest_status(h, 99, &st, &err), &err, SIGNET_E_NOT_FOUND, "no guest 99");
+	SG_ASSERT_FAILS(signet_guest_status(&st, h, 99, &err), &err, SIGNET_E_NOT_FOUND, "no guest 99");
 	signet_host_free(h);
 	CU_ASSERT_FALSE(still_loaded("/guest.bundle/lib/plugin.so"));
 }
@@ -119,7 +119,7 @@ static void test_bad_descriptors_refused(void)
 		char *dir = tb_make("baddesc", &s);
 		signet_error *err = NULL;
 		signet_guest_id g = 0;
-		SG_ASSERT_FAILS(signet_host_load_bundle(h, dir, &g, &err), &err, cases[i].code, cases[i].reason);
+		SG_ASSERT_FAILS(signet_host_load_bundle(&g, h, dir, &err), &err, cases[i].code, cases[i].reason);
 		CU_ASSERT_EQUAL(g, 0);
 		CU_ASSERT_EQUAL(signet_host_guests(h, NULL, 0), 0);
 		/* Nothing is left mapped after the refusal. */
@@ -136,7 +136,7 @@ static void test_manifest_protocols_must_be_adopted(void)
 	char *dir = tb_make("promise", &s);
 	signet_error *err = NULL;
 	signet_guest_id g = 0;
-	SG_ASSERT_FAILS(signet_host_load_bundle(h, dir, &g, &err), &err, SIGNET_E_CLASS_INVALID,
+	SG_ASSERT_FAILS(signet_host_load_bundle(&g, h, dir, &err), &err, SIGNET_E_CLASS_INVALID,
 		"the manifest lists protocol Filter 3, which class TestClass does not adopt");
 	CU_ASSERT_FALSE(still_loaded("/promise.bundle/"));
 	signet_host_free(h);
@@ -150,7 +150,7 @@ static void test_refused_bundle_leaves_nothing(void)
 	char *dir = tb_make("refused", &s);
 	signet_error *err = NULL;
 	signet_guest_id g = 0;
-	SG_ASSERT_FAILS(signet_host_load_bundle(h, dir, &g, &err), &err, SIGNET_E_REQUIREMENT_UNMET, "ZZZZZ99999");
+	SG_ASSERT_FAILS(signet_host_load_bundle(&g, h, dir, &err), &err, SIGNET_E_REQUIREMENT_UNMET, "ZZZZZ99999");
 	CU_ASSERT_FALSE(still_loaded("/refused.bundle/"));
 	signet_host_free(h);
 	free(dir);
@@ -163,7 +163,7 @@ static void test_bundled_library_is_the_guests(void)
 	char *dir = tb_make("depguest", &s);
 	signet_error *err = NULL;
 	signet_guest_id g = 0;
-	SG_ASSERT_OK(signet_host_load_bundle(h, dir, &g, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&g, h, dir, &err), &err);
 	signet_instance *inst = NULL;
 	SG_ASSERT_OK(signet_instance_create(&inst, h, g, &err), &err);
 	signet_value r;
@@ -173,7 +173,7 @@ static void test_bundled_library_is_the_guests(void)
 	signet_image *lib = NULL;
 	SG_ASSERT_OK(signet_registry_find_name(&lib, "libtestdep.so.1", &err), &err);
 	signet_guest_id who = 0;
-	SG_ASSERT_OK(signet_host_guest_by_address(h, (const void *)signet_image_base(lib), &who, &err), &err);
+	SG_ASSERT_OK(signet_host_guest_by_address(&who, h, (const void *)signet_image_base(lib), &err), &err);
 	CU_ASSERT_EQUAL(who, g);
 	signet_image_free(lib);
 	signet_instance_destroy(inst);
@@ -351,8 +351,8 @@ static void test_instance_arguments_checked(void)
 	char *here = tb_make("here", &s), *there = tb_make("there", &s);
 	signet_error *err = NULL;
 	signet_guest_id g = 0, og = 0;
-	SG_ASSERT_OK(signet_host_load_bundle(h, here, &g, &err), &err);
-	SG_ASSERT_OK(signet_host_load_bundle(other, there, &og, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&g, h, here, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&og, other, there, &err), &err);
 	signet_instance *a = NULL, *b = NULL, *foreign = NULL, *gone = NULL;
 	SG_ASSERT_OK(signet_instance_create(&a, h, g, &err), &err);
 	SG_ASSERT_OK(signet_instance_create(&b, h, g, &err), &err);
@@ -454,7 +454,7 @@ static void test_status_moves_one_way(void)
 		"HARD can only be set");
 	SG_ASSERT_FAILS(signet_guest_set_status(h, g, SIGNET_GUEST_VALID | SIGNET_GUEST_HARD | 0x80, &err), &err,
 		SIGNET_E_GUEST_STATUS, "unknown flags");
-	SG_ASSERT_OK(signet_guest_status(h, g, &st, &err), &err);
+	SG_ASSERT_OK(signet_guest_status(&st, h, g, &err), &err);
 	CU_ASSERT_EQUAL(st, SIGNET_GUEST_VALID | SIGNET_GUEST_HARD); /* unchanged by the refusals */
 
 	signet_instance *kept = NULL, *late = NULL;
@@ -619,9 +619,9 @@ static void test_removal_races_lookups(void)
 	SG_ASSERT_OK(signet_requirement_parse(&req, "team \"ABCDE12345\"", &err), &err);
 	for (int round = 0; round < RACE_ROUNDS; round++) {
 		racer r = { .host = h, .req = req };
-		SG_ASSERT_OK(signet_host_load_bundle(h, invalid_dir, &r.guests[0].id, &err), &err);
+		SG_ASSERT_OK(signet_host_load_bundle(&r.guests[0].id, h, invalid_dir, &err), &err);
 		SG_ASSERT_OK(signet_guest_set_status(h, r.guests[0].id, 0, &err), &err); /* clears VALID */
-		SG_ASSERT_OK(signet_host_load_bundle(h, valid_dir, &r.guests[1].id, &err), &err);
+		SG_ASSERT_OK(signet_host_load_bundle(&r.guests[1].id, h, valid_dir, &err), &err);
 		r.guests[1].valid = true;
 		pthread_t t;
 		CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, race_calls, &r), 0);
@@ -653,21 +653,21 @@ static void test_dedicated_host(void)
 	tb_spec s = { .signer = TB_TEAM_A };
 	char *one = tb_make("one", &s);
 	signet_guest_id g1 = 0, g2 = 0;
-	SG_ASSERT_OK(signet_host_load_bundle(h, one, &g1, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&g1, h, one, &err), &err);
 	SG_ASSERT_OK(signet_host_set_dedicated(h, &err), &err);
 	CU_ASSERT(signet_host_is_dedicated(h));
-	SG_ASSERT_FAILS(signet_host_load_bundle(h, one, &g2, &err), &err, SIGNET_E_HOST_DEDICATED, "accepts no other");
+	SG_ASSERT_FAILS(signet_host_load_bundle(&g2, h, one, &err), &err, SIGNET_E_HOST_DEDICATED, "accepts no other");
 	/* Irreversible: even with its guest gone, no other comes in. */
 	SG_ASSERT_OK(signet_host_remove_guest(h, g1, &err), &err);
-	SG_ASSERT_FAILS(signet_host_load_bundle(h, one, &g2, &err), &err, SIGNET_E_HOST_DEDICATED, "accepts no other");
+	SG_ASSERT_FAILS(signet_host_load_bundle(&g2, h, one, &err), &err, SIGNET_E_HOST_DEDICATED, "accepts no other");
 	CU_ASSERT(signet_host_is_dedicated(h));
 	signet_host_free(h);
 
 	/* A host with two guests cannot become dedicated. */
 	h = new_host();
 	char *two = tb_make("two", &s);
-	SG_ASSERT_OK(signet_host_load_bundle(h, one, &g1, &err), &err);
-	SG_ASSERT_OK(signet_host_load_bundle(h, two, &g2, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&g1, h, one, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&g2, h, two, &err), &err);
 	SG_ASSERT_FAILS(signet_host_set_dedicated(h, &err), &err, SIGNET_E_HOST_DEDICATED, "it has 2");
 	signet_host_free(h);
 	free(one);
@@ -681,8 +681,8 @@ static void test_handles_and_removal(void)
 	tb_spec s = { .signer = TB_TEAM_A };
 	char *a = tb_make("ha", &s), *b = tb_make("hb", &s);
 	signet_guest_id g1 = 0, g2 = 0, g3 = 0;
-	SG_ASSERT_OK(signet_host_load_bundle(h, a, &g1, &err), &err);
-	SG_ASSERT_OK(signet_host_load_bundle(h, b, &g2, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&g1, h, a, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&g2, h, b, &err), &err);
 	CU_ASSERT_NOT_EQUAL(g1, g2);
 	signet_instance *inst = NULL;
 	SG_ASSERT_OK(signet_instance_create(&inst, h, g1, &err), &err);
@@ -692,7 +692,7 @@ static void test_handles_and_removal(void)
 	SG_ASSERT_FAILS(signet_host_remove_guest(h, g1, &err), &err, SIGNET_E_NOT_FOUND, "no guest");
 	CU_ASSERT_FALSE(still_loaded("/ha.bundle/"));
 	/* Handles are never reused. */
-	SG_ASSERT_OK(signet_host_load_bundle(h, a, &g3, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&g3, h, a, &err), &err);
 	CU_ASSERT(g3 != g1 && g3 != g2);
 	signet_host_free(h);
 	free(a);
@@ -708,7 +708,7 @@ static int calling_rc;
 /* A host function a plugin calls: who is calling? */
 static void host_callback(void)
 {
-	calling_rc = signet_host_calling_guest(calling_host, &called_by, NULL);
+	calling_rc = signet_host_calling_guest(&called_by, calling_host, NULL);
 }
 
 static void host_function(void) {}
@@ -722,19 +722,19 @@ static void test_lookups(void)
 	/* By address: the guest's code is the guest's; the host's is nobody's. */
 	void *answer = NULL;
 	SG_ASSERT_OK(signet_image_symbol(&answer, signet_guest_image(h, g), "testplugin_calls", &err), &err);
-	SG_ASSERT_OK(signet_host_guest_by_address(h, answer, &found, &err), &err);
+	SG_ASSERT_OK(signet_host_guest_by_address(&found, h, answer, &err), &err);
 	CU_ASSERT_EQUAL(found, g);
 	const void *own = NULL;
 	void (*fp)(void) = host_function;
 	memcpy(&own, &fp, sizeof own);
-	SG_ASSERT_FAILS(signet_host_guest_by_address(h, own, &found, &err), &err, SIGNET_E_NOT_FOUND,
+	SG_ASSERT_FAILS(signet_host_guest_by_address(&found, h, own, &err), &err, SIGNET_E_NOT_FOUND,
 		"belongs to no guest");
 	/* By cdhash: the verified one. */
-	SG_ASSERT_OK(signet_host_guest_by_cdhash(h, signet_identity_cdhash(signet_guest_identity(h, g)), &found, &err),
+	SG_ASSERT_OK(signet_host_guest_by_cdhash(&found, h, signet_identity_cdhash(signet_guest_identity(h, g)), &err),
 		&err);
 	CU_ASSERT_EQUAL(found, g);
 	uint8_t other[32] = { 0 };
-	SG_ASSERT_FAILS(signet_host_guest_by_cdhash(h, other, &found, &err), &err, SIGNET_E_NOT_FOUND, "cdhash");
+	SG_ASSERT_FAILS(signet_host_guest_by_cdhash(&found, h, other, &err), &err, SIGNET_E_NOT_FOUND, "cdhash");
 	/* Who is calling me: the plugin calls back into the host. */
 	calling_host = h;
 	called_by = 0;
