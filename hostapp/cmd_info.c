@@ -21,6 +21,26 @@ static void usage(FILE *to)
 	      "Exit code 0 when it loaded, 1 when it was refused.\n", to);
 }
 
+/* The loaded guest: handle, status, class, methods, and whether it conforms to Filter 1. */
+static int print_guest(const host_session *s, signet_guest_id g)
+{
+	uint32_t st = 0;
+	signet_error *err = NULL;
+	if (signet_guest_status(&st, s->host, g, &err) != 0)
+		return host_report("info", err);
+	printf("guest: %u (status 0x%x)\n", g, st);
+	printf("class: %s\n", signet_guest_class_name(s->host, g));
+	for (size_t i = 0; i < signet_guest_method_count(s->host, g); i++)
+		printf("method: %s \"%s\"\n", signet_guest_method_name(s->host, g, i),
+			signet_guest_method_types(s->host, g, i));
+	if (signet_guest_conforms(s->host, g, &host_filter_protocol, &err) == 0)
+		printf("conforms: Filter 1\n");
+	else
+		printf("conforms: not Filter 1 (%s)\n", signet_error_message(err));
+	signet_error_free(err);
+	return HOST_EXIT_OK;
+}
+
 int cmd_info(int argc, char **argv)
 {
 	int one = host_one_operand(argc, argv, usage);
@@ -45,21 +65,8 @@ int cmd_info(int argc, char **argv)
 	}
 	signet_guest_id g = 0;
 	rc = host_load_guest(&s, argv[1], &g);
-	if (!rc) {
-		uint32_t st = 0;
-		(void)signet_guest_status(s.host, g, &st, NULL);
-		printf("guest: %u (status 0x%x)\n", g, st);
-		printf("class: %s\n", signet_guest_class_name(s.host, g));
-		for (size_t i = 0; i < signet_guest_method_count(s.host, g); i++)
-			printf("method: %s \"%s\"\n", signet_guest_method_name(s.host, g, i),
-				signet_guest_method_types(s.host, g, i));
-		signet_error *why = NULL;
-		if (signet_guest_conforms(s.host, g, &host_filter_protocol, &why) == 0)
-			printf("conforms: Filter 1\n");
-		else
-			printf("conforms: not Filter 1 (%s)\n", signet_error_message(why));
-		signet_error_free(why);
-	}
+	if (!rc)
+		rc = print_guest(&s, g);
 	host_close(&s);
 	return rc;
 }

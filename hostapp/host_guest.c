@@ -34,7 +34,7 @@ void host_close(host_session *s)
 int host_load_guest(host_session *s, const char *bundle, signet_guest_id *g)
 {
 	signet_error *err = NULL;
-	if (signet_host_load_bundle(s->host, bundle, g, &err) == 0)
+	if (signet_host_load_bundle(g, s->host, bundle, &err) == 0)
 		return HOST_EXIT_OK;
 	host_print_refusal(stderr, "signet-host: refused: ", err);
 	signet_error_free(err);

@@ -31,11 +31,19 @@
  * Ownership: the host owns its guests; signet_host_free() destroys them
  * (their instances must be destroyed first). Instances are the caller's
  * until signet_instance_destroy(). Strings and objects returned by the
- * accessors belong to the host and live as long as the guest.
+ * accessors (identity, image, bundle info, class and method names and
+ * encodings) are borrowed from the guest: valid until that guest is
+ * removed (signet_host_remove_guest(), signet_host_free()), and not
+ * pinned by the call that returned them.
  *
  * Thread-safety: host calls may come from any thread (one lock per host;
  * status flags are atomic). Guest code is never called with that lock
- * held. One instance must not be used by two threads at once.
+ * held. A call that names a guest by handle is safe against a removal of
+ * that guest on another thread: it answers as before or after the removal
+ * (SIGNET_E_NOT_FOUND, NULL, 0), never from freed memory. What an
+ * accessor returned is not protected that way: a caller that removes
+ * guests on one thread must not use that guest's borrowed pointers on
+ * another. One instance must not be used by two threads at once.
  */
 #ifndef SIGNET_GUEST_H
 #define SIGNET_GUEST_H
@@ -78,15 +86,20 @@ typedef struct signet_host_options {
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_new(signet_host **out, const signet_host_options *opts,
 	signet_error **err);
 
-/* Unloads every guest. Live instances are a caller bug: they are leaked, not destroyed. */
+/*
+ * Unloads every guest. Live instances are a caller bug: their guests are
+ * leaked (their memory stays valid), but the host is gone, so such an
+ * instance must never be used or destroyed afterwards. NULL is a no-op.
+ */
 SIGNET_EXPORT void signet_host_free(signet_host *host);
 
 /*
  * Dedicates the host to its one guest, irreversibly: no other guest can be
  * added, even after that one is removed. SIGNET_E_HOST_DEDICATED unless the
- * host has exactly one guest.
+ * host has exactly one guest (or is already dedicated);
+ * SIGNET_E_INVALID_ARGUMENT.
  */
-SIGNET_EXPORT int signet_host_set_dedicated(signet_host *host, signet_error **err);
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_set_dedicated(signet_host *host, signet_error **err);
 SIGNET_EXPORT bool signet_host_is_dedicated(const signet_host *host);
 
 /*
@@ -94,27 +107,36 @@ SIGNET_EXPORT bool signet_host_is_dedicated(const signet_host *host);
  * (stopping at the first reason), loads it through the verified pipeline
  * (the snapshot examined is the one mapped; its libraries must be the
  * sealed bytes), validates its principal class and that the class adopts
- * every protocol the manifest lists, and adds it as a new, valid guest.
+ * every protocol the manifest lists, and adds it as a new, valid guest
+ * whose handle goes to `*out` (written only on success).
  * Errors: those of signet_preflight() and signet_load(),
- * SIGNET_E_CLASS_INVALID, SIGNET_E_HOST_DEDICATED. On failure nothing is
- * left loaded.
+ * SIGNET_E_CLASS_INVALID, SIGNET_E_HOST_DEDICATED, SIGNET_E_LIMIT (every
+ * handle used), SIGNET_E_INVALID_ARGUMENT. On failure nothing is left
+ * loaded.
  */
-SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_load_bundle(signet_host *host, const char *path,
-	signet_guest_id *out, signet_error **err);
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_load_bundle(signet_guest_id *out, signet_host *host,
+	const char *path, signet_error **err);
 
 /*
- * Removes a guest and unloads its bundle. SIGNET_E_NOT_FOUND; SIGNET_E_INVALID_ARGUMENT
- * while instances of it are alive.
+ * Removes a guest and unloads its bundle. SIGNET_E_NOT_FOUND;
+ * SIGNET_E_INVALID_ARGUMENT while instances of it are alive;
+ * SIGNET_E_IN_OBSERVER, SIGNET_E_IN_INITIALIZER when called from an image
+ * observer or a library initializer.
  */
-SIGNET_EXPORT int signet_host_remove_guest(signet_host *host, signet_guest_id guest, signet_error **err);
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_remove_guest(signet_host *host, signet_guest_id guest,
+	signet_error **err);
 
 /* Copies up to `max` guest handles, oldest first; returns how many guests there are. */
 SIGNET_EXPORT size_t signet_host_guests(const signet_host *host, signet_guest_id *ids, size_t max);
 
 /* ---- status ---- */
 
-SIGNET_EXPORT int signet_guest_status(const signet_host *host, signet_guest_id guest, uint32_t *status,
-	signet_error **err);
+/*
+ * The guest's status flags into `*status` (written only on success).
+ * SIGNET_E_NOT_FOUND, SIGNET_E_INVALID_ARGUMENT.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_guest_status(uint32_t *status, const signet_host *host,
+	signet_guest_id guest, signet_error **err);
 
 /*
  * Sets the guest's status to `status`. Only one-way moves are allowed:
@@ -122,35 +144,43 @@ SIGNET_EXPORT int signet_guest_status(const signet_host *host, signet_guest_id g
  * bits are refused. SIGNET_E_GUEST_STATUS (naming the flag; the status is
  * unchanged), SIGNET_E_NOT_FOUND.
  */
-SIGNET_EXPORT int signet_guest_set_status(signet_host *host, signet_guest_id guest, uint32_t status,
-	signet_error **err);
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_guest_set_status(signet_host *host, signet_guest_id guest,
+	uint32_t status, signet_error **err);
 
 /* ---- lookups ---- */
 
-/* The guest whose image (or a library loaded from its bundle) contains `address`. SIGNET_E_NOT_FOUND. */
-SIGNET_EXPORT int signet_host_guest_by_address(const signet_host *host, const void *address,
-	signet_guest_id *out, signet_error **err);
+/*
+ * The guest whose image (or a library loaded from its bundle) contains
+ * `address`, into `*out` (written only on success). SIGNET_E_NOT_FOUND,
+ * SIGNET_E_INVALID_ARGUMENT.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_guest_by_address(signet_guest_id *out, const signet_host *host,
+	const void *address, signet_error **err);
 
-/* The guest with this cdhash (32 bytes). SIGNET_E_NOT_FOUND. */
-SIGNET_EXPORT int signet_host_guest_by_cdhash(const signet_host *host, const uint8_t *cdhash,
-	signet_guest_id *out, signet_error **err);
+/*
+ * The guest with this cdhash (32 bytes), into `*out` (written only on
+ * success). SIGNET_E_NOT_FOUND, SIGNET_E_INVALID_ARGUMENT.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_guest_by_cdhash(signet_guest_id *out, const signet_host *host,
+	const uint8_t *cdhash, signet_error **err);
 
 /*
  * "Who is calling me": from inside a host function a plugin called, the
- * guest whose code made the call (its return address). Must be expanded in
- * the function the plugin called, not in a helper.
+ * guest whose code made the call (its return address), as
+ * signet_host_guest_by_address(). Must be expanded in the function the
+ * plugin called, not in a helper.
  */
-#define signet_host_calling_guest(host, out, err) \
-	signet_host_guest_by_address((host), __builtin_extract_return_addr(__builtin_return_address(0)), \
-		(out), (err))
+#define signet_host_calling_guest(out, host, err) \
+	signet_host_guest_by_address((out), (host), \
+		__builtin_extract_return_addr(__builtin_return_address(0)), (err))
 
 /* ---- identity ---- */
 
 /* Does the guest's verified identity satisfy `req`? SIGNET_E_REQUIREMENT_UNMET, SIGNET_E_NOT_FOUND. */
-SIGNET_EXPORT int signet_guest_check_requirement(const signet_host *host, signet_guest_id guest,
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_guest_check_requirement(const signet_host *host, signet_guest_id guest,
 	const signet_requirement *req, signet_error **err);
 
-/* Borrowed for the guest's life; NULL when there is no such guest. */
+/* Borrowed until the guest is removed (see Ownership above); NULL when there is no such guest. */
 SIGNET_EXPORT const signet_identity *signet_guest_identity(const signet_host *host, signet_guest_id guest);
 SIGNET_EXPORT const signet_image *signet_guest_image(const signet_host *host, signet_guest_id guest);
 SIGNET_EXPORT const signet_bundle_info *signet_guest_bundle_info(const signet_host *host, signet_guest_id guest);
@@ -178,10 +208,14 @@ typedef struct signet_protocol {
  * protocol names (required or optional, when present) the same encoding.
  * SIGNET_E_PROTOCOL_MISMATCH names the first difference, expected vs actual.
  */
-SIGNET_EXPORT int signet_guest_conforms(const signet_host *host, signet_guest_id guest,
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_guest_conforms(const signet_host *host, signet_guest_id guest,
 	const signet_protocol *protocol, signet_error **err);
 
-/* The class: its name, methods (name and encoding). NULL / 0 when there is no such guest. */
+/*
+ * The class: its name, methods (name and encoding). NULL / 0 when there is
+ * no such guest. The strings live in the guest's image: borrowed until the
+ * guest is removed.
+ */
 SIGNET_EXPORT const char *signet_guest_class_name(const signet_host *host, signet_guest_id guest);
 SIGNET_EXPORT size_t signet_guest_method_count(const signet_host *host, signet_guest_id guest);
 SIGNET_EXPORT const char *signet_guest_method_name(const signet_host *host, signet_guest_id guest, size_t index);
@@ -191,13 +225,18 @@ SIGNET_EXPORT const char *signet_guest_method_types(const signet_host *host, sig
 
 /*
  * Creates an instance of the guest's class: instance_size zeroed bytes,
- * then init. SIGNET_E_GUEST_INVALID (killed or not valid),
- * SIGNET_E_INSTANCE_INIT, SIGNET_E_NOT_FOUND, SIGNET_E_NOMEM.
+ * then init; `*out` is written only on success. The instance pins its
+ * guest (signet_host_remove_guest() refuses while it lives).
+ * SIGNET_E_GUEST_INVALID (killed or not valid), SIGNET_E_INSTANCE_INIT,
+ * SIGNET_E_NOT_FOUND, SIGNET_E_NOMEM, SIGNET_E_INVALID_ARGUMENT.
  */
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_instance_create(signet_instance **out, signet_host *host,
 	signet_guest_id guest, signet_error **err);
 
-/* Runs fini (unless the guest was killed) and frees the instance. NULL is a no-op. */
+/*
+ * Frees the instance: it stops being accepted as an instance argument,
+ * then fini runs (unless the guest was killed). NULL is a no-op.
+ */
 SIGNET_EXPORT void signet_instance_destroy(signet_instance *instance);
 
 /* The guest the instance belongs to. */
@@ -209,8 +248,15 @@ SIGNET_EXPORT const char *signet_instance_method_types(const signet_instance *in
 /*
  * Calls `method` on the instance with `nargs` typed arguments. The result
  * (type 'v' for void) is written only on success; clear it with
- * signet_value_clear(). SIGNET_E_NO_METHOD, SIGNET_E_ARGUMENT_MISMATCH (no
- * call made), SIGNET_E_GUEST_INVALID (the guest was killed: no call made).
+ * signet_value_clear(). An instance argument must be a live instance (not
+ * destroyed) of the same host as `instance`; it is found among the host's
+ * live instances by its pointer alone (a search linear in their number)
+ * before anything is read through it, and the method gets its instance
+ * memory. SIGNET_E_NO_METHOD; SIGNET_E_ARGUMENT_MISMATCH (no call made: a
+ * wrong count or type, a NULL instance, an instance that is not a live
+ * instance of this host, a buffer with NULL data; the message names the
+ * argument's position); SIGNET_E_GUEST_INVALID (the guest was killed: no
+ * call made).
  */
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_instance_invoke(signet_instance *instance, const char *method,
 	const signet_value *args, size_t nargs, signet_value *result, signet_error **err);

@@ -8,9 +8,11 @@
  * argument's type against the method's encoding before anything runs.
  *
  * Ownership: an argument's pointers (string, buffer, pointer, instance)
- * are borrowed for the call. A string result is copied into memory the
- * value owns; signet_value_clear() frees it. Values are plain data; no
- * shared state, so any thread may use its own.
+ * are borrowed for the call: an instance argument must be a live instance
+ * of the called instance's host and must not be destroyed until the call
+ * returns. A string result is copied into memory the value owns;
+ * signet_value_clear() frees it. Values are plain data; no shared state,
+ * so any thread may use its own.
  */
 #ifndef SIGNET_VALUE_H
 #define SIGNET_VALUE_H

@@ -1,12 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * guest_internal.h - a host's guest record, shared by the host (host.c)
- * and instances (instance.c).
+ * guest_internal.h - a host's guest record and the host itself, shared by
+ * the host (host.c) and instances (instance.c).
  *
  * A guest is created complete (image loaded, class validated, report
  * built) and then only its status and instance count change. Its memory
  * lives until it is removed, which is refused while instances exist, so an
  * instance's guest pointer stays valid for the instance's whole life.
+ *
+ * Ownership and thread-safety: the host owns its guests; the list, each
+ * guest's `instances` and the host's other fields are under `lock`;
+ * `status` is atomic. A removal frees the guest (and unmaps its image)
+ * right after unlisting it, so code holding neither the lock nor a pin (an
+ * instance, counted in `instances`) must not touch a guest after
+ * unlocking: whatever an answer needs is read, or the error built, while
+ * the lock is held.
+ *
+ * The host also keeps its live instances (those whose init succeeded and
+ * whose destroy has not begun) so that an instance argument can be checked
+ * by pointer comparison before it is read: a linear search, so a call
+ * costs O(live instances of the host) per instance argument, which is
+ * small next to a libffi call for the few instances a host keeps.
  */
 #ifndef SIGNET_GUEST_INTERNAL_H
 #define SIGNET_GUEST_INTERNAL_H
@@ -38,9 +52,15 @@ struct signet_host {
 	size_t n, cap;
 	signet_guest_id next_id;
 	bool dedicated;
+	struct signet_instance **live; /* unordered; see above */
+	size_t nlive, live_cap;
+	size_t pinned;              /* every guest's `instances` added up; live_cap stays >= it */
 };
 
 /* The guest with handle `id`, under the host lock; NULL when none. */
 sg_guest *sg_host_find_locked(const signet_host *host, signet_guest_id id);
+
+/* SIGNET_E_NOT_FOUND, check "guest.lookup": "no guest <id> in this host". */
+int sg_no_guest(signet_error **err, signet_guest_id id);
 
 #endif /* SIGNET_GUEST_INTERNAL_H */

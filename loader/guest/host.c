@@ -69,6 +69,7 @@ void signet_host_free(signet_host *h)
 			guest_free(h->guests[i]);
 	/* A guest with live instances is leaked: their memory must stay valid. */
 	free(h->guests);
+	free(h->live);
 	pthread_mutex_destroy(h->lock);
 	free(h->lock);
 	free(h);
@@ -82,7 +83,7 @@ sg_guest *sg_host_find_locked(const signet_host *h, signet_guest_id id)
 	return NULL;
 }
 
-static int no_guest(signet_error **err, signet_guest_id id)
+int sg_no_guest(signet_error **err, signet_guest_id id)
 {
 	return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOT_FOUND, .check = "guest.lookup" },
 		"no guest %u in this host", id);
@@ -175,7 +176,7 @@ static int add_guest(signet_host *h, sg_guest *g, signet_guest_id *out, signet_e
 	return rc;
 }
 
-int signet_host_load_bundle(signet_host *h, const char *path, signet_guest_id *out, signet_error **err)
+int signet_host_load_bundle(signet_guest_id *out, signet_host *h, const char *path, signet_error **err)
 {
 	if (!h || !path || !*path || !out)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "loading a bundle needs a host, a path and an output");
@@ -236,7 +237,7 @@ int signet_host_remove_guest(signet_host *h, signet_guest_id id, signet_error **
 		if (h->guests[i]->id == id)
 			break;
 	if (i == h->n) {
-		rc = no_guest(err, id);
+		rc = sg_no_guest(err, id);
 	} else if (h->guests[i]->instances) {
 		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT, .check = "guest.instances" },
 			"guest %u still has %zu instances; destroy them first", id, h->guests[i]->instances);
@@ -264,7 +265,7 @@ size_t signet_host_guests(const signet_host *h, signet_guest_id *ids, size_t max
 
 /* ---- status ---- */
 
-int signet_guest_status(const signet_host *h, signet_guest_id id, uint32_t *status, signet_error **err)
+int signet_guest_status(uint32_t *status, const signet_host *h, signet_guest_id id, signet_error **err)
 {
 	if (!h || !status)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host or output");
@@ -273,7 +274,7 @@ int signet_guest_status(const signet_host *h, signet_guest_id id, uint32_t *stat
 	if (g)
 		*status = atomic_load(&g->status);
 	pthread_mutex_unlock(h->lock);
-	return g ? 0 : no_guest(err, id);
+	return g ? 0 : sg_no_guest(err, id);
 }
 
 static int status_refusal(signet_error **err, signet_guest_id id, const char *flag, const char *why)
@@ -302,7 +303,7 @@ int signet_guest_set_status(signet_host *h, signet_guest_id id, uint32_t status,
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host");
 	pthread_mutex_lock(h->lock);
 	sg_guest *g = sg_host_find_locked(h, id);
-	int rc = g ? 0 : no_guest(err, id);
+	int rc = g ? 0 : sg_no_guest(err, id);
 	if (g) {
 		/* A CAS loop: instances read the flags without the host lock. */
 		uint32_t old = atomic_load(&g->status);
@@ -326,7 +327,7 @@ static bool guest_owns(const sg_guest *g, const signet_image *img)
 	return p && strncmp(p, g->root, n) == 0 && p[n] == '/';
 }
 
-int signet_host_guest_by_address(const signet_host *h, const void *address, signet_guest_id *out,
+int signet_host_guest_by_address(signet_guest_id *out, const signet_host *h, const void *address,
 	signet_error **err)
 {
 	if (!h || !out)
@@ -349,7 +350,7 @@ int signet_host_guest_by_address(const signet_host *h, const void *address, sign
 	return 0;
 }
 
-int signet_host_guest_by_cdhash(const signet_host *h, const uint8_t *cdhash, signet_guest_id *out,
+int signet_host_guest_by_cdhash(signet_guest_id *out, const signet_host *h, const uint8_t *cdhash,
 	signet_error **err)
 {
 	if (!h || !cdhash || !out)
@@ -379,16 +380,29 @@ int signet_guest_check_requirement(const signet_host *h, signet_guest_id id, con
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host or requirement");
 	pthread_mutex_lock(h->lock);
 	sg_guest *g = sg_host_find_locked(h, id);
-	const signet_identity *identity = g ? signet_image_identity(g->image) : NULL;
+	int rc;
+	if (!g) {
+		rc = sg_no_guest(err, id);
+	} else {
+		/*
+		 * Evaluated under the lock: the identity belongs to the guest's
+		 * image record, which a removal on another thread frees as soon
+		 * as the guest is unlisted. Evaluation runs no guest code and
+		 * takes no other lock.
+		 */
+		sg_req_subject subject;
+		sg_identity_subject(signet_image_identity(g->image), signet_policy_host_team(h->policy), &subject);
+		rc = sg_requirement_evaluate(req, &subject, err);
+	}
 	pthread_mutex_unlock(h->lock);
-	if (!g)
-		return no_guest(err, id);
-	/* Guests live until removed by the caller, so `identity` stays valid here. */
-	sg_req_subject subject;
-	sg_identity_subject(identity, signet_policy_host_team(h->policy), &subject);
-	return sg_requirement_evaluate(req, &subject, err);
+	return rc;
 }
 
+/*
+ * The accessors read under the lock and return what the guest owns (its
+ * image record, report, or strings in its mapped image): valid until the
+ * guest is removed, which the caller controls (guest.h).
+ */
 #define GUEST_FIELD(type, name, expr, none) \
 	type name(const signet_host *h, signet_guest_id id) \
 	{ \
@@ -407,28 +421,27 @@ GUEST_FIELD(const signet_bundle_info *, signet_guest_bundle_info, g->info, NULL)
 GUEST_FIELD(const char *, signet_guest_class_name, g->cls.desc->name, NULL)
 GUEST_FIELD(size_t, signet_guest_method_count, g->cls.nmethods, 0)
 
-/* Method `index` of guest `id`'s class, or NULL. */
-static const signet_method *method_at(const signet_host *h, signet_guest_id id, size_t index)
+/* The name (or, with `types`, the encoding) of method `index` of guest `id`'s class, or NULL. */
+static const char *method_field(const signet_host *h, signet_guest_id id, size_t index, bool types)
 {
 	if (!h)
 		return NULL;
 	pthread_mutex_lock(h->lock);
 	sg_guest *g = sg_host_find_locked(h, id);
 	const signet_method *m = g && index < g->cls.nmethods ? &g->cls.desc->methods[index] : NULL;
+	const char *v = m ? (types ? m->types : m->name) : NULL;
 	pthread_mutex_unlock(h->lock);
-	return m;
+	return v;
 }
 
 const char *signet_guest_method_name(const signet_host *h, signet_guest_id id, size_t index)
 {
-	const signet_method *m = method_at(h, id, index);
-	return m ? m->name : NULL;
+	return method_field(h, id, index, false);
 }
 
 const char *signet_guest_method_types(const signet_host *h, signet_guest_id id, size_t index)
 {
-	const signet_method *m = method_at(h, id, index);
-	return m ? m->types : NULL;
+	return method_field(h, id, index, true);
 }
 
 int signet_guest_conforms(const signet_host *h, signet_guest_id id, const signet_protocol *p, signet_error **err)
@@ -437,8 +450,8 @@ int signet_guest_conforms(const signet_host *h, signet_guest_id id, const signet
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host");
 	pthread_mutex_lock(h->lock);
 	sg_guest *g = sg_host_find_locked(h, id);
+	/* Under the lock: the class lives in the guest's image, which a concurrent removal unmaps. */
+	int rc = g ? sg_class_conforms(&g->cls, p, signet_image_path(g->image), err) : sg_no_guest(err, id);
 	pthread_mutex_unlock(h->lock);
-	if (!g)
-		return no_guest(err, id);
-	return sg_class_conforms(&g->cls, p, signet_image_path(g->image), err);
+	return rc;
 }

@@ -20,7 +20,6 @@
 
 #include "core/error_internal.h"
 #include "core/quote.h"
-#include "plugin/instance.h"
 #include "plugin/invoke.h"
 
 /* A bool crosses libffi as one unsigned byte: true only where _Bool is one byte. */
@@ -149,16 +148,23 @@ static int mismatch(signet_error **err, const char *expected, const char *actual
 		.expected = expected, .actual = actual }, "%s", text);
 }
 
+int sg_invoke_check_count(const sg_signature *sig, size_t nargs, const char *what, signet_error **err)
+{
+	if (nargs == sig->nargs)
+		return 0;
+	char expected[32], actual[32];
+	snprintf(expected, sizeof expected, "%zu argument%s", sig->nargs, sig->nargs == 1 ? "" : "s");
+	snprintf(actual, sizeof actual, "%zu argument%s", nargs, nargs == 1 ? "" : "s");
+	return mismatch(err, expected, actual, "%s: takes %s, %zu given", what ? what : "method", expected, nargs);
+}
+
 /* Count, types and the values that cannot be passed at all: all before the call. */
 static int check_arguments(const sg_signature *sig, const signet_value *args, size_t nargs, const char *what,
 	signet_error **err)
 {
-	if (nargs != sig->nargs) {
-		char expected[32], actual[32];
-		snprintf(expected, sizeof expected, "%zu argument%s", sig->nargs, sig->nargs == 1 ? "" : "s");
-		snprintf(actual, sizeof actual, "%zu argument%s", nargs, nargs == 1 ? "" : "s");
-		return mismatch(err, expected, actual, "%s: takes %s, %zu given", what, expected, nargs);
-	}
+	int rc = sg_invoke_check_count(sig, nargs, what, err);
+	if (rc != 0)
+		return rc;
 	for (size_t i = 0; i < nargs; i++) {
 		const signet_value *a = &args[i];
 		const char *want = signet_type_name(sig->args[i]);
@@ -167,7 +173,8 @@ static int check_arguments(const sg_signature *sig, const signet_value *args, si
 			const char *got = type_label((int)a->type, buf, sizeof buf);
 			return mismatch(err, want, got, "%s: argument %zu is %s, expected %s", what, i + 1, got, want);
 		}
-		if (a->type == SIGNET_TYPE_INSTANCE && (!a->as.instance || !sg_instance_self(a->as.instance)))
+		/* Resolved by the caller (invoke.h): the instance memory itself. */
+		if (a->type == SIGNET_TYPE_INSTANCE && !a->as.pointer)
 			return mismatch(err, want, "null instance", "%s: argument %zu is a null instance", what, i + 1);
 		if (a->type == SIGNET_TYPE_BUFFER && !a->as.buffer.data && a->as.buffer.length > 0) {
 			char got[64];
@@ -231,7 +238,7 @@ int sg_invoke(signet_imp fn, const sg_signature *sig, void *self, const signet_v
 		case 'B': slots[n].u8 = a->as.boolean ? 1 : 0; values[n] = &slots[n].u8; break;
 		case '*': slots[n].cptr = a->as.string; values[n] = &slots[n].cptr; break;
 		case '^': slots[n].ptr = a->as.pointer; values[n] = &slots[n].ptr; break;
-		case '@': slots[n].ptr = sg_instance_self(a->as.instance); values[n] = &slots[n].ptr; break;
+		case '@': slots[n].ptr = a->as.pointer; values[n] = &slots[n].ptr; break;
 		case 'b':
 			slots[n].cptr = a->as.buffer.data;
 			values[n] = &slots[n].cptr;

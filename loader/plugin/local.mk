@@ -2,6 +2,5 @@
 # libffi calls, typed values.
 libsignet_internal_la_SOURCES += \
 	loader/plugin/class.c loader/plugin/class.h \
-	loader/plugin/instance.h \
 	loader/plugin/invoke.c loader/plugin/invoke.h \
 	loader/plugin/value.c

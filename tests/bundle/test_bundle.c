@@ -156,7 +156,7 @@ static void test_preflight_runs_no_plugin_code(void)
 	o.policy = sg_test_policy();
 	signet_guest_id g = 0;
 	SG_ASSERT_OK(signet_host_new(&host, &o, &err), &err);
-	SG_ASSERT_OK(signet_host_load_bundle(host, good, &g, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&g, host, good, &err), &err);
 	CU_ASSERT_EQUAL(access(ctor, F_OK), 0);
 	CU_ASSERT_EQUAL(access(ifunc, F_OK), 0);
 	signet_host_free(host);

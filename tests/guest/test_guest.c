@@ -4,13 +4,16 @@
  * loaded bundles: descriptor validation (each bad variant refused, nothing
  * left loaded), conformance, calls of every type through libffi and
  * mismatches refused without a call, one-way status flags, a killed guest
- * never run, the dedicated host, lookups by handle, address and cdhash,
- * "who is calling me", and requirements against a guest's identity.
+ * never run, calls by handle racing the guest's removal, the dedicated
+ * host, lookups by handle, address and cdhash, "who is calling me", and
+ * requirements against a guest's identity.
  */
 #include "config.h"
 
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +42,7 @@ static signet_host *host_with_guest(signet_guest_id *g, const char *variant)
 	tb_spec s = { .signer = TB_TEAM_A, .variant = variant };
 	char *dir = tb_make("guest", &s);
 	signet_error *err = NULL;
-	int rc = signet_host_load_bundle(h, dir, g, &err);
+	int rc = signet_host_load_bundle(g, h, dir, &err);
 	if (rc)
 		fprintf(stderr, "load: %s\n", signet_error_message(err));
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
@@ -90,10 +93,10 @@ static void test_load_and_describe(void)
 	CU_ASSERT(signet_image_is_signed(signet_guest_image(h, g)));
 	uint32_t st = 0;
 	signet_error *err = NULL;
-	SG_ASSERT_OK(signet_guest_status(h, g, &st, &err), &err);
+	SG_ASSERT_OK(signet_guest_status(&st, h, g, &err), &err);
 	CU_ASSERT_EQUAL(st, SIGNET_GUEST_VALID);
 	CU_ASSERT_PTR_NULL(signet_guest_class_name(h, 99));
-	SG_ASSERT_FAILS(signet_guest_status(h, 99, &st, &err), &err, SIGNET_E_NOT_FOUND, "no guest 99");
+	SG_ASSERT_FAILS(signet_guest_status(&st, h, 99, &err), &err, SIGNET_E_NOT_FOUND, "no guest 99");
 	signet_host_free(h);
 	CU_ASSERT_FALSE(still_loaded("/guest.bundle/lib/plugin.so"));
 }
@@ -116,7 +119,7 @@ static void test_bad_descriptors_refused(void)
 		char *dir = tb_make("baddesc", &s);
 		signet_error *err = NULL;
 		signet_guest_id g = 0;
-		SG_ASSERT_FAILS(signet_host_load_bundle(h, dir, &g, &err), &err, cases[i].code, cases[i].reason);
+		SG_ASSERT_FAILS(signet_host_load_bundle(&g, h, dir, &err), &err, cases[i].code, cases[i].reason);
 		CU_ASSERT_EQUAL(g, 0);
 		CU_ASSERT_EQUAL(signet_host_guests(h, NULL, 0), 0);
 		/* Nothing is left mapped after the refusal. */
@@ -133,7 +136,7 @@ static void test_manifest_protocols_must_be_adopted(void)
 	char *dir = tb_make("promise", &s);
 	signet_error *err = NULL;
 	signet_guest_id g = 0;
-	SG_ASSERT_FAILS(signet_host_load_bundle(h, dir, &g, &err), &err, SIGNET_E_CLASS_INVALID,
+	SG_ASSERT_FAILS(signet_host_load_bundle(&g, h, dir, &err), &err, SIGNET_E_CLASS_INVALID,
 		"the manifest lists protocol Filter 3, which class TestClass does not adopt");
 	CU_ASSERT_FALSE(still_loaded("/promise.bundle/"));
 	signet_host_free(h);
@@ -147,7 +150,7 @@ static void test_refused_bundle_leaves_nothing(void)
 	char *dir = tb_make("refused", &s);
 	signet_error *err = NULL;
 	signet_guest_id g = 0;
-	SG_ASSERT_FAILS(signet_host_load_bundle(h, dir, &g, &err), &err, SIGNET_E_REQUIREMENT_UNMET, "ZZZZZ99999");
+	SG_ASSERT_FAILS(signet_host_load_bundle(&g, h, dir, &err), &err, SIGNET_E_REQUIREMENT_UNMET, "ZZZZZ99999");
 	CU_ASSERT_FALSE(still_loaded("/refused.bundle/"));
 	signet_host_free(h);
 	free(dir);
@@ -160,7 +163,7 @@ static void test_bundled_library_is_the_guests(void)
 	char *dir = tb_make("depguest", &s);
 	signet_error *err = NULL;
 	signet_guest_id g = 0;
-	SG_ASSERT_OK(signet_host_load_bundle(h, dir, &g, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&g, h, dir, &err), &err);
 	signet_instance *inst = NULL;
 	SG_ASSERT_OK(signet_instance_create(&inst, h, g, &err), &err);
 	signet_value r;
@@ -170,7 +173,7 @@ static void test_bundled_library_is_the_guests(void)
 	signet_image *lib = NULL;
 	SG_ASSERT_OK(signet_registry_find_name(&lib, "libtestdep.so.1", &err), &err);
 	signet_guest_id who = 0;
-	SG_ASSERT_OK(signet_host_guest_by_address(h, (const void *)signet_image_base(lib), &who, &err), &err);
+	SG_ASSERT_OK(signet_host_guest_by_address(&who, h, (const void *)signet_image_base(lib), &err), &err);
 	CU_ASSERT_EQUAL(who, g);
 	signet_image_free(lib);
 	signet_instance_destroy(inst);
@@ -305,12 +308,123 @@ static void test_mismatched_calls_make_no_call(void)
 	signet_error_free(err);
 	err = NULL;
 	args[0] = SIGNET_INSTANCE(NULL);
-	SG_ASSERT_FAILS(signet_instance_invoke(a, "same", args, 1, &r, &err), &err, SIGNET_E_ARGUMENT_MISMATCH, "same");
+	SG_ASSERT_FAILS(signet_instance_invoke(a, "same", args, 1, &r, &err), &err, SIGNET_E_ARGUMENT_MISMATCH,
+		"method same of TestClass: argument 1 is a null instance");
 	SG_ASSERT_FAILS(signet_instance_invoke(a, "divide", NULL, 0, &r, &err), &err, SIGNET_E_NO_METHOD,
 		"class TestClass has no method divide");
 	CU_ASSERT_EQUAL(plugin_int(h, g, "testplugin_calls"), before);
 	CU_ASSERT_EQUAL(r.type, SIGNET_TYPE_VOID); /* untouched */
 	signet_instance_destroy(a);
+	signet_host_free(h);
+}
+
+/* Refuses `other` as the argument of "same" on `inst`: the code, reason, expected and actual; no call made. */
+static void assert_instance_argument_refused(signet_host *h, signet_guest_id g, signet_instance *inst,
+	signet_instance *other)
+{
+	int before = plugin_int(h, g, "testplugin_calls");
+	signet_value r = SIGNET_INT32(77), arg = SIGNET_INSTANCE(other);
+	signet_error *err = NULL;
+	int rc = signet_instance_invoke(inst, "same", &arg, 1, &r, &err);
+	CU_ASSERT_EQUAL(rc, SIGNET_E_ARGUMENT_MISMATCH);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "invoke.arguments");
+	CU_ASSERT_STRING_EQUAL(signet_error_expected(err), "instance");
+	CU_ASSERT_STRING_EQUAL(signet_error_actual(err), "not a live instance of this host");
+	SG_ASSERT_FAILS(rc, &err, SIGNET_E_ARGUMENT_MISMATCH,
+		"method same of TestClass: argument 1 is not a live instance of this host");
+	CU_ASSERT_EQUAL(plugin_int(h, g, "testplugin_calls"), before);
+	CU_ASSERT_EQUAL(r.type, SIGNET_TYPE_INT32); /* untouched */
+	CU_ASSERT_EQUAL(r.as.i32, 77);
+}
+
+/*
+ * An instance argument must be a live instance of the called instance's
+ * own host: not another host's (its guest may follow other rules), not a
+ * destroyed one (its memory is freed). The destroyed one is looked up
+ * without being read, or ASan would report it here.
+ */
+static void test_instance_arguments_checked(void)
+{
+	signet_host *h = new_host(), *other = new_host();
+	tb_spec s = { .signer = TB_TEAM_A };
+	char *here = tb_make("here", &s), *there = tb_make("there", &s);
+	signet_error *err = NULL;
+	signet_guest_id g = 0, og = 0;
+	SG_ASSERT_OK(signet_host_load_bundle(&g, h, here, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&og, other, there, &err), &err);
+	signet_instance *a = NULL, *b = NULL, *foreign = NULL, *gone = NULL;
+	SG_ASSERT_OK(signet_instance_create(&a, h, g, &err), &err);
+	SG_ASSERT_OK(signet_instance_create(&b, h, g, &err), &err);
+	SG_ASSERT_OK(signet_instance_create(&foreign, other, og, &err), &err);
+	SG_ASSERT_OK(signet_instance_create(&gone, h, g, &err), &err);
+	signet_instance_destroy(gone);
+
+	assert_instance_argument_refused(h, g, a, foreign);
+	assert_instance_argument_refused(h, g, a, gone);
+	CU_ASSERT_EQUAL(plugin_int(other, og, "testplugin_calls"), 0);
+
+	/* Live instances of the same host still pass, as their instance memory. */
+	signet_value r, arg = SIGNET_INSTANCE(b);
+	SG_ASSERT_OK(signet_instance_invoke(a, "same", &arg, 1, &r, &err), &err);
+	CU_ASSERT_FALSE(r.as.boolean);
+	SG_ASSERT_OK(signet_instance_invoke(b, "same", &arg, 1, &r, &err), &err);
+	CU_ASSERT(r.as.boolean);
+	signet_instance_destroy(a);
+	signet_instance_destroy(b);
+	signet_instance_destroy(foreign);
+	signet_host_free(h);
+	signet_host_free(other);
+	free(here);
+	free(there);
+}
+
+/* Instances made and destroyed in batches on another thread, so the host's live set grows and shrinks. */
+typedef struct churn {
+	signet_host *host;
+	signet_guest_id guest;
+	atomic_bool stop;
+	int failures;
+} churn;
+
+static void *churn_instances(void *p)
+{
+	churn *c = p;
+	while (!atomic_load(&c->stop)) {
+		signet_instance *batch[20] = { NULL };
+		for (size_t i = 0; i < 20; i++)
+			c->failures += signet_instance_create(&batch[i], c->host, c->guest, NULL) != 0;
+		for (size_t i = 0; i < 20; i++)
+			signet_instance_destroy(batch[i]);
+	}
+	return NULL;
+}
+
+/* Checking an instance argument while the live set changes: always found, never misread (TSan). */
+static void test_instance_arguments_while_others_churn(void)
+{
+	signet_guest_id g = 0;
+	signet_host *h = host_with_guest(&g, NULL);
+	signet_error *err = NULL;
+	signet_instance *a = NULL, *b = NULL;
+	SG_ASSERT_OK(signet_instance_create(&a, h, g, &err), &err);
+	SG_ASSERT_OK(signet_instance_create(&b, h, g, &err), &err);
+	churn c = { .host = h, .guest = g };
+	pthread_t t;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, churn_instances, &c), 0);
+	int refused = 0, wrong = 0;
+	for (int i = 0; i < 2000; i++) {
+		signet_value r = SIGNET_BOOL(false), arg = SIGNET_INSTANCE(i % 2 ? a : b);
+		refused += signet_instance_invoke(a, "same", &arg, 1, &r, NULL) != 0;
+		wrong += r.as.boolean != (i % 2 != 0);
+	}
+	atomic_store(&c.stop, true);
+	pthread_join(t, NULL);
+	CU_ASSERT_EQUAL(refused, 0);
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_EQUAL(c.failures, 0);
+	signet_instance_destroy(a);
+	signet_instance_destroy(b);
 	signet_host_free(h);
 }
 
@@ -340,7 +454,7 @@ static void test_status_moves_one_way(void)
 		"HARD can only be set");
 	SG_ASSERT_FAILS(signet_guest_set_status(h, g, SIGNET_GUEST_VALID | SIGNET_GUEST_HARD | 0x80, &err), &err,
 		SIGNET_E_GUEST_STATUS, "unknown flags");
-	SG_ASSERT_OK(signet_guest_status(h, g, &st, &err), &err);
+	SG_ASSERT_OK(signet_guest_status(&st, h, g, &err), &err);
 	CU_ASSERT_EQUAL(st, SIGNET_GUEST_VALID | SIGNET_GUEST_HARD); /* unchanged by the refusals */
 
 	signet_instance *kept = NULL, *late = NULL;
@@ -406,6 +520,135 @@ static void test_kill_from_another_thread(void)
 	signet_host_free(h);
 }
 
+/*
+ * Removal racing every call that looks a guest up by handle. One thread
+ * creates instances of an invalid guest and of a valid one, checks
+ * conformance and a requirement, again and again, while this thread
+ * removes both guests. Each call must give an answer that was true at some
+ * instant: success (an instance is destroyed at once), the invalid guest's
+ * refusal, or "no guest" once it is gone; never a read of a freed guest
+ * (ASan and TSan watch for that).
+ */
+#define RACE_ROUNDS 40
+
+typedef struct race_guest {
+	signet_guest_id id;
+	bool valid;  /* VALID left set: creates succeed until removal */
+	bool gone;   /* the racer has seen SIGNET_E_NOT_FOUND */
+} race_guest;
+
+typedef struct racer {
+	signet_host *host;
+	race_guest guests[2];
+	const signet_requirement *req;
+	atomic_int rounds;   /* passes over both guests, for the remover to wait on */
+	atomic_bool abandon; /* a removal failed: stop rather than wait for "no guest" forever */
+	int unexpected;
+	char first[512];     /* the first unexpected answer */
+} racer;
+
+/* Is (rc, err) an answer `op` may give for guest `g`? `want`/`reason`: the answer while it exists. */
+static void race_expect(racer *r, const char *op, race_guest *g, int rc, signet_error *err, int want,
+	const char *reason)
+{
+	g->gone |= rc == SIGNET_E_NOT_FOUND;
+	char gone[64];
+	snprintf(gone, sizeof gone, "no guest %u in this host", g->id);
+	const char *msg = err ? signet_error_message(err) : "";
+	bool ok = rc == 0 ? want == 0 && !err
+		: err && signet_error_code(err) == rc &&
+		  ((rc == want && strstr(msg, reason)) || (rc == SIGNET_E_NOT_FOUND && strstr(msg, gone)));
+	if (!ok && r->unexpected++ == 0)
+		snprintf(r->first, sizeof r->first, "%s on guest %u: rc %d, \"%s\"", op, g->id, rc, msg);
+	signet_error_free(err);
+}
+
+static const signet_protocol_method race_filter_methods[] = { { "filter", "**", true } };
+static const signet_protocol race_filter = { "Filter", 1, 1, race_filter_methods };
+
+static void race_once(racer *r, race_guest *g)
+{
+	char invalid[96];
+	snprintf(invalid, sizeof invalid, "guest %u is no longer valid: a new instance refused", g->id);
+	signet_instance *inst = NULL;
+	signet_error *err = NULL;
+	int rc = signet_instance_create(&inst, r->host, g->id, &err);
+	if (rc == 0)
+		signet_instance_destroy(inst);
+	race_expect(r, "create", g, rc, err, g->valid ? 0 : SIGNET_E_GUEST_INVALID, invalid);
+	err = NULL;
+	rc = signet_guest_conforms(r->host, g->id, &race_filter, &err);
+	race_expect(r, "conforms", g, rc, err, 0, "");
+	err = NULL;
+	rc = signet_guest_check_requirement(r->host, g->id, r->req, &err);
+	race_expect(r, "check_requirement", g, rc, err, 0, "");
+}
+
+static void *race_calls(void *p)
+{
+	racer *r = p;
+	while ((!r->guests[0].gone || !r->guests[1].gone) && !atomic_load(&r->abandon)) {
+		for (size_t i = 0; i < 2; i++)
+			if (!r->guests[i].gone)
+				race_once(r, &r->guests[i]);
+		atomic_fetch_add(&r->rounds, 1);
+	}
+	return NULL;
+}
+
+/* Removes `g`, waiting out the instances the racer holds for a moment. */
+static bool remove_racing(signet_host *h, signet_guest_id g)
+{
+	signet_error *err = NULL;
+	int rc;
+	while ((rc = signet_host_remove_guest(h, g, &err)) == SIGNET_E_INVALID_ARGUMENT &&
+	       strstr(signet_error_message(err), "still has 1 instances")) {
+		signet_error_free(err);
+		err = NULL;
+		sched_yield();
+	}
+	if (rc)
+		fprintf(stderr, "  removing guest %u: %s\n", g, signet_error_message(err));
+	signet_error_free(err);
+	return rc == 0;
+}
+
+static void test_removal_races_lookups(void)
+{
+	signet_host *h = new_host();
+	tb_spec s = { .signer = TB_TEAM_A };
+	char *invalid_dir = tb_make("raceinvalid", &s), *valid_dir = tb_make("racevalid", &s);
+	signet_error *err = NULL;
+	signet_requirement *req = NULL;
+	SG_ASSERT_OK(signet_requirement_parse(&req, "team \"ABCDE12345\"", &err), &err);
+	for (int round = 0; round < RACE_ROUNDS; round++) {
+		racer r = { .host = h, .req = req };
+		SG_ASSERT_OK(signet_host_load_bundle(&r.guests[0].id, h, invalid_dir, &err), &err);
+		SG_ASSERT_OK(signet_guest_set_status(h, r.guests[0].id, 0, &err), &err); /* clears VALID */
+		SG_ASSERT_OK(signet_host_load_bundle(&r.guests[1].id, h, valid_dir, &err), &err);
+		r.guests[1].valid = true;
+		pthread_t t;
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, race_calls, &r), 0);
+		/* Remove at a different point of the racer's loop each round. */
+		while (atomic_load(&r.rounds) < round % 4)
+			sched_yield();
+		bool removed = remove_racing(h, r.guests[0].id);
+		removed &= remove_racing(h, r.guests[1].id);
+		if (!removed)
+			atomic_store(&r.abandon, true);
+		pthread_join(t, NULL);
+		CU_ASSERT_FATAL(removed);
+		if (r.unexpected)
+			fprintf(stderr, "  round %d: %d unexpected answers, first: %s\n", round, r.unexpected, r.first);
+		CU_ASSERT_EQUAL_FATAL(r.unexpected, 0);
+	}
+	CU_ASSERT_EQUAL(signet_host_guests(h, NULL, 0), 0);
+	signet_requirement_free(req);
+	signet_host_free(h);
+	free(invalid_dir);
+	free(valid_dir);
+}
+
 /* ---- hosts ---- */
 
 static void test_dedicated_host(void)
@@ -417,21 +660,21 @@ static void test_dedicated_host(void)
 	tb_spec s = { .signer = TB_TEAM_A };
 	char *one = tb_make("one", &s);
 	signet_guest_id g1 = 0, g2 = 0;
-	SG_ASSERT_OK(signet_host_load_bundle(h, one, &g1, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&g1, h, one, &err), &err);
 	SG_ASSERT_OK(signet_host_set_dedicated(h, &err), &err);
 	CU_ASSERT(signet_host_is_dedicated(h));
-	SG_ASSERT_FAILS(signet_host_load_bundle(h, one, &g2, &err), &err, SIGNET_E_HOST_DEDICATED, "accepts no other");
+	SG_ASSERT_FAILS(signet_host_load_bundle(&g2, h, one, &err), &err, SIGNET_E_HOST_DEDICATED, "accepts no other");
 	/* Irreversible: even with its guest gone, no other comes in. */
 	SG_ASSERT_OK(signet_host_remove_guest(h, g1, &err), &err);
-	SG_ASSERT_FAILS(signet_host_load_bundle(h, one, &g2, &err), &err, SIGNET_E_HOST_DEDICATED, "accepts no other");
+	SG_ASSERT_FAILS(signet_host_load_bundle(&g2, h, one, &err), &err, SIGNET_E_HOST_DEDICATED, "accepts no other");
 	CU_ASSERT(signet_host_is_dedicated(h));
 	signet_host_free(h);
 
 	/* A host with two guests cannot become dedicated. */
 	h = new_host();
 	char *two = tb_make("two", &s);
-	SG_ASSERT_OK(signet_host_load_bundle(h, one, &g1, &err), &err);
-	SG_ASSERT_OK(signet_host_load_bundle(h, two, &g2, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&g1, h, one, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&g2, h, two, &err), &err);
 	SG_ASSERT_FAILS(signet_host_set_dedicated(h, &err), &err, SIGNET_E_HOST_DEDICATED, "it has 2");
 	signet_host_free(h);
 	free(one);
@@ -445,8 +688,8 @@ static void test_handles_and_removal(void)
 	tb_spec s = { .signer = TB_TEAM_A };
 	char *a = tb_make("ha", &s), *b = tb_make("hb", &s);
 	signet_guest_id g1 = 0, g2 = 0, g3 = 0;
-	SG_ASSERT_OK(signet_host_load_bundle(h, a, &g1, &err), &err);
-	SG_ASSERT_OK(signet_host_load_bundle(h, b, &g2, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&g1, h, a, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&g2, h, b, &err), &err);
 	CU_ASSERT_NOT_EQUAL(g1, g2);
 	signet_instance *inst = NULL;
 	SG_ASSERT_OK(signet_instance_create(&inst, h, g1, &err), &err);
@@ -456,7 +699,7 @@ static void test_handles_and_removal(void)
 	SG_ASSERT_FAILS(signet_host_remove_guest(h, g1, &err), &err, SIGNET_E_NOT_FOUND, "no guest");
 	CU_ASSERT_FALSE(still_loaded("/ha.bundle/"));
 	/* Handles are never reused. */
-	SG_ASSERT_OK(signet_host_load_bundle(h, a, &g3, &err), &err);
+	SG_ASSERT_OK(signet_host_load_bundle(&g3, h, a, &err), &err);
 	CU_ASSERT(g3 != g1 && g3 != g2);
 	signet_host_free(h);
 	free(a);
@@ -472,7 +715,7 @@ static int calling_rc;
 /* A host function a plugin calls: who is calling? */
 static void host_callback(void)
 {
-	calling_rc = signet_host_calling_guest(calling_host, &called_by, NULL);
+	calling_rc = signet_host_calling_guest(&called_by, calling_host, NULL);
 }
 
 static void host_function(void) {}
@@ -486,19 +729,19 @@ static void test_lookups(void)
 	/* By address: the guest's code is the guest's; the host's is nobody's. */
 	void *answer = NULL;
 	SG_ASSERT_OK(signet_image_symbol(&answer, signet_guest_image(h, g), "testplugin_calls", &err), &err);
-	SG_ASSERT_OK(signet_host_guest_by_address(h, answer, &found, &err), &err);
+	SG_ASSERT_OK(signet_host_guest_by_address(&found, h, answer, &err), &err);
 	CU_ASSERT_EQUAL(found, g);
 	const void *own = NULL;
 	void (*fp)(void) = host_function;
 	memcpy(&own, &fp, sizeof own);
-	SG_ASSERT_FAILS(signet_host_guest_by_address(h, own, &found, &err), &err, SIGNET_E_NOT_FOUND,
+	SG_ASSERT_FAILS(signet_host_guest_by_address(&found, h, own, &err), &err, SIGNET_E_NOT_FOUND,
 		"belongs to no guest");
 	/* By cdhash: the verified one. */
-	SG_ASSERT_OK(signet_host_guest_by_cdhash(h, signet_identity_cdhash(signet_guest_identity(h, g)), &found, &err),
+	SG_ASSERT_OK(signet_host_guest_by_cdhash(&found, h, signet_identity_cdhash(signet_guest_identity(h, g)), &err),
 		&err);
 	CU_ASSERT_EQUAL(found, g);
 	uint8_t other[32] = { 0 };
-	SG_ASSERT_FAILS(signet_host_guest_by_cdhash(h, other, &found, &err), &err, SIGNET_E_NOT_FOUND, "cdhash");
+	SG_ASSERT_FAILS(signet_host_guest_by_cdhash(&found, h, other, &err), &err, SIGNET_E_NOT_FOUND, "cdhash");
 	/* Who is calling me: the plugin calls back into the host. */
 	calling_host = h;
 	called_by = 0;
@@ -549,6 +792,8 @@ static const sg_test class_tests[] = {
 	{ "conformance", test_conformance },
 	{ "calls of every type", test_calls_of_every_type },
 	{ "mismatched calls make no call", test_mismatched_calls_make_no_call },
+	{ "instance arguments: live and of this host only", test_instance_arguments_checked },
+	{ "instance arguments checked while other instances come and go", test_instance_arguments_while_others_churn },
 	{ "init failure", test_init_failure },
 	{ NULL, NULL },
 };
@@ -556,6 +801,7 @@ static const sg_test class_tests[] = {
 static const sg_test guest_tests[] = {
 	{ "status moves one way", test_status_moves_one_way },
 	{ "a kill from another thread", test_kill_from_another_thread },
+	{ "removal races creates, conformance and requirement checks", test_removal_races_lookups },
 	{ "dedicated host", test_dedicated_host },
 	{ "handles and removal", test_handles_and_removal },
 	{ "lookups and who is calling", test_lookups },
