@@ -8,9 +8,11 @@
 #include "pki.h"
 #include "test_pki.h"
 
-void sg_test_cred_make(sg_test_cred *out, const char *cn, const char *ou, bool ca, const sg_test_cred *issuer)
+static void make(sg_test_cred *out, const char *cn, const char *ou, bool ca, const sg_test_cred *issuer,
+	sg_pki_key_type type)
 {
 	sg_pki_spec spec = SG_PKI_SPEC_INIT;
+	spec.key_type = type;
 	spec.common_name = cn;
 	spec.organization = cn;
 	if (ou) {
@@ -26,4 +28,14 @@ void sg_test_cred_make(sg_test_cred *out, const char *cn, const char *ou, bool c
 		fprintf(stderr, "test pki: %s\n", signet_error_message(err));
 		exit(99);
 	}
+}
+
+void sg_test_cred_make(sg_test_cred *out, const char *cn, const char *ou, bool ca, const sg_test_cred *issuer)
+{
+	make(out, cn, ou, ca, issuer, SG_PKI_KEY_EC_P256);
+}
+
+void sg_test_cred_make_rsa(sg_test_cred *out, const char *cn, const char *ou, const sg_test_cred *issuer)
+{
+	make(out, cn, ou, false, issuer, SG_PKI_KEY_RSA_2048);
 }

@@ -23,4 +23,7 @@ typedef struct sg_test_cred {
  */
 void sg_test_cred_make(sg_test_cred *out, const char *cn, const char *ou, bool ca, const sg_test_cred *issuer);
 
+/* The same leaf (never a CA) with an RSA-2048 key. */
+void sg_test_cred_make_rsa(sg_test_cred *out, const char *cn, const char *ou, const sg_test_cred *issuer);
+
 #endif /* SIGNET_TEST_PKI_H */

@@ -196,6 +196,19 @@ int sg_cms_sign(uint8_t **der_out, size_t *der_len, const uint8_t *content, size
 	EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain, signet_error **err)
 	__attribute__((warn_unused_result));
 
+/*
+ * The most bytes sg_cms_sign() makes with this key, leaf and chain, for any
+ * content: the same SignedData with its signature value at the longest this
+ * key can produce (EVP_PKEY_get_size(): the longest DER ECDSA signature, the
+ * RSA modulus). It depends only on the key, the certificates and the era of
+ * the signingTime attribute (a UTCTime until 2050, a GeneralizedTime two
+ * bytes longer from then on), so a signer can size a slot in signed bytes
+ * before it has anything to sign, and size it the same every time.
+ * Codes: those of sg_cms_sign().
+ */
+int sg_cms_sign_bound(size_t *bound, EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
+	signet_error **err) __attribute__((warn_unused_result));
+
 /* ---- PEM files ---- */
 
 /*

@@ -115,6 +115,46 @@ static void test_empty_content_signs_and_verifies(void)
 	fx_free(&root);
 }
 
+/*
+ * sg_cms_sign_bound: the same every time for one key and chain, never below
+ * a real signature's length whatever the content, and tight (an RSA
+ * signature has the modulus's length; ECDSA's DER is 70 to 72 bytes).
+ */
+static void sign_bound(bool rsa)
+{
+	fx_cert root = fx_root("Test Root");
+	fx_cert inter = fx_intermediate(&root, "Test Intermediate");
+	fx_cert leaf = rsa ? fx_leaf_rsa(&inter, "Example Team") : fx_leaf(&inter, "Example Team");
+	STACK_OF(X509) *sk = sk_X509_new_null();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sk);
+	sk_X509_push(sk, inter.cert);
+	signet_error *err = NULL;
+	size_t bound = 0, again = 0, longest = 0;
+	SG_ASSERT_OK(sg_cms_sign_bound(&bound, leaf.key, leaf.cert, sk, &err), &err);
+	for (int i = 0; i < 20; i++) {
+		SG_ASSERT_OK(sg_cms_sign_bound(&again, leaf.key, leaf.cert, sk, &err), &err);
+		CU_ASSERT_EQUAL(again, bound);
+		uint8_t *der = NULL;
+		size_t len = 0;
+		SG_ASSERT_OK(sg_cms_sign(&der, &len, fx_content, (size_t)i * (FX_CONTENT_LEN / 19), leaf.key,
+			leaf.cert, sk, &err), &err);
+		CU_ASSERT(len <= bound);
+		longest = len > longest ? len : longest;
+		free(der);
+	}
+	CU_ASSERT(rsa ? longest == bound : longest + 2 >= bound);
+	/* It checks what signing checks: another certificate's key is refused. */
+	SG_ASSERT_FAILS(sg_cms_sign_bound(&again, leaf.key, inter.cert, sk, &err), &err,
+		SIGNET_E_INVALID_ARGUMENT, "does not belong to the certificate");
+	sk_X509_free(sk);
+	fx_free(&leaf);
+	fx_free(&inter);
+	fx_free(&root);
+}
+
+static void test_sign_bound_ecdsa_p256(void) { sign_bound(false); }
+static void test_sign_bound_rsa(void) { sign_bound(true); }
+
 static void test_sign_refuses_a_key_that_is_not_the_certificates(void)
 {
 	fx_cert root = fx_root("Test Root");
@@ -1412,6 +1452,8 @@ static const sg_test roundtrip_tests[] = {
 	{ "roundtrip_rsa", test_roundtrip_rsa },
 	{ "roundtrip_through_an_intermediate", test_roundtrip_through_an_intermediate },
 	{ "empty_content_signs_and_verifies", test_empty_content_signs_and_verifies },
+	{ "sign_bound_ecdsa_p256", test_sign_bound_ecdsa_p256 },
+	{ "sign_bound_rsa", test_sign_bound_rsa },
 	{ "sign_refuses_a_key_that_is_not_the_certificates", test_sign_refuses_a_key_that_is_not_the_certificates },
 	{ "sign_refuses_unsupported_keys", test_sign_refuses_unsupported_keys },
 	{ "sign_and_verify_check_their_arguments", test_sign_and_verify_check_their_arguments },
