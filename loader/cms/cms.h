@@ -153,12 +153,13 @@ typedef struct sg_verify_options {
  * Checks, in this order, each with its own code and check name:
  *  1. structure: canonical DER, SignedData, id-data, detached, exactly one
  *     SignerInfo, the signer's certificate carried (and no other answering to
- *     its identifier), counts under the limits; and what the signature does
+ *     its identifier), its key decoding when its algorithm is EC or RSA,
+ *     counts under the limits; and what the signature does
  *     not cover pinned to its one allowed value (cms_shape.c): RFC 5652
  *     versions, digestAlgorithms = { SHA-256 }, signatureAlgorithm matching
  *     the key, X.509 certificates only, no CRLs, no unsigned attributes
  *     -> SIGNET_E_SIGNATURE_MALFORMED ("cms.structure"), SIGNET_E_LIMIT;
- *     digest other than SHA-256, key other than EC or RSA
+ *     digest other than SHA-256, a well-formed key other than EC or RSA
  *     -> SIGNET_E_SIGNATURE_UNSUPPORTED ("cms.algorithm");
  *  2. the signature over `content` with the signer's own certificate
  *     -> SIGNET_E_CMS_MISMATCH ("cms.signature");

@@ -75,6 +75,54 @@ static int malformed(verify_state *st, signet_error **err, const char *detail)
 
 /* ---- 1. structure ---- */
 
+/* "EC", "RSA" or "RSA-PSS" for the key algorithms Signet verifies, else NULL. */
+static const char *verified_key_family(int nid)
+{
+	switch (nid) {
+	case NID_X9_62_id_ecPublicKey: return "EC";
+	case NID_rsaEncryption: return "RSA";
+	case NID_rsassaPss: return "RSA-PSS";
+	default: return NULL;
+	}
+}
+
+/*
+ * The signer's key must be EC or RSA: what OpenSSL checks in CMS and
+ * docs/certificates.md promises. Malformed is not unsupported: a key that
+ * says EC or RSA but does not decode (a flipped point format byte, say) is
+ * a damaged certificate, refused as a malformed signature, which no policy
+ * may waive; only a well-formed key of another algorithm is "unsupported".
+ */
+static int check_signer_key(verify_state *st, EVP_PKEY **out, signet_error **err)
+{
+	char buf[128], detail[700];
+	EVP_PKEY *pk = X509_get0_pubkey(st->leaf);
+	const char *type = NULL;
+	if (pk) {
+		if (EVP_PKEY_is_a(pk, "EC") || EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS")) {
+			*out = pk;
+			return 0;
+		}
+		type = EVP_PKEY_get0_type_name(pk);
+	} else {
+		/* Undecodable: what its algorithm identifier claims decides. */
+		ASN1_OBJECT *alg = NULL;
+		X509_PUBKEY_get0_param(&alg, NULL, NULL, NULL, X509_get_X509_PUBKEY(st->leaf));
+		const char *family = verified_key_family(alg ? OBJ_obj2nid(alg) : NID_undef);
+		if (family) {
+			snprintf(detail, sizeof detail, "the signer's certificate \"%s\" carries an %s "
+				"public key that does not decode", st->leaf_subject, family);
+			return malformed(st, err, detail); /* gives OpenSSL's reason from the queue */
+		}
+		type = alg ? oid_name(alg, buf, sizeof buf) : NULL;
+	}
+	ERR_clear_error();
+	return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_SIGNATURE_UNSUPPORTED,
+		.path = st->path, .check = "cms.algorithm", .expected = "an ECDSA or RSA key",
+		.actual = type ? type : "an unknown key type" },
+		"unsupported signer key %s in %s", type ? type : "(unknown type)", st->leaf_subject);
+}
+
 static int check_structure(verify_state *st, const uint8_t *der, size_t len, signet_error **err)
 {
 	char buf[128], detail[256];
@@ -164,16 +212,10 @@ static int check_structure(verify_state *st, const uint8_t *der, size_t len, sig
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = st->path,
 			.check = "cms.structure" }, "out of memory");
 
-	/* Keys OpenSSL can check in CMS and docs/certificates.md promises: EC and RSA. */
-	EVP_PKEY *pk = X509_get0_pubkey(st->leaf);
-	if (!pk || !(EVP_PKEY_is_a(pk, "EC") || EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS"))) {
-		const char *type = pk ? EVP_PKEY_get0_type_name(pk) : NULL;
-		ERR_clear_error();
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_SIGNATURE_UNSUPPORTED,
-			.path = st->path, .check = "cms.algorithm", .expected = "an ECDSA or RSA key",
-			.actual = type ? type : "an unreadable key" },
-			"unsupported signer key %s in %s", type ? type : "(unreadable)", st->leaf_subject);
-	}
+	EVP_PKEY *pk = NULL;
+	int rc = check_signer_key(st, &pk, err);
+	if (rc)
+		return rc;
 
 	/* What the signature does not cover must still be exactly one thing. */
 	bool unsupported = false;

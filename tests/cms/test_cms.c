@@ -19,6 +19,7 @@
 
 #include "cms_fixture.h"
 #include "harness.h"
+#include "test_pki.h"
 
 static const sg_verify_options team_required = { .at = 0, .allow_no_team = false };
 
@@ -1199,6 +1200,75 @@ static void test_unsigned_cargo_is_refused(void)
 	fx_free(&root);
 }
 
+/*
+ * A leaf key that is EC or RSA by its algorithm but does not decode is a
+ * damaged signature (fatal), not an algorithm some policy may waive: the
+ * first byte of the leaf's key bits, flipped inside a real CMS.
+ */
+static void tampered_leaf_key(bool rsa)
+{
+	fx_cert root = fx_root("Test Root");
+	fx_cert leaf = rsa ? fx_leaf_rsa(&root, "Example Team") : fx_leaf(&root, "Example Team");
+	sg_trust *t = fx_trust(root.cert);
+	size_t len;
+	uint8_t *der = fx_sign(&len, &leaf, NULL);
+	size_t at = sg_test_pubkey_offset(der, len, leaf.cert);
+	/* EC: the uncompressed point's format byte, 0x04 -> 0x05; RSA: the key's SEQUENCE tag -> SET. */
+	CU_ASSERT_EQUAL_FATAL(der[at], rsa ? 0x30 : 0x04);
+	der[at] ^= 0x01;
+	signet_error *err = NULL;
+	CU_ASSERT_EQUAL(verify(der, len, t, &err), SIGNET_E_SIGNATURE_MALFORMED);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "cms.structure");
+	CU_ASSERT_TRUE(signet_code_is_fatal(signet_error_code(err)));
+	signet_error_free(err);
+	err = NULL;
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_SIGNATURE_MALFORMED, rsa
+		? "the signer's certificate \"CN=Example Team,OU=ABCDE12345,O=Example Team\" carries an "
+		  "RSA public key that does not decode"
+		: "the signer's certificate \"CN=Example Team,OU=ABCDE12345,O=Example Team\" carries an "
+		  "EC public key that does not decode");
+	free(der);
+	sg_trust_free(t);
+	fx_free(&leaf);
+	fx_free(&root);
+}
+
+static void test_tampered_ec_leaf_key_is_malformed(void) { tampered_leaf_key(false); }
+static void test_tampered_rsa_leaf_key_is_malformed(void) { tampered_leaf_key(true); }
+
+/* A well-formed key of another algorithm is what "unsupported" means. */
+static void test_signer_key_of_another_algorithm_is_unsupported(void)
+{
+	fx_cert root = fx_root("Test Root");
+	fx_cert leaf = fx_leaf(&root, "Example Team");
+	/* The leaf's certificate again, same issuer and serial, with an Ed25519 key. */
+	EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ed);
+	X509 *other = X509_dup(leaf.cert);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+	CU_ASSERT_EQUAL_FATAL(X509_set_pubkey(other, ed), 1);
+	CU_ASSERT_FATAL(X509_sign(other, root.key, EVP_sha256()) > 0);
+	/* OpenSSL 3.0 cannot sign CMS with Ed25519: sign with the EC key, carry the Ed25519 certificate. */
+	fx_cms_opts o = { .no_signer_cert = true, .extra = { other } };
+	size_t len;
+	uint8_t *der = fx_build_cms(&len, &leaf, &o);
+	sg_trust *t = fx_trust(root.cert);
+	signet_error *err = NULL;
+	CU_ASSERT_EQUAL(verify(der, len, t, &err), SIGNET_E_SIGNATURE_UNSUPPORTED);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "cms.algorithm");
+	CU_ASSERT_STRING_EQUAL(signet_error_actual(err), "ED25519");
+	signet_error_free(err);
+	err = NULL;
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_SIGNATURE_UNSUPPORTED,
+		"unsupported signer key ED25519 in CN=Example Team,OU=ABCDE12345,O=Example Team");
+	free(der);
+	sg_trust_free(t);
+	X509_free(other);
+	EVP_PKEY_free(ed);
+	fx_free(&leaf);
+	fx_free(&root);
+}
+
 static void test_ber_and_key_id_signers(void)
 {
 	fx_cert root = fx_root("Test Root");
@@ -1501,6 +1571,9 @@ static const sg_test signature_tests[] = {
 	{ "too_many_certificates_hit_the_limit", test_too_many_certificates_hit_the_limit },
 	{ "envelope_fields_outside_the_signature_are_pinned", test_envelope_fields_outside_the_signature_are_pinned },
 	{ "unsigned_cargo_is_refused", test_unsigned_cargo_is_refused },
+	{ "tampered_ec_leaf_key_is_malformed", test_tampered_ec_leaf_key_is_malformed },
+	{ "tampered_rsa_leaf_key_is_malformed", test_tampered_rsa_leaf_key_is_malformed },
+	{ "signer_key_of_another_algorithm_is_unsupported", test_signer_key_of_another_algorithm_is_unsupported },
 	{ "ber_and_key_id_signers", test_ber_and_key_id_signers },
 	{ "every_byte_flip_is_refused", test_every_byte_flip_is_refused },
 	{ NULL, NULL },

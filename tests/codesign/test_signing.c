@@ -519,6 +519,29 @@ static void test_untrusted_signer_and_entitlements(void)
 	free(b);
 }
 
+static void test_tampered_leaf_key_in_a_signed_file_is_malformed(void)
+{
+	setup();
+	size_t len;
+	uint8_t *in = sg_read_file("/bin/true", &len);
+	sg_sign_params sp = { .identifier = "org.example.leafkey", .page_shift = 12, .key = team_a.key,
+		.cert = team_a.cert };
+	uint8_t *b = NULL;
+	size_t n = 0;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(sg_sign_elf_bytes(&b, &n, in, len, "true", &sp, &err), &err);
+	SG_ASSERT_OK(verify_bytes(b, n, &err), &err);
+	/* The leaf's EC point format byte, inside the CMS inside the blob: 0x04 -> 0x05. */
+	size_t at = sg_test_pubkey_offset(b, n, team_a.cert);
+	CU_ASSERT_EQUAL_FATAL(b[at], 0x04);
+	b[at] = 0x05;
+	SG_ASSERT_FAILS(verify_bytes(b, n, &err), &err, SIGNET_E_SIGNATURE_MALFORMED,
+		"mem.so: malformed CMS signature: the signer's certificate \"CN=Team A,OU=ABCDE12345,O=Team A\" "
+		"carries an EC public key that does not decode");
+	free(b);
+	free(in);
+}
+
 static void test_signer_and_verifier_agree_on_the_team(void)
 {
 	setup();
@@ -593,6 +616,8 @@ int main(void)
 		{ "truncation, appended byte, moved blob, second blob, unsigned", test_truncation_append_move_duplicate },
 		{ "strip after signing", test_strip_after_signing },
 		{ "untrusted signer; entitlements sealed", test_untrusted_signer_and_entitlements },
+		{ "a tampered leaf key in a signed file is malformed, not unsupported",
+			test_tampered_leaf_key_in_a_signed_file_is_malformed },
 		{ "signer and verifier agree on the team", test_signer_and_verifier_agree_on_the_team },
 		{ "every file of the foreign ELF corpus is refused", test_foreign_corpus_is_refused },
 		{ NULL, NULL },
