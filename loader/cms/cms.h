@@ -168,8 +168,9 @@ typedef struct sg_verify_options {
  *     SIGNET_E_CERT_NOT_YET_VALID ("x509.time"), SIGNET_E_CERT_CHAIN ("x509.chain");
  *     then every certificate the CMS carries must be in that verified chain
  *     -> SIGNET_E_SIGNATURE_MALFORMED ("cms.structure");
- *  4. the leaf's usage: EKU codeSigning (and keyUsage digitalSignature when
- *     present); intermediates with an EKU must allow codeSigning
+ *  4. the leaf's role and usage: not a CA -> SIGNET_E_CERT_CHAIN
+ *     ("x509.leaf_ca"); EKU codeSigning, keyUsage present with
+ *     digitalSignature; intermediates with an EKU must allow codeSigning
  *     -> SIGNET_E_CERT_NO_CODESIGN_EKU ("x509.eku", "x509.key_usage");
  *  5. the team: exactly one subject OU that is a valid team ID
  *     -> SIGNET_E_CERT_NO_TEAM ("x509.team") unless opts->allow_no_team.

@@ -444,6 +444,17 @@ static int check_usage(verify_state *st, signet_error **err)
 	uint32_t flags = X509_get_extension_flags(leaf);
 	char have[256], who[600];
 	/*
+	 * A CA's key issues certificates; a key that signs code must not also
+	 * be one, or whoever holds it could mint more signers. With no purpose
+	 * set, OpenSSL's chain check does not judge the leaf's role, so it is
+	 * judged here, as a chain error: a certificate in the wrong place.
+	 */
+	if (flags & EXFLAG_CA)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CERT_CHAIN, .path = st->path,
+			.check = "x509.leaf_ca", .expected = "basicConstraints CA:FALSE or none",
+			.actual = "CA:TRUE" }, "the leaf \"%s\" is a CA (basicConstraints CA:TRUE); "
+			"a code-signing leaf must not be one", st->leaf_subject);
+	/*
 	 * An explicit codeSigning purpose. A leaf without any EKU extension is
 	 * "any purpose" under RFC 5280, and anyExtendedKeyUsage says the same:
 	 * both are refused, so a TLS or mail certificate from the same CA can
@@ -456,8 +467,18 @@ static int check_usage(verify_state *st, signet_error **err)
 			.actual = have }, "the leaf \"%s\" lacks the code-signing extended key usage "
 			"(it lists: %s)", st->leaf_subject, have);
 	}
-	/* keyUsage, when present, must allow what a signature is. */
-	if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(leaf) & KU_DIGITAL_SIGNATURE))
+	/*
+	 * keyUsage must be there and allow what a signature is. Without the
+	 * extension RFC 5280 means "any usage": refused like a missing EKU (and
+	 * like OpenSSL 3.4's code-signing purpose), so that a key certified for
+	 * nothing in particular does not sign code.
+	 */
+	if (!(flags & EXFLAG_KUSAGE))
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CERT_NO_CODESIGN_EKU,
+			.path = st->path, .check = "x509.key_usage", .expected = "digitalSignature",
+			.actual = "no keyUsage extension" }, "the leaf \"%s\" has no keyUsage extension; "
+			"a code-signing leaf needs one with digitalSignature", st->leaf_subject);
+	if (!(X509_get_key_usage(leaf) & KU_DIGITAL_SIGNATURE))
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CERT_NO_CODESIGN_EKU,
 			.path = st->path, .check = "x509.key_usage", .expected = "digitalSignature" },
 			"the leaf \"%s\" has a key usage without digitalSignature", st->leaf_subject);

@@ -80,6 +80,8 @@ check_grep "the leaf's OU is the team" 'Subject: .*OU ?= ?ABCDE12345' "$tmpdir/l
 check_grep "the leaf's CN is the name" 'Subject: .*CN ?= ?Example Team' "$tmpdir/leaf.txt"
 check_grep "the leaf's O is the name" 'Subject: .*O ?= ?Example Team' "$tmpdir/leaf.txt"
 check_grep "the leaf is not a CA" 'CA:FALSE' "$tmpdir/leaf.txt"
+check_grep "the leaf has a critical keyUsage" 'X509v3 Key Usage: critical' "$tmpdir/leaf.txt"
+check_grep "the leaf's keyUsage is digitalSignature only" '^ *Digital Signature$' "$tmpdir/leaf.txt"
 check_grep "the leaf is ECDSA P-256 by default" 'ASN1 OID: prime256v1' "$tmpdir/leaf.txt"
 check_grep "the leaf has an authority key identifier" 'X509v3 Authority Key Identifier' "$tmpdir/leaf.txt"
 openssl verify -CAfile "$ca/root.pem" -purpose any "$ca/ABCDE12345.pem" >"$tmpdir/verify" 2>&1

@@ -606,6 +606,89 @@ static void test_leaf_without_codesigning_eku_is_refused(void)
 	fx_free(&root);
 }
 
+/* A leaf of team TEAM with codeSigning, `is_ca` and the keyUsage `ku` ("" for none). */
+static fx_cert leaf_profile(const fx_cert *issuer, const char *cn, bool is_ca, const char *ku)
+{
+	sg_pki_spec s = SG_PKI_SPEC_INIT;
+	s.common_name = cn;
+	s.org_units[0] = TEAM;
+	s.n_org_units = 1;
+	s.code_signing = true;
+	s.is_ca = is_ca;
+	s.key_usage = ku;
+	s.issuer_key = issuer->key;
+	s.issuer_cert = issuer->cert;
+	return fx_make(&s);
+}
+
+/* A CA certificate is not a signing identity, whatever its keyUsage says. */
+static void test_leaf_that_is_a_ca_is_refused(void)
+{
+	fx_cert root = fx_root("Test Root");
+	sg_trust *t = fx_trust(root.cert);
+	static const char *const usages[] = { "critical,digitalSignature",
+		"critical,digitalSignature,keyCertSign" };
+	for (size_t i = 0; i < 2; i++) {
+		fx_cert leaf = leaf_profile(&root, "CA Leaf", true, usages[i]);
+		size_t len;
+		uint8_t *der = fx_sign(&len, &leaf, NULL);
+		signet_error *err = NULL;
+		CU_ASSERT_EQUAL(verify(der, len, t, &err), SIGNET_E_CERT_CHAIN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+		CU_ASSERT_STRING_EQUAL(signet_error_check(err), "x509.leaf_ca");
+		CU_ASSERT_STRING_EQUAL(signet_error_expected(err), "basicConstraints CA:FALSE or none");
+		CU_ASSERT_STRING_EQUAL(signet_error_actual(err), "CA:TRUE");
+		signet_error_free(err);
+		err = NULL;
+		SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_CERT_CHAIN,
+			"the leaf \"CN=CA Leaf,OU=ABCDE12345\" is a CA (basicConstraints CA:TRUE); "
+			"a code-signing leaf must not be one");
+		free(der);
+		fx_free(&leaf);
+	}
+	sg_trust_free(t);
+	fx_free(&root);
+}
+
+/* No keyUsage would mean "any usage" under RFC 5280: refused, as the missing EKU is. */
+static void test_leaf_without_key_usage_is_refused(void)
+{
+	fx_cert root = fx_root("Test Root");
+	sg_trust *t = fx_trust(root.cert);
+	fx_cert leaf = leaf_profile(&root, "No Key Usage", false, "");
+	CU_ASSERT_EQUAL(X509_get_extension_flags(leaf.cert) & EXFLAG_KUSAGE, 0);
+	size_t len;
+	uint8_t *der = fx_sign(&len, &leaf, NULL);
+	signet_error *err = NULL;
+	CU_ASSERT_EQUAL(verify(der, len, t, &err), SIGNET_E_CERT_NO_CODESIGN_EKU);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "x509.key_usage");
+	CU_ASSERT_STRING_EQUAL(signet_error_expected(err), "digitalSignature");
+	CU_ASSERT_STRING_EQUAL(signet_error_actual(err), "no keyUsage extension");
+	signet_error_free(err);
+	err = NULL;
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_CERT_NO_CODESIGN_EKU,
+		"the leaf \"CN=No Key Usage,OU=ABCDE12345\" has no keyUsage extension; a code-signing "
+		"leaf needs one with digitalSignature");
+	free(der);
+
+	/* With keyUsage but not digitalSignature: refused as before. */
+	fx_cert enc = leaf_profile(&root, "Encipherment", false, "critical,keyAgreement");
+	der = fx_sign(&len, &enc, NULL);
+	CU_ASSERT_EQUAL(verify(der, len, t, &err), SIGNET_E_CERT_NO_CODESIGN_EKU);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "x509.key_usage");
+	signet_error_free(err);
+	err = NULL;
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_CERT_NO_CODESIGN_EKU,
+		"the leaf \"CN=Encipherment,OU=ABCDE12345\" has a key usage without digitalSignature");
+	free(der);
+	sg_trust_free(t);
+	fx_free(&enc);
+	fx_free(&leaf);
+	fx_free(&root);
+}
+
 static void test_intermediate_restricted_to_tls_is_refused(void)
 {
 	fx_cert root = fx_root("Test Root");
@@ -1550,6 +1633,8 @@ static const sg_test certificate_tests[] = {
 	{ "sha1_certificate_signature_is_refused", test_sha1_certificate_signature_is_refused },
 	{ "rsa_1024_leaf_is_refused", test_rsa_1024_leaf_is_refused },
 	{ "leaf_without_codesigning_eku_is_refused", test_leaf_without_codesigning_eku_is_refused },
+	{ "leaf_that_is_a_ca_is_refused", test_leaf_that_is_a_ca_is_refused },
+	{ "leaf_without_key_usage_is_refused", test_leaf_without_key_usage_is_refused },
 	{ "intermediate_restricted_to_tls_is_refused", test_intermediate_restricted_to_tls_is_refused },
 	{ "intermediate_that_is_not_a_ca_is_refused", test_intermediate_that_is_not_a_ca_is_refused },
 	{ "path_length_constraint_is_enforced", test_path_length_constraint_is_enforced },
