@@ -35,6 +35,7 @@ typedef struct verify_state {
 	STACK_OF(X509) *chain;   /* verified, leaf first */
 	char *team;
 	time_t at;
+	const sg_trust *trust;
 } verify_state;
 
 static void state_free(verify_state *st)
@@ -282,6 +283,55 @@ static void which_cert(char *buf, size_t size, int depth, X509 *cert)
 	free(subject);
 }
 
+/* How many trusted anchors a refusal names before "and N more". */
+#define ANCHORS_NAMED 3
+
+/*
+ * The chain does not reach an anchor. Roots often share a name (every
+ * `signet ca init` root once did), so "ends at CN=X, which is not trusted"
+ * can read as if the trusted root itself were refused: certificates are
+ * named by subject and SHA-256 fingerprint, and so are the anchors that
+ * are trusted, so that a reader sees the two differ. `top` is the last
+ * certificate OpenSSL could place in the chain.
+ */
+static int untrusted_anchor(verify_state *st, bool self_signed_leaf, X509 *top, const char *why,
+	signet_error **err)
+{
+	bool self_signed = top && X509_self_signed(top, 0) == 1;
+	/* The root the chain claims: the top itself, or the issuer nobody could find. */
+	const X509_NAME *root_name = !top ? NULL
+		: self_signed ? X509_get_subject_name(top) : X509_get_issuer_name(top);
+	char *root = root_name ? sg_cms_name_line(root_name) : NULL;
+	char *label = top ? sg_cms_cert_label(top) : NULL;
+	char *anchors = sg_trust_anchor_list(st->trust, ANCHORS_NAMED);
+	bool namesake = root_name && !self_signed && sg_trust_has_subject(st->trust, root_name);
+	char *where = NULL;
+	int n;
+	if (self_signed_leaf)
+		n = asprintf(&where, "the signer's certificate %s is self-signed and is not a trusted "
+			"anchor", label ? label : "?");
+	else if (self_signed)
+		n = asprintf(&where, "the chain ends at %s, which is not a trusted anchor",
+			label ? label : "?");
+	else
+		n = asprintf(&where, "the chain ends at %s, whose issuer \"%s\" was not found among the "
+			"trusted anchors or the certificates the signature carries%s", label ? label : "?",
+			root ? root : "?", namesake ? " (a trusted anchor has that name but did not issue it)" : "");
+	if (n < 0)
+		where = NULL;
+	ERR_clear_error();
+	int rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_UNTRUSTED_ANCHOR, .path = st->path,
+		.check = "x509.anchor", .expected = "a certificate chain to a trusted anchor",
+		.actual = root }, "untrusted anchor: %s; the trusted anchor%s %s (OpenSSL: %s)",
+		where ? where : "the chain does not end at a trusted anchor",
+		sg_trust_count(st->trust) == 1 ? " is" : "s are", anchors ? anchors : "?", why);
+	free(where);
+	free(anchors);
+	free(label);
+	free(root);
+	return rc;
+}
+
 static int chain_failed(verify_state *st, signet_error **err)
 {
 	int e = X509_STORE_CTX_get_error(st->ctx);
@@ -319,32 +369,8 @@ static int chain_failed(verify_state *st, signet_error **err)
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
 	case X509_V_ERR_CERT_UNTRUSTED:
-	case X509_V_ERR_CERT_REJECTED: {
-		/*
-		 * Name the root the chain claims: the top certificate itself when it
-		 * is self-signed, otherwise the issuer nobody could find.
-		 */
-		char *root = NULL;
-		if (cert)
-			root = sg_cms_name_line(X509_self_signed(cert, 0) == 1
-				? X509_get_subject_name(cert) : X509_get_issuer_name(cert));
-		ERR_clear_error();
-		int rc;
-		if (e == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT)
-			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_UNTRUSTED_ANCHOR,
-				.path = st->path, .check = "x509.anchor",
-				.expected = "a certificate chain to a trusted anchor", .actual = root },
-				"untrusted anchor: the signer's certificate \"%s\" is self-signed and "
-				"is not a trusted anchor (OpenSSL: %s)", root ? root : "?", why);
-		else
-			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_UNTRUSTED_ANCHOR,
-				.path = st->path, .check = "x509.anchor",
-				.expected = "a certificate chain to a trusted anchor", .actual = root },
-				"untrusted anchor: the chain ends at \"%s\", which is not a trusted "
-				"anchor (OpenSSL: %s)", root ? root : "?", why);
-		free(root);
-		return rc;
-	}
+	case X509_V_ERR_CERT_REJECTED:
+		return untrusted_anchor(st, e == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, cert, why, err);
 	case X509_V_ERR_INVALID_CA:
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CERT_CHAIN, .path = st->path,
 			.check = "x509.chain", .expected = "every issuer a CA (basicConstraints CA:TRUE)",
@@ -555,7 +581,7 @@ int sg_cms_verify(sg_signer *out, const uint8_t *cms_der, size_t cms_len,
 	const uint8_t *content, size_t content_len, const sg_trust *trust,
 	const sg_verify_options *opts, const char *path_for_errors, signet_error **err)
 {
-	verify_state st = { .path = path_for_errors };
+	verify_state st = { .path = path_for_errors, .trust = trust };
 	if (!out || (!cms_der && cms_len) || (!content && content_len) || !trust)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT,
 			.path = path_for_errors, .check = "cms.verify" },

@@ -88,7 +88,7 @@ static void test_roundtrip_through_an_intermediate(void)
 	/* Without the intermediate the chain cannot reach the root. */
 	der = fx_sign(&len, &leaf, NULL);
 	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR,
-		"\"CN=Test Intermediate\", which is not a trusted anchor");
+		"whose issuer \"CN=Test Intermediate\" was not found among the trusted anchors");
 	free(der);
 	sg_trust_free(t);
 	fx_free(&leaf);
@@ -334,6 +334,32 @@ static void test_a_ca_made_with_the_openssl_cli_as_documented_works(void)
 
 /* ---- certificate refusals, each with its exact code ---- */
 
+/*
+ * A certificate as refusals about anchors name it: its subject and the
+ * SHA-256 of its DER, computed here independently (X509_digest).
+ */
+static const char *label(X509 *cert, char *buf, size_t size)
+{
+	uint8_t md[32];
+	unsigned int n = 0;
+	CU_ASSERT_FATAL(X509_digest(cert, EVP_sha256(), md, &n) == 1 && n == 32);
+	char *subject = X509_NAME_oneline(X509_get_subject_name(cert), NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(subject);
+	/* X509_NAME_oneline says "/O=x/CN=y"; the messages use RFC 2253 ("CN=y,O=x"). */
+	char rfc2253[256] = "";
+	for (char *part = strrchr(subject, '/'); part; part = strrchr(subject, '/')) {
+		size_t used = strlen(rfc2253);
+		snprintf(rfc2253 + used, sizeof rfc2253 - used, "%s%s", used ? "," : "", part + 1);
+		*part = '\0';
+	}
+	OPENSSL_free(subject);
+	int k = snprintf(buf, size, "\"%s\" (SHA-256 ", rfc2253);
+	for (int i = 0; i < 32 && k > 0 && (size_t)k + 3 < size; i++)
+		k += snprintf(buf + k, size - (size_t)k, "%02x", md[i]);
+	snprintf(buf + k, size - (size_t)k, ")");
+	return buf;
+}
+
 static void test_untrusted_root_is_refused(void)
 {
 	fx_cert root = fx_root("Test Root");
@@ -344,6 +370,7 @@ static void test_untrusted_root_is_refused(void)
 	uint8_t *der = fx_sign(&len, &leaf, NULL);
 	signet_error *err = NULL;
 	CU_ASSERT_EQUAL(verify(der, len, t, &err), SIGNET_E_UNTRUSTED_ANCHOR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
 	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "x509.anchor");
 	CU_ASSERT_STRING_EQUAL(signet_error_expected(err), "a certificate chain to a trusted anchor");
 	CU_ASSERT_STRING_EQUAL(signet_error_actual(err), "CN=Other Root,O=Signet tests");
@@ -351,17 +378,91 @@ static void test_untrusted_root_is_refused(void)
 	CU_ASSERT_FALSE(signet_code_is_fatal(signet_error_code(err)));
 	signet_error_free(err);
 	err = NULL;
-	/* Carrying the foreign root in the CMS does not make it an anchor. */
+	/* The foreign root is not carried: the leaf is named, its issuer, and what is trusted. */
+	char a[160], b[160], want[800];
+	snprintf(want, sizeof want, "untrusted anchor: the chain ends at %s, whose issuer \"CN=Other Root,"
+		"O=Signet tests\" was not found among the trusted anchors or the certificates the signature "
+		"carries; the trusted anchor is %s", label(leaf.cert, a, sizeof a), label(root.cert, b, sizeof b));
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR, want);
+	/* Carrying the foreign root in the CMS does not make it an anchor; its fingerprint is named. */
 	free(der);
 	X509 *chain[] = { other.cert, NULL };
 	der = fx_sign(&len, &leaf, chain);
-	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR,
-		"\"CN=Other Root,O=Signet tests\", which is not a trusted anchor");
+	snprintf(want, sizeof want, "untrusted anchor: the chain ends at %s, which is not a trusted anchor; "
+		"the trusted anchor is %s", label(other.cert, a, sizeof a), label(root.cert, b, sizeof b));
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR, want);
 	free(der);
 	sg_trust_free(t);
 	fx_free(&leaf);
 	fx_free(&other);
 	fx_free(&root);
+}
+
+/*
+ * Two roots of one name (every `signet ca init` root once had the same
+ * one): the refusal must show they differ, so it gives fingerprints, and
+ * says so when the trusted anchor shares the missing issuer's name.
+ */
+static void test_roots_of_one_name_are_told_apart(void)
+{
+	fx_cert ours = fx_root("Signet Development Root CA");
+	fx_cert theirs = fx_root("Signet Development Root CA");
+	fx_cert leaf = fx_leaf(&theirs, "Example Team");
+	sg_trust *t = fx_trust(ours.cert);
+	char a[160], b[160], want[800];
+	CU_ASSERT_STRING_NOT_EQUAL(label(ours.cert, a, sizeof a), label(theirs.cert, b, sizeof b));
+	size_t len;
+	uint8_t *der = fx_sign(&len, &leaf, NULL);
+	signet_error *err = NULL;
+	snprintf(want, sizeof want, "whose issuer \"CN=Signet Development Root CA,O=Signet tests\" was not "
+		"found among the trusted anchors or the certificates the signature carries (a trusted anchor "
+		"has that name but did not issue it); the trusted anchor is %s", label(ours.cert, a, sizeof a));
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR, want);
+	free(der);
+	X509 *chain[] = { theirs.cert, NULL };
+	der = fx_sign(&len, &leaf, chain);
+	snprintf(want, sizeof want, "the chain ends at %s, which is not a trusted anchor; the trusted "
+		"anchor is %s", label(theirs.cert, a, sizeof a), label(ours.cert, b, sizeof b));
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR, want);
+	free(der);
+	sg_trust_free(t);
+	fx_free(&leaf);
+	fx_free(&theirs);
+	fx_free(&ours);
+}
+
+/* Many anchors: the first three are named, then how many more. */
+static void test_untrusted_refusal_lists_a_few_anchors(void)
+{
+	fx_cert roots[5] = { fx_root("Root 1"), fx_root("Root 2"), fx_root("Root 3"), fx_root("Root 4"),
+		fx_root("Root 5") };
+	STACK_OF(X509) *sk = sk_X509_new_null();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sk);
+	for (int i = 0; i < 5; i++)
+		sk_X509_push(sk, roots[i].cert);
+	char path[4096];
+	snprintf(path, sizeof path, "%s/anchors.pem", sg_sandbox());
+	signet_error *err = NULL;
+	SG_ASSERT_OK(sg_pki_write_certs(path, sk, false, &err), &err);
+	sk_X509_free(sk);
+	sg_trust *t = NULL;
+	SG_ASSERT_OK(sg_trust_load(&t, path, &err), &err);
+	fx_cert other = fx_root("Other Root");
+	fx_cert leaf = fx_leaf(&other, "Example Team");
+	X509 *chain[] = { other.cert, NULL };
+	size_t len;
+	uint8_t *der = fx_sign(&len, &leaf, chain);
+	char a[160], b[160], c[160], want[800];
+	snprintf(want, sizeof want, "which is not a trusted anchor; the trusted anchors are %s, %s, %s and 2 more "
+		"(OpenSSL: ", label(roots[0].cert, a, sizeof a), label(roots[1].cert, b, sizeof b),
+		label(roots[2].cert, c, sizeof c));
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR, want);
+	free(der);
+	sg_trust_free(t);
+	fx_free(&leaf);
+	fx_free(&other);
+	for (int i = 0; i < 5; i++)
+		fx_free(&roots[i]);
 }
 
 static void test_self_signed_leaf_is_refused(void)
@@ -377,8 +478,11 @@ static void test_self_signed_leaf_is_refused(void)
 	size_t len;
 	uint8_t *der = fx_sign(&len, &self, NULL);
 	signet_error *err = NULL;
-	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR,
-		"\"CN=Lone Signer,OU=ABCDE12345\" is self-signed and is not a trusted anchor");
+	char a[160], b[160], want[800];
+	snprintf(want, sizeof want, "untrusted anchor: the signer's certificate %s is self-signed and is not "
+		"a trusted anchor; the trusted anchor is %s", label(self.cert, a, sizeof a),
+		label(root.cert, b, sizeof b));
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR, want);
 	free(der);
 	sg_trust_free(t);
 	fx_free(&self);
@@ -889,7 +993,8 @@ static void test_checks_run_in_the_documented_order(void)
 	size_t len;
 	uint8_t *der = fx_sign(&len, &leaf, NULL);
 	signet_error *err = NULL;
-	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR, "not a trusted anchor");
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR,
+		"untrusted anchor: the chain ends at \"CN=Everything Wrong\"");
 	/* ... and a forged signature before any of it. */
 	sg_signer sg;
 	uint8_t changed[FX_CONTENT_LEN];
@@ -1623,6 +1728,8 @@ static const sg_test interop_tests[] = {
 
 static const sg_test certificate_tests[] = {
 	{ "untrusted_root_is_refused", test_untrusted_root_is_refused },
+	{ "roots_of_one_name_are_told_apart", test_roots_of_one_name_are_told_apart },
+	{ "untrusted_refusal_lists_a_few_anchors", test_untrusted_refusal_lists_a_few_anchors },
 	{ "self_signed_leaf_is_refused", test_self_signed_leaf_is_refused },
 	{ "expired_leaf_is_refused", test_expired_leaf_is_refused },
 	{ "not_yet_valid_leaf_is_refused", test_not_yet_valid_leaf_is_refused },
