@@ -192,7 +192,8 @@ int sg_cms_sign_bound(size_t *bound, EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *
 	 * then put the longest signature this key can make in place of the real
 	 * one: EVP_PKEY_get_size() is the longest DER ECDSA signature, or the
 	 * RSA modulus. Every other field has one length for given key and
-	 * certificates, so the encoding's length is a bound that does not vary.
+	 * certificates (the signing time's too, until 2050: see cms.h), so the
+	 * encoding's length is a bound that does not vary.
 	 */
 	CMS_ContentInfo *cms = NULL;
 	uint8_t *filler = NULL;
@@ -212,7 +213,7 @@ int sg_cms_sign_bound(size_t *bound, EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *
 			"out of memory measuring the CMS");
 		goto out;
 	}
-	if (ASN1_STRING_length(sig) > max || !ASN1_STRING_set(sig, filler, max)) {
+	if (!ASN1_STRING_set(sig, filler, max)) {
 		rc = openssl_failed(err, "cannot measure the signature");
 		goto out;
 	}
