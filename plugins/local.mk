@@ -8,18 +8,21 @@ SP_SRC = $(srcdir)/plugins
 # --- the development PKI (never committed), made only when absent ---
 # A root CA with two teams, and an unrelated "rogue" CA whose leaf claims
 # team A. The rogue CA has its own stamp, so each is made only when absent.
+# Both roots get the same name on purpose (the default would give each its
+# own): the rogue one is an impostor, refused by its key, not by its name.
+SP_ROOT_NAME = --name "Signet Development Root CA"
 SP_PKI = $(SP)/pki/stamp
 SP_ROGUE = $(SP)/pki/rogue/stamp
 $(SP_PKI): | signet$(EXEEXT)
 	@$(MKDIR_P) $(SP)
 	@rm -f $(SP)/pki/root.key $(SP)/pki/root.pem $(SP)/pki/ABCDE12345.* $(SP)/pki/ZZZZZ99999.*
-	$(AM_V_GEN)./signet ca init $(SP)/pki >/dev/null && \
+	$(AM_V_GEN)./signet ca init $(SP_ROOT_NAME) $(SP)/pki >/dev/null && \
 	./signet ca issue --team ABCDE12345 --name "Signet Sample Team" $(SP)/pki >/dev/null && \
 	./signet ca issue --team ZZZZZ99999 --name "Signet Sample Team Z" $(SP)/pki >/dev/null && \
 	touch $@
 $(SP_ROGUE): | $(SP_PKI) signet$(EXEEXT)
 	@rm -rf $(SP)/pki/rogue
-	$(AM_V_GEN)./signet ca init $(SP)/pki/rogue >/dev/null && \
+	$(AM_V_GEN)./signet ca init $(SP_ROOT_NAME) $(SP)/pki/rogue >/dev/null && \
 	./signet ca issue --team ABCDE12345 --name "Rogue" $(SP)/pki/rogue >/dev/null && \
 	touch $@
 SP_SIGN_A = --key $(SP)/pki/ABCDE12345.key --cert $(SP)/pki/ABCDE12345.pem

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
 #include <signet/signet.h>
@@ -22,7 +23,8 @@
 #define ROOT_DAYS_DEFAULT 3650 /* ten years: a development root outlives its leaves */
 #define LEAF_DAYS_DEFAULT 365
 #define DAYS_MAX 3650
-#define ROOT_NAME_DEFAULT "Signet Development Root CA"
+/* The default root name: this, a space and 8 random hex digits (one name per root). */
+#define ROOT_NAME_BASE "Signet Development Root CA"
 
 static const char ca_usage[] =
 	"Usage: signet ca init [--name NAME] [--force] DIR\n"
@@ -47,7 +49,9 @@ static const char init_usage[] =
 	"  DIR/root.pem  its self-signed certificate (mode 0644): the trust anchor\n"
 	"The root is valid for ten years, basicConstraints CA:TRUE, keyCertSign.\n"
 	"\n"
-	"  --name NAME  the root's common name (default \"" ROOT_NAME_DEFAULT "\")\n"
+	"  --name NAME  the root's common name and organization; by default\n"
+	"               \"" ROOT_NAME_BASE "\" and 8 random hex digits,\n"
+	"               so that two roots are told apart by name\n"
 	"  --force      replace an existing root; everything it issued stops verifying\n"
 	"  -h, --help   this text\n"
 	"\n"
@@ -197,12 +201,36 @@ static bool exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+/*
+ * "Signet Development Root CA 3f9a0c7e": every root gets its own name, so
+ * that a refusal naming the signer's root and the trusted anchor does not
+ * print the same name twice for two different roots.
+ */
+static int default_root_name(char *buf, size_t size)
+{
+	unsigned char r[4];
+	if (RAND_bytes(r, sizeof r) != 1) {
+		char reason[SG_OSSL_REASON_MAX];
+		sg_ossl_reason(reason, sizeof reason);
+		fprintf(stderr, "signet ca init: no random bytes for the root's name: %s\n", reason);
+		return -1;
+	}
+	snprintf(buf, size, "%s %02x%02x%02x%02x", ROOT_NAME_BASE, r[0], r[1], r[2], r[3]);
+	return 0;
+}
+
 static int ca_init(int argc, char **argv)
 {
-	ca_args a = { .name = ROOT_NAME_DEFAULT };
+	ca_args a = { 0 };
+	char default_name[64];
 	int rc = parse(argc, argv, "init", init_usage, false, &a);
 	if (rc >= 0)
 		return rc;
+	if (!a.name) {
+		if (default_root_name(default_name, sizeof default_name) != 0)
+			return SIGNET_EXIT_INVALID;
+		a.name = default_name;
+	}
 	if (!name_ok(a.name))
 		return usage_error("init", init_usage, "%s", "--name must be 1-64 characters without control characters");
 

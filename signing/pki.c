@@ -163,13 +163,15 @@ int sg_pki_make(EVP_PKEY **key_out, X509 **cert_out, const sg_pki_spec *spec,
 		spec->code_signing && spec->server_auth ? "," : "",
 		spec->server_auth ? "serverAuth" : "");
 
+	/* RFC 5280: a CA signs certificates (and CRLs); a leaf only signs data. */
+	const char *ku = spec->key_usage ? spec->key_usage
+		: spec->is_ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature";
+
 	X509V3_CTX ctx;
 	X509V3_set_ctx(&ctx, issuer, cert, NULL, NULL, 0);
 	if (X509V3_set_issuer_pkey(&ctx, issuer_key) != 1
 		|| !add_ext(cert, &ctx, NID_basic_constraints, bc)
-		/* RFC 5280: a CA signs certificates (and CRLs); a leaf only signs data. */
-		|| !add_ext(cert, &ctx, NID_key_usage, spec->is_ca ? "critical,keyCertSign,cRLSign"
-			: "critical,digitalSignature")
+		|| (ku[0] && !add_ext(cert, &ctx, NID_key_usage, ku))
 		|| (eku[0] && !add_ext(cert, &ctx, NID_ext_key_usage, eku))
 		/* The subject key id first: a self-signed certificate's AKI copies it. */
 		|| !add_ext(cert, &ctx, NID_subject_key_identifier, "hash")

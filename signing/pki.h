@@ -38,6 +38,12 @@ typedef struct sg_pki_spec {
 	bool is_ca;          /* basicConstraints critical CA:TRUE + keyUsage keyCertSign, cRLSign;
 	                        otherwise critical CA:FALSE + keyUsage digitalSignature */
 	int path_len;        /* CA only: pathlen constraint, -1 for none */
+	/*
+	 * Tests only (certificates Signet must refuse): the keyUsage extension in
+	 * OpenSSL's configuration syntax ("critical,digitalSignature"), or "" for
+	 * none at all. NULL, always in `signet ca`: the default above.
+	 */
+	const char *key_usage;
 	bool code_signing;   /* extendedKeyUsage codeSigning */
 	bool server_auth;    /* extendedKeyUsage serverAuth (tests: an EKU without code signing) */
 	long not_before;     /* seconds from now, may be negative */

@@ -17,9 +17,11 @@
  * reading and the translation of headers to file form (elf64_xlatetof).
  *
  * The section header for the blob holds the blob's size, and the headers
- * are covered by the signature, so the size must be fixed before hashing:
- * we measure a CMS over a stand-in CodeDirectory of the final length,
- * reserve that plus slack, and pad the real blob with zeros to fill it.
+ * are covered by the signature, so the size must be fixed before hashing.
+ * It is sized from the CMS's exact upper bound for this key and these
+ * certificates (sg_cms_sign_bound), never from a trial signature, whose
+ * length varies: the same file signed twice with the same key gets the
+ * same blob size, so the same cdhash. The real blob is padded with zeros.
  */
 #include "config.h"
 
@@ -43,10 +45,6 @@
 #include "core/sha256.h"
 #include "elf/elf_image.h"
 #include "sign_elf.h"
-
-/* DER lengths of an ECDSA signature vary by a few bytes between runs. */
-#define CMS_SLACK 64u
-#define MAX_ATTEMPTS 4
 
 static uint64_t align8(uint64_t v) { return (v + 7u) & ~(uint64_t)7u; }
 
@@ -217,21 +215,16 @@ static int make_cd(uint8_t **cd, size_t *cd_len, const plan *p, const sg_sign_pa
 	return rc;
 }
 
-/* Bytes a CMS over a CodeDirectory of `cd_len` bytes takes with this key. */
-static int measure_cms(uint32_t *out, size_t cd_len, const sg_sign_params *sp, signet_error **err)
+/* The most bytes the CMS can take with this key and these certificates. */
+static int cms_bound(uint32_t *out, const sg_sign_params *sp, signet_error **err)
 {
-	uint8_t *stand_in = calloc(1, cd_len), *der = NULL;
-	size_t der_len = 0;
-	if (!stand_in)
-		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory signing");
-	int rc = sg_cms_sign(&der, &der_len, stand_in, cd_len, sp->key, sp->cert, sp->chain, err);
-	free(stand_in);
-	free(der);
-	if (!rc && der_len > SG_MAX_CMS_SIZE)
-		rc = sg_fail_code(err, SIGNET_E_LIMIT, "the CMS signature takes %zu bytes, over the limit of %u "
-			"(too many certificates?)", der_len, SG_MAX_CMS_SIZE);
+	size_t bound = 0;
+	int rc = sg_cms_sign_bound(&bound, sp->key, sp->cert, sp->chain, err);
+	if (!rc && bound > SG_MAX_CMS_SIZE)
+		rc = sg_fail_code(err, SIGNET_E_LIMIT, "the CMS signature takes up to %zu bytes, over the "
+			"limit of %u (too many certificates?)", bound, SG_MAX_CMS_SIZE);
 	if (!rc)
-		*out = (uint32_t)der_len;
+		*out = (uint32_t)bound;
 	return rc;
 }
 
@@ -253,7 +246,7 @@ int sg_sign_elf_bytes(uint8_t **out, size_t *out_len, const uint8_t *in, size_t 
 	if (sg_certificate_team(sp->cert, &team, NULL) != 0)
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory signing %s", path);
 	uint32_t ent_len = (uint32_t)(sp->entitlements ? sp->entitlements_length : 0);
-	uint32_t cms_len = 0, slack = CMS_SLACK;
+	uint32_t cms_max = 0;
 	plan p = { 0 };
 	uint8_t *cd = NULL, *cms = NULL;
 	size_t cd_len = 0, der_len = 0;
@@ -261,7 +254,7 @@ int sg_sign_elf_bytes(uint8_t **out, size_t *out_len, const uint8_t *in, size_t 
 	/*
 	 * Where the blob starts does not depend on how long it is, so one
 	 * layout without a blob gives the page count, and with it the
-	 * CodeDirectory's length: the CMS is measured without hashing a page.
+	 * CodeDirectory's length, before a page is hashed.
 	 */
 	rc = l.has_signature ? plan_resign(&p, in, &l, 0, path, err) : plan_fresh(&p, in, &l, 0, path, err);
 	sg_cd_input sizing;
@@ -269,48 +262,36 @@ int sg_sign_elf_bytes(uint8_t **out, size_t *out_len, const uint8_t *in, size_t 
 		rc = cd_input(&sizing, p.blob_offset, sp, team, err);
 	if (!rc) {
 		cd_len = sg_cd_size(&sizing);
-		rc = measure_cms(&cms_len, cd_len, sp, err);
+		rc = cms_bound(&cms_max, sp, err);
 	}
-	for (int attempt = 0; !rc && attempt < MAX_ATTEMPTS; attempt++) {
-		uint64_t size = align8(sg_blob_content_size((uint32_t)cd_len, cms_len, ent_len) + slack);
-
+	if (!rc) {
 		/* Now for real, with the blob's size in the (hashed) section header. */
+		uint64_t size = align8(sg_blob_content_size((uint32_t)cd_len, cms_max, ent_len));
 		free(p.file);
 		p = (plan){ 0 };
 		rc = l.has_signature ? plan_resign(&p, in, &l, (uint32_t)size, path, err)
 			: plan_fresh(&p, in, &l, (uint32_t)size, path, err);
-		if (!rc) {
-			free(cd);
-			cd = NULL;
-			rc = make_cd(&cd, &cd_len, &p, sp, team, err);
-		}
-		if (!rc) {
-			free(cms);
-			cms = NULL;
-			rc = sg_cms_sign(&cms, &der_len, cd, cd_len, sp->key, sp->cert, sp->chain, err);
-		}
-		if (rc)
-			break;
-		signet_error *fit = NULL;
-		rc = sg_blob_build(p.file + p.blob_offset, p.blob_size, cd, (uint32_t)cd_len, cms, (uint32_t)der_len,
-			sp->entitlements, ent_len, &fit);
-		if (rc == 0) {
-			signet_error_free(fit);
-			*out = p.file;
-			*out_len = (size_t)(p.blob_offset + p.blob_size);
-			p.file = NULL;
-			break;
-		}
-		if (rc != SIGNET_E_LIMIT || attempt + 1 == MAX_ATTEMPTS) {
-			if (err)
-				*err = fit;
-			else
-				signet_error_free(fit);
-			break;
-		}
-		signet_error_free(fit);
-		rc = 0;
-		slack += 256; /* the CMS came out longer than measured: more room */
+	}
+	if (!rc)
+		rc = make_cd(&cd, &cd_len, &p, sp, team, err);
+	if (!rc)
+		rc = sg_cms_sign(&cms, &der_len, cd, cd_len, sp->key, sp->cert, sp->chain, err);
+	/*
+	 * Never retried with more room: a CMS longer than its bound means the
+	 * bound is wrong (or the clock crossed into 2050 in between, making the
+	 * signing time a longer GeneralizedTime), and a guess would bring back
+	 * sizes, and cdhashes, that differ between runs.
+	 */
+	if (!rc && der_len > cms_max)
+		rc = sg_fail_code(err, SIGNET_E_INTERNAL, "%s: the CMS signature took %zu bytes, more than "
+			"its bound of %u", path, der_len, cms_max);
+	if (!rc)
+		rc = sg_blob_build(p.file + p.blob_offset, p.blob_size, cd, (uint32_t)cd_len, cms,
+			(uint32_t)der_len, sp->entitlements, ent_len, err);
+	if (!rc) {
+		*out = p.file;
+		*out_len = (size_t)(p.blob_offset + p.blob_size);
+		p.file = NULL;
 	}
 	free(team);
 	free(cd);

@@ -153,12 +153,13 @@ typedef struct sg_verify_options {
  * Checks, in this order, each with its own code and check name:
  *  1. structure: canonical DER, SignedData, id-data, detached, exactly one
  *     SignerInfo, the signer's certificate carried (and no other answering to
- *     its identifier), counts under the limits; and what the signature does
+ *     its identifier), its key decoding when its algorithm is EC or RSA,
+ *     counts under the limits; and what the signature does
  *     not cover pinned to its one allowed value (cms_shape.c): RFC 5652
  *     versions, digestAlgorithms = { SHA-256 }, signatureAlgorithm matching
  *     the key, X.509 certificates only, no CRLs, no unsigned attributes
  *     -> SIGNET_E_SIGNATURE_MALFORMED ("cms.structure"), SIGNET_E_LIMIT;
- *     digest other than SHA-256, key other than EC or RSA
+ *     digest other than SHA-256, a well-formed key other than EC or RSA
  *     -> SIGNET_E_SIGNATURE_UNSUPPORTED ("cms.algorithm");
  *  2. the signature over `content` with the signer's own certificate
  *     -> SIGNET_E_CMS_MISMATCH ("cms.signature");
@@ -167,8 +168,9 @@ typedef struct sg_verify_options {
  *     SIGNET_E_CERT_NOT_YET_VALID ("x509.time"), SIGNET_E_CERT_CHAIN ("x509.chain");
  *     then every certificate the CMS carries must be in that verified chain
  *     -> SIGNET_E_SIGNATURE_MALFORMED ("cms.structure");
- *  4. the leaf's usage: EKU codeSigning (and keyUsage digitalSignature when
- *     present); intermediates with an EKU must allow codeSigning
+ *  4. the leaf's role and usage: not a CA -> SIGNET_E_CERT_CHAIN
+ *     ("x509.leaf_ca"); EKU codeSigning, keyUsage present with
+ *     digitalSignature; intermediates with an EKU must allow codeSigning
  *     -> SIGNET_E_CERT_NO_CODESIGN_EKU ("x509.eku", "x509.key_usage");
  *  5. the team: exactly one subject OU that is a valid team ID
  *     -> SIGNET_E_CERT_NO_TEAM ("x509.team") unless opts->allow_no_team.
@@ -195,6 +197,19 @@ int sg_cms_verify(sg_signer *out, const uint8_t *cms_der, size_t cms_len,
 int sg_cms_sign(uint8_t **der_out, size_t *der_len, const uint8_t *content, size_t content_len,
 	EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain, signet_error **err)
 	__attribute__((warn_unused_result));
+
+/*
+ * The most bytes sg_cms_sign() makes with this key, leaf and chain, for any
+ * content: the same SignedData with its signature value at the longest this
+ * key can produce (EVP_PKEY_get_size(): the longest DER ECDSA signature, the
+ * RSA modulus). It depends only on the key, the certificates and the era of
+ * the signingTime attribute (a UTCTime until 2050, a GeneralizedTime two
+ * bytes longer from then on), so a signer can size a slot in signed bytes
+ * before it has anything to sign, and size it the same every time.
+ * Codes: those of sg_cms_sign().
+ */
+int sg_cms_sign_bound(size_t *bound, EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
+	signet_error **err) __attribute__((warn_unused_result));
 
 /* ---- PEM files ---- */
 

@@ -59,10 +59,14 @@ static int openssl_failed(signet_error **err, const char *what)
 		.actual = reason }, "CMS signing failed: %s (%s)", what, reason);
 }
 
-int sg_cms_sign(uint8_t **der_out, size_t *der_len, const uint8_t *content, size_t content_len,
-	EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain, signet_error **err)
+/*
+ * The SignedData over `content`, signed: everything sg_cms_sign() makes
+ * and sg_cms_sign_bound() measures. *out is the caller's.
+ */
+static int build(CMS_ContentInfo **out, const uint8_t *content, size_t content_len, EVP_PKEY *key,
+	X509 *leaf, STACK_OF(X509) *chain, signet_error **err)
 {
-	if (!der_out || !der_len || !key || !leaf || (!content && content_len))
+	if (!key || !leaf || (!content && content_len))
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT,
 			.check = "cms.sign" }, "sg_cms_sign: missing key, certificate, content or output");
 	/* BIO_new_mem_buf takes an int length. */
@@ -101,7 +105,6 @@ int sg_cms_sign(uint8_t **der_out, size_t *der_len, const uint8_t *content, size
 	const unsigned int flags = CMS_BINARY | CMS_DETACHED | CMS_NOSMIMECAP | CMS_PARTIAL;
 	CMS_ContentInfo *cms = CMS_sign(NULL, NULL, NULL, NULL, flags);
 	BIO *in = NULL;
-	uint8_t *der = NULL;
 	if (!cms) {
 		rc = openssl_failed(err, "cannot create SignedData");
 		goto out;
@@ -128,29 +131,95 @@ int sg_cms_sign(uint8_t **der_out, size_t *der_len, const uint8_t *content, size
 		rc = openssl_failed(err, "cannot sign the content");
 		goto out;
 	}
-	int len = i2d_CMS_ContentInfo(cms, NULL);
-	if (len <= 0) {
-		rc = openssl_failed(err, "cannot encode the SignedData");
-		goto out;
-	}
-	der = malloc((size_t)len);
-	if (!der) {
-		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .check = "cms.sign" },
-			"out of memory encoding the CMS");
-		goto out;
-	}
-	unsigned char *p = der;
-	if (i2d_CMS_ContentInfo(cms, &p) != len) {
-		rc = openssl_failed(err, "CMS encoding changed length");
-		free(der);
-		der = NULL;
-		goto out;
-	}
-	*der_out = der;
-	*der_len = (size_t)len;
-	rc = 0;
+	*out = cms;
+	cms = NULL;
 out:
 	BIO_free(in);
+	CMS_ContentInfo_free(cms);
+	return rc;
+}
+
+/* The DER length of `cms`, or an error. */
+static int encoded_length(CMS_ContentInfo *cms, size_t *len, signet_error **err)
+{
+	int n = i2d_CMS_ContentInfo(cms, NULL);
+	if (n <= 0)
+		return openssl_failed(err, "cannot encode the SignedData");
+	*len = (size_t)n;
+	return 0;
+}
+
+int sg_cms_sign(uint8_t **der_out, size_t *der_len, const uint8_t *content, size_t content_len,
+	EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain, signet_error **err)
+{
+	if (!der_out || !der_len)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT,
+			.check = "cms.sign" }, "sg_cms_sign: missing key, certificate, content or output");
+	CMS_ContentInfo *cms = NULL;
+	uint8_t *der = NULL;
+	size_t len = 0;
+	int rc = build(&cms, content, content_len, key, leaf, chain, err);
+	if (!rc)
+		rc = encoded_length(cms, &len, err);
+	if (!rc && !(der = malloc(len)))
+		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .check = "cms.sign" },
+			"out of memory encoding the CMS");
+	if (!rc) {
+		unsigned char *p = der;
+		if (i2d_CMS_ContentInfo(cms, &p) != (int)len) {
+			rc = openssl_failed(err, "CMS encoding changed length");
+			free(der);
+		} else {
+			*der_out = der;
+			*der_len = len;
+		}
+	}
+	CMS_ContentInfo_free(cms);
+	ERR_clear_error();
+	return rc;
+}
+
+int sg_cms_sign_bound(size_t *bound, EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
+	signet_error **err)
+{
+	if (!bound)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT,
+			.check = "cms.sign" }, "sg_cms_sign_bound: missing output");
+	/*
+	 * A trial signature says how long this run's signature is, not how long
+	 * the next one will be (ECDSA's DER varies by a few bytes). So sign once
+	 * (the content does not matter: a detached SignedData holds its SHA-256),
+	 * then put the longest signature this key can make in place of the real
+	 * one: EVP_PKEY_get_size() is the longest DER ECDSA signature, or the
+	 * RSA modulus. Every other field has one length for given key and
+	 * certificates (the signing time's too, until 2050: see cms.h), so the
+	 * encoding's length is a bound that does not vary.
+	 */
+	CMS_ContentInfo *cms = NULL;
+	uint8_t *filler = NULL;
+	int rc = build(&cms, NULL, 0, key, leaf, chain, err);
+	if (rc)
+		goto out;
+	int max = EVP_PKEY_get_size(key);
+	STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(cms);
+	ASN1_OCTET_STRING *sig = sis && sk_CMS_SignerInfo_num(sis) == 1
+		? CMS_SignerInfo_get0_signature(sk_CMS_SignerInfo_value(sis, 0)) : NULL;
+	if (max <= 0 || !sig) {
+		rc = openssl_failed(err, "cannot find the signature to measure");
+		goto out;
+	}
+	if (!(filler = calloc(1, (size_t)max))) {
+		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .check = "cms.sign" },
+			"out of memory measuring the CMS");
+		goto out;
+	}
+	if (!ASN1_STRING_set(sig, filler, max)) {
+		rc = openssl_failed(err, "cannot measure the signature");
+		goto out;
+	}
+	rc = encoded_length(cms, bound, err);
+out:
+	free(filler);
 	CMS_ContentInfo_free(cms);
 	ERR_clear_error();
 	return rc;

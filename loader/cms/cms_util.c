@@ -14,6 +14,7 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 
 #include "core/hex.h"
 #include "cms/cms_util.h"
@@ -164,4 +165,31 @@ char *sg_cms_serial_hex(const X509 *cert)
 	BN_free(bn);
 	ERR_clear_error();
 	return copy;
+}
+
+int sg_cms_cert_sha256(const X509 *cert, uint8_t out[32])
+{
+	/* X509_digest hashes the DER encoding: the fingerprint every tool shows. */
+	unsigned int n = 0;
+	bool ok = X509_digest(cert, EVP_sha256(), out, &n) == 1 && n == 32;
+	ERR_clear_error();
+	return ok ? 0 : -1;
+}
+
+char *sg_cms_cert_sha256_hex(const X509 *cert)
+{
+	uint8_t md[32];
+	return sg_cms_cert_sha256(cert, md) == 0 ? sg_cms_hex(md, sizeof md, 0) : NULL;
+}
+
+char *sg_cms_cert_label(const X509 *cert)
+{
+	char *subject = sg_cms_name_line(X509_get_subject_name(cert));
+	char *hex = sg_cms_cert_sha256_hex(cert);
+	char *label = NULL;
+	if (subject && hex && asprintf(&label, "\"%s\" (SHA-256 %s)", subject, hex) < 0)
+		label = NULL;
+	free(subject);
+	free(hex);
+	return label;
 }

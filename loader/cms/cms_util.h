@@ -40,6 +40,19 @@ char *sg_cms_hex(const uint8_t *bytes, size_t len, int upper);
 /* A certificate's serial number as uppercase hex; malloc'd, NULL on OOM. */
 char *sg_cms_serial_hex(const X509 *cert);
 
+/* SHA-256 of a certificate's DER: its fingerprint. Returns 0, or -1. */
+int sg_cms_cert_sha256(const X509 *cert, uint8_t out[32]);
+
+/* The same as lowercase hex (what `anchor = H"..."` takes); malloc'd, NULL on failure. */
+char *sg_cms_cert_sha256_hex(const X509 *cert);
+
+/*
+ * A certificate named for a reader who must tell it from another of the
+ * same name: "\"SUBJECT\" (SHA-256 HEX)", the subject as sg_cms_name_line()
+ * writes it. malloc'd, NULL on failure.
+ */
+char *sg_cms_cert_label(const X509 *cert);
+
 /*
  * cms_shape.c: the bytes a CMS signature does not cover. sg_cms_check_shape
  * requires canonical DER, exactly { SHA-256 } as digestAlgorithms, only
@@ -57,6 +70,15 @@ int sg_cms_check_sigalg(CMS_SignerInfo *si, EVP_PKEY *key, char *detail, size_t 
 /* The store behind the opaque trust handle (trust.c). */
 struct sg_trust;
 X509_STORE *sg_trust_store(const struct sg_trust *trust);
+
+/*
+ * The anchors as sg_cms_cert_label()s joined by ", ", the first `max` of
+ * them, then " and N more" (trust.c); malloc'd, NULL when out of memory.
+ */
+char *sg_trust_anchor_list(const struct sg_trust *trust, int max);
+
+/* Whether an anchor's subject is `name` (another certificate may share it). */
+bool sg_trust_has_subject(const struct sg_trust *trust, const X509_NAME *name);
 
 /*
  * Fills *s from a verified chain (leaf first, anchor last; the stack is taken

@@ -35,6 +35,7 @@ typedef struct verify_state {
 	STACK_OF(X509) *chain;   /* verified, leaf first */
 	char *team;
 	time_t at;
+	const sg_trust *trust;
 } verify_state;
 
 static void state_free(verify_state *st)
@@ -74,6 +75,54 @@ static int malformed(verify_state *st, signet_error **err, const char *detail)
 }
 
 /* ---- 1. structure ---- */
+
+/* "EC", "RSA" or "RSA-PSS" for the key algorithms Signet verifies, else NULL. */
+static const char *verified_key_family(int nid)
+{
+	switch (nid) {
+	case NID_X9_62_id_ecPublicKey: return "EC";
+	case NID_rsaEncryption: return "RSA";
+	case NID_rsassaPss: return "RSA-PSS";
+	default: return NULL;
+	}
+}
+
+/*
+ * The signer's key must be EC or RSA: what OpenSSL checks in CMS and
+ * docs/certificates.md promises. Malformed is not unsupported: a key that
+ * says EC or RSA but does not decode (a flipped point format byte, say) is
+ * a damaged certificate, refused as a malformed signature, which no policy
+ * may waive; only a well-formed key of another algorithm is "unsupported".
+ */
+static int check_signer_key(verify_state *st, EVP_PKEY **out, signet_error **err)
+{
+	char buf[128], detail[700];
+	EVP_PKEY *pk = X509_get0_pubkey(st->leaf);
+	const char *type = NULL;
+	if (pk) {
+		if (EVP_PKEY_is_a(pk, "EC") || EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS")) {
+			*out = pk;
+			return 0;
+		}
+		type = EVP_PKEY_get0_type_name(pk);
+	} else {
+		/* Undecodable: what its algorithm identifier claims decides. */
+		ASN1_OBJECT *alg = NULL;
+		X509_PUBKEY_get0_param(&alg, NULL, NULL, NULL, X509_get_X509_PUBKEY(st->leaf));
+		const char *family = verified_key_family(alg ? OBJ_obj2nid(alg) : NID_undef);
+		if (family) {
+			snprintf(detail, sizeof detail, "the signer's certificate \"%s\" carries an %s "
+				"public key that does not decode", st->leaf_subject, family);
+			return malformed(st, err, detail); /* gives OpenSSL's reason from the queue */
+		}
+		type = alg ? oid_name(alg, buf, sizeof buf) : NULL;
+	}
+	ERR_clear_error();
+	return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_SIGNATURE_UNSUPPORTED,
+		.path = st->path, .check = "cms.algorithm", .expected = "an ECDSA or RSA key",
+		.actual = type ? type : "an unknown key type" },
+		"unsupported signer key %s in %s", type ? type : "(unknown type)", st->leaf_subject);
+}
 
 static int check_structure(verify_state *st, const uint8_t *der, size_t len, signet_error **err)
 {
@@ -164,16 +213,10 @@ static int check_structure(verify_state *st, const uint8_t *der, size_t len, sig
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = st->path,
 			.check = "cms.structure" }, "out of memory");
 
-	/* Keys OpenSSL can check in CMS and docs/certificates.md promises: EC and RSA. */
-	EVP_PKEY *pk = X509_get0_pubkey(st->leaf);
-	if (!pk || !(EVP_PKEY_is_a(pk, "EC") || EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS"))) {
-		const char *type = pk ? EVP_PKEY_get0_type_name(pk) : NULL;
-		ERR_clear_error();
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_SIGNATURE_UNSUPPORTED,
-			.path = st->path, .check = "cms.algorithm", .expected = "an ECDSA or RSA key",
-			.actual = type ? type : "an unreadable key" },
-			"unsupported signer key %s in %s", type ? type : "(unreadable)", st->leaf_subject);
-	}
+	EVP_PKEY *pk = NULL;
+	int rc = check_signer_key(st, &pk, err);
+	if (rc)
+		return rc;
 
 	/* What the signature does not cover must still be exactly one thing. */
 	bool unsupported = false;
@@ -240,6 +283,55 @@ static void which_cert(char *buf, size_t size, int depth, X509 *cert)
 	free(subject);
 }
 
+/* How many trusted anchors a refusal names before "and N more". */
+#define ANCHORS_NAMED 3
+
+/*
+ * The chain does not reach an anchor. Roots often share a name (every
+ * `signet ca init` root once did), so "ends at CN=X, which is not trusted"
+ * can read as if the trusted root itself were refused: certificates are
+ * named by subject and SHA-256 fingerprint, and so are the anchors that
+ * are trusted, so that a reader sees the two differ. `top` is the last
+ * certificate OpenSSL could place in the chain.
+ */
+static int untrusted_anchor(verify_state *st, bool self_signed_leaf, X509 *top, const char *why,
+	signet_error **err)
+{
+	bool self_signed = top && X509_self_signed(top, 0) == 1;
+	/* The root the chain claims: the top itself, or the issuer nobody could find. */
+	const X509_NAME *root_name = !top ? NULL
+		: self_signed ? X509_get_subject_name(top) : X509_get_issuer_name(top);
+	char *root = root_name ? sg_cms_name_line(root_name) : NULL;
+	char *label = top ? sg_cms_cert_label(top) : NULL;
+	char *anchors = sg_trust_anchor_list(st->trust, ANCHORS_NAMED);
+	bool namesake = root_name && !self_signed && sg_trust_has_subject(st->trust, root_name);
+	char *where = NULL;
+	int n;
+	if (self_signed_leaf)
+		n = asprintf(&where, "the signer's certificate %s is self-signed and is not a trusted "
+			"anchor", label ? label : "?");
+	else if (self_signed)
+		n = asprintf(&where, "the chain ends at %s, which is not a trusted anchor",
+			label ? label : "?");
+	else
+		n = asprintf(&where, "the chain ends at %s, whose issuer \"%s\" was not found among the "
+			"trusted anchors or the certificates the signature carries%s", label ? label : "?",
+			root ? root : "?", namesake ? " (a trusted anchor has that name but did not issue it)" : "");
+	if (n < 0)
+		where = NULL;
+	ERR_clear_error();
+	int rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_UNTRUSTED_ANCHOR, .path = st->path,
+		.check = "x509.anchor", .expected = "a certificate chain to a trusted anchor",
+		.actual = root }, "untrusted anchor: %s; the trusted anchor%s %s (OpenSSL: %s)",
+		where ? where : "the chain does not end at a trusted anchor",
+		sg_trust_count(st->trust) == 1 ? " is" : "s are", anchors ? anchors : "?", why);
+	free(where);
+	free(anchors);
+	free(label);
+	free(root);
+	return rc;
+}
+
 static int chain_failed(verify_state *st, signet_error **err)
 {
 	int e = X509_STORE_CTX_get_error(st->ctx);
@@ -277,32 +369,8 @@ static int chain_failed(verify_state *st, signet_error **err)
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
 	case X509_V_ERR_CERT_UNTRUSTED:
-	case X509_V_ERR_CERT_REJECTED: {
-		/*
-		 * Name the root the chain claims: the top certificate itself when it
-		 * is self-signed, otherwise the issuer nobody could find.
-		 */
-		char *root = NULL;
-		if (cert)
-			root = sg_cms_name_line(X509_self_signed(cert, 0) == 1
-				? X509_get_subject_name(cert) : X509_get_issuer_name(cert));
-		ERR_clear_error();
-		int rc;
-		if (e == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT)
-			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_UNTRUSTED_ANCHOR,
-				.path = st->path, .check = "x509.anchor",
-				.expected = "a certificate chain to a trusted anchor", .actual = root },
-				"untrusted anchor: the signer's certificate \"%s\" is self-signed and "
-				"is not a trusted anchor (OpenSSL: %s)", root ? root : "?", why);
-		else
-			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_UNTRUSTED_ANCHOR,
-				.path = st->path, .check = "x509.anchor",
-				.expected = "a certificate chain to a trusted anchor", .actual = root },
-				"untrusted anchor: the chain ends at \"%s\", which is not a trusted "
-				"anchor (OpenSSL: %s)", root ? root : "?", why);
-		free(root);
-		return rc;
-	}
+	case X509_V_ERR_CERT_REJECTED:
+		return untrusted_anchor(st, e == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, cert, why, err);
 	case X509_V_ERR_INVALID_CA:
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CERT_CHAIN, .path = st->path,
 			.check = "x509.chain", .expected = "every issuer a CA (basicConstraints CA:TRUE)",
@@ -402,6 +470,17 @@ static int check_usage(verify_state *st, signet_error **err)
 	uint32_t flags = X509_get_extension_flags(leaf);
 	char have[256], who[600];
 	/*
+	 * A CA's key issues certificates; a key that signs code must not also
+	 * be one, or whoever holds it could mint more signers. With no purpose
+	 * set, OpenSSL's chain check does not judge the leaf's role, so it is
+	 * judged here, as a chain error: a certificate in the wrong place.
+	 */
+	if (flags & EXFLAG_CA)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CERT_CHAIN, .path = st->path,
+			.check = "x509.leaf_ca", .expected = "basicConstraints CA:FALSE or none",
+			.actual = "CA:TRUE" }, "the leaf \"%s\" is a CA (basicConstraints CA:TRUE); "
+			"a code-signing leaf must not be one", st->leaf_subject);
+	/*
 	 * An explicit codeSigning purpose. A leaf without any EKU extension is
 	 * "any purpose" under RFC 5280, and anyExtendedKeyUsage says the same:
 	 * both are refused, so a TLS or mail certificate from the same CA can
@@ -414,8 +493,18 @@ static int check_usage(verify_state *st, signet_error **err)
 			.actual = have }, "the leaf \"%s\" lacks the code-signing extended key usage "
 			"(it lists: %s)", st->leaf_subject, have);
 	}
-	/* keyUsage, when present, must allow what a signature is. */
-	if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(leaf) & KU_DIGITAL_SIGNATURE))
+	/*
+	 * keyUsage must be there and allow what a signature is. Without the
+	 * extension RFC 5280 means "any usage": refused like a missing EKU (and
+	 * like OpenSSL 3.4's code-signing purpose), so that a key certified for
+	 * nothing in particular does not sign code.
+	 */
+	if (!(flags & EXFLAG_KUSAGE))
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CERT_NO_CODESIGN_EKU,
+			.path = st->path, .check = "x509.key_usage", .expected = "digitalSignature",
+			.actual = "no keyUsage extension" }, "the leaf \"%s\" has no keyUsage extension; "
+			"a code-signing leaf needs one with digitalSignature", st->leaf_subject);
+	if (!(X509_get_key_usage(leaf) & KU_DIGITAL_SIGNATURE))
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CERT_NO_CODESIGN_EKU,
 			.path = st->path, .check = "x509.key_usage", .expected = "digitalSignature" },
 			"the leaf \"%s\" has a key usage without digitalSignature", st->leaf_subject);
@@ -492,7 +581,7 @@ int sg_cms_verify(sg_signer *out, const uint8_t *cms_der, size_t cms_len,
 	const uint8_t *content, size_t content_len, const sg_trust *trust,
 	const sg_verify_options *opts, const char *path_for_errors, signet_error **err)
 {
-	verify_state st = { .path = path_for_errors };
+	verify_state st = { .path = path_for_errors, .trust = trust };
 	if (!out || (!cms_der && cms_len) || (!content && content_len) || !trust)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT,
 			.path = path_for_errors, .check = "cms.verify" },

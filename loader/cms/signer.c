@@ -66,7 +66,6 @@ int sg_cms_signer_fill(sg_signer *s, STACK_OF(X509) *chain, char *team, time_t a
 
 	sg_signer t;
 	memset(&t, 0, sizeof t);
-	unsigned int mdlen = 0;
 	t.leaf_subject = sg_cms_name_line(X509_get_subject_name(leaf));
 	t.anchor_subject = sg_cms_name_line(X509_get_subject_name(anchor));
 	t.leaf_serial_hex = sg_cms_serial_hex(leaf);
@@ -74,9 +73,7 @@ int sg_cms_signer_fill(sg_signer *s, STACK_OF(X509) *chain, char *team, time_t a
 		&& sg_cms_name_single(X509_get_subject_name(leaf), NID_commonName, &t.leaf_common_name, NULL) == 0
 		&& sg_cms_asn1_time(X509_get0_notBefore(leaf), &t.leaf_not_before) == 0
 		&& sg_cms_asn1_time(X509_get0_notAfter(leaf), &t.leaf_not_after) == 0
-		/* X509_digest hashes the certificate's DER encoding: the anchor's fingerprint. */
-		&& X509_digest(anchor, EVP_sha256(), t.anchor_sha256, &mdlen) == 1
-		&& mdlen == sizeof t.anchor_sha256;
+		&& sg_cms_cert_sha256(anchor, t.anchor_sha256) == 0;
 	ERR_clear_error();
 	if (!ok) {
 		sg_signer_clear(&t); /* chain and team are not in t yet: still the caller's */
@@ -130,15 +127,8 @@ static char *compute_field(X509 *cert, const char *field)
 	}
 	if (strcmp(field, "serial") == 0)
 		return sg_cms_serial_hex(cert);
-	if (strcmp(field, "sha256") == 0) {
-		uint8_t md[EVP_MAX_MD_SIZE];
-		unsigned int len = 0;
-		char *hex = NULL;
-		if (X509_digest(cert, EVP_sha256(), md, &len) == 1 && len == 32)
-			hex = sg_cms_hex(md, len, 0);
-		ERR_clear_error();
-		return hex;
-	}
+	if (strcmp(field, "sha256") == 0)
+		return sg_cms_cert_sha256_hex(cert);
 	if (strcmp(field, "not_before") == 0 || strcmp(field, "not_after") == 0) {
 		time_t t;
 		const ASN1_TIME *at = field[4] == 'b' ? X509_get0_notBefore(cert) : X509_get0_notAfter(cert);

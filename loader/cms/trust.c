@@ -23,6 +23,12 @@ struct sg_trust {
 	 * nothing about who may run code in this process.
 	 */
 	X509_STORE *store;
+	/*
+	 * The same anchors in load order, read-only once loaded: a refusal
+	 * names them without touching the store, whose object list OpenSSL
+	 * sorts under its lock while other threads verify.
+	 */
+	STACK_OF(X509) *anchors;
 	size_t count;
 };
 
@@ -48,13 +54,14 @@ static int add_file(sg_trust *t, const char *path, signet_error **err)
 		X509 *anchor = sk_X509_value(certs, i);
 		(void)X509_check_purpose(anchor, -1, 0);
 		/* X509_STORE_add_cert takes its own reference; a duplicate is not an error in 3.0. */
-		if (X509_STORE_add_cert(t->store, anchor) != 1) {
+		if (X509_STORE_add_cert(t->store, anchor) != 1 || !sk_X509_push(t->anchors, anchor)) {
 			char reason[SG_OSSL_REASON_MAX];
 			sg_ossl_reason(reason, sizeof reason);
 			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = path,
 				.check = "trust.load" }, "cannot add anchor %d (%s)", i + 1, reason);
 			break;
 		}
+		X509_up_ref(anchor); /* the stack's reference */
 		t->count++;
 	}
 	sk_X509_pop_free(certs, X509_free);
@@ -116,7 +123,9 @@ int sg_trust_load(sg_trust **out, const char *path, signet_error **err)
 	}
 
 	sg_trust *t = calloc(1, sizeof *t);
-	if (!t || !(t->store = X509_STORE_new())) {
+	if (!t || !(t->store = X509_STORE_new()) || !(t->anchors = sk_X509_new_null())) {
+		if (t)
+			X509_STORE_free(t->store);
 		free(t);
 		ERR_clear_error();
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = path,
@@ -147,10 +156,43 @@ void sg_trust_free(sg_trust *trust)
 	if (!trust)
 		return;
 	X509_STORE_free(trust->store);
+	sk_X509_pop_free(trust->anchors, X509_free);
 	free(trust);
 }
 
 X509_STORE *sg_trust_store(const sg_trust *trust)
 {
 	return trust->store;
+}
+
+char *sg_trust_anchor_list(const sg_trust *trust, int max)
+{
+	char *list = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&list, &size);
+	if (!f)
+		return NULL;
+	int n = sk_X509_num(trust->anchors);
+	bool ok = true;
+	for (int i = 0; i < n && i < max && ok; i++) {
+		char *label = sg_cms_cert_label(sk_X509_value(trust->anchors, i));
+		ok = label && fprintf(f, "%s%s", i ? ", " : "", label) >= 0;
+		free(label);
+	}
+	if (ok && n > max)
+		ok = fprintf(f, " and %d more", n - max) >= 0;
+	if (fclose(f) != 0 || !ok) {
+		free(list);
+		return NULL;
+	}
+	return list;
+}
+
+bool sg_trust_has_subject(const sg_trust *trust, const X509_NAME *name)
+{
+	int n = sk_X509_num(trust->anchors);
+	for (int i = 0; i < n; i++)
+		if (X509_NAME_cmp(X509_get_subject_name(sk_X509_value(trust->anchors, i)), name) == 0)
+			return true;
+	return false;
 }

@@ -16,7 +16,7 @@
 /*
  * Lays out a blob of exactly `length` bytes into `out` (which has room for
  * it). SIGNET_E_LIMIT when the parts do not fit in `length` or break a
- * limit; the signer then retries with more room.
+ * limit (the signer sizes `length` from the CMS's bound, so they fit).
  */
 int sg_blob_build(uint8_t *out, uint32_t length, const uint8_t *cd, uint32_t cd_len,
 	const uint8_t *cms, uint32_t cms_len, const uint8_t *ent, uint32_t ent_len, signet_error **err);

@@ -4,7 +4,8 @@ CMS_TEST_CFLAGS = $(TEST_CFLAGS) $(LIBCRYPTO_CFLAGS) -I$(top_srcdir)/signing
 CMS_TEST_LDADD = $(TEST_INTERNAL_LIBS) libsignet-signing.la $(LIBCRYPTO_LIBS)
 
 check_PROGRAMS += tests/cms/test_cms tests/cms/test_trust
-tests_cms_test_cms_SOURCES = tests/cms/test_cms.c tests/cms/cms_fixture.c tests/cms/cms_fixture.h
+tests_cms_test_cms_SOURCES = tests/cms/test_cms.c tests/cms/cms_fixture.c tests/cms/cms_fixture.h \
+	tests/test_pki.c tests/test_pki.h
 tests_cms_test_cms_CFLAGS = $(CMS_TEST_CFLAGS)
 tests_cms_test_cms_LDADD = $(CMS_TEST_LDADD)
 tests_cms_test_trust_SOURCES = tests/cms/test_trust.c tests/cms/cms_fixture.c tests/cms/cms_fixture.h

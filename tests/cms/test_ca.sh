@@ -39,6 +39,23 @@ openssl pkey -in "$ca/root.key" -noout >/dev/null 2>&1 && ok "root.key is a read
 ls -A "$ca" >"$tmpdir/ls"
 check_no_grep "no temporary file is left" '^\.' "$tmpdir/ls"
 
+# Two roots never share a name by default, so refusals that name the root
+# and the trusted anchor show that they differ.
+subject() { openssl x509 -in "$1" -noout -subject -nameopt RFC2253 2>&1; }
+subject "$ca/root.pem" >"$tmpdir/subject1"
+check_grep "the default root name is the base name and 8 random hex digits, as CN and O" \
+	'^subject=CN=Signet Development Root CA ([0-9a-f]{8}),O=Signet Development Root CA \1$' "$tmpdir/subject1"
+check_status "init makes a second CA" 0 "$signet" ca init "$tmpdir/ca2"
+subject "$tmpdir/ca2/root.pem" >"$tmpdir/subject2"
+check_grep "the second root has a default name too" '^subject=CN=Signet Development Root CA [0-9a-f]{8},' "$tmpdir/subject2"
+cmp -s "$tmpdir/subject1" "$tmpdir/subject2" && not_ok "two init roots get different subjects" \
+	"$(cat "$tmpdir/subject1" "$tmpdir/subject2")" || ok "two init roots get different subjects"
+check_status "init --name sets the name" 0 "$signet" ca init --name "Example Root" "$tmpdir/ca3"
+subject "$tmpdir/ca3/root.pem" >"$tmpdir/subject3"
+check_grep "--name is used as it is, without a suffix" '^subject=CN=Example Root,O=Example Root$' "$tmpdir/subject3"
+"$signet" ca init --help >"$tmpdir/help"
+check_grep "init --help documents the default name" '"Signet Development Root CA" and 8 random hex digits' "$tmpdir/help"
+
 cp "$ca/root.pem" "$tmpdir/root.before"
 check_status "a second init refuses to overwrite" 1 "$signet" ca init "$ca"
 "$signet" ca init "$ca" 2>"$tmpdir/err"
@@ -80,6 +97,8 @@ check_grep "the leaf's OU is the team" 'Subject: .*OU ?= ?ABCDE12345' "$tmpdir/l
 check_grep "the leaf's CN is the name" 'Subject: .*CN ?= ?Example Team' "$tmpdir/leaf.txt"
 check_grep "the leaf's O is the name" 'Subject: .*O ?= ?Example Team' "$tmpdir/leaf.txt"
 check_grep "the leaf is not a CA" 'CA:FALSE' "$tmpdir/leaf.txt"
+check_grep "the leaf has a critical keyUsage" 'X509v3 Key Usage: critical' "$tmpdir/leaf.txt"
+check_grep "the leaf's keyUsage is digitalSignature only" '^ *Digital Signature$' "$tmpdir/leaf.txt"
 check_grep "the leaf is ECDSA P-256 by default" 'ASN1 OID: prime256v1' "$tmpdir/leaf.txt"
 check_grep "the leaf has an authority key identifier" 'X509v3 Authority Key Identifier' "$tmpdir/leaf.txt"
 openssl verify -CAfile "$ca/root.pem" -purpose any "$ca/ABCDE12345.pem" >"$tmpdir/verify" 2>&1

@@ -19,6 +19,7 @@
 
 #include "cms_fixture.h"
 #include "harness.h"
+#include "test_pki.h"
 
 static const sg_verify_options team_required = { .at = 0, .allow_no_team = false };
 
@@ -87,7 +88,7 @@ static void test_roundtrip_through_an_intermediate(void)
 	/* Without the intermediate the chain cannot reach the root. */
 	der = fx_sign(&len, &leaf, NULL);
 	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR,
-		"\"CN=Test Intermediate\", which is not a trusted anchor");
+		"whose issuer \"CN=Test Intermediate\" was not found among the trusted anchors");
 	free(der);
 	sg_trust_free(t);
 	fx_free(&leaf);
@@ -114,6 +115,46 @@ static void test_empty_content_signs_and_verifies(void)
 	fx_free(&leaf);
 	fx_free(&root);
 }
+
+/*
+ * sg_cms_sign_bound: the same every time for one key and chain, never below
+ * a real signature's length whatever the content, and tight (an RSA
+ * signature has the modulus's length; ECDSA's DER is 70 to 72 bytes).
+ */
+static void sign_bound(bool rsa)
+{
+	fx_cert root = fx_root("Test Root");
+	fx_cert inter = fx_intermediate(&root, "Test Intermediate");
+	fx_cert leaf = rsa ? fx_leaf_rsa(&inter, "Example Team") : fx_leaf(&inter, "Example Team");
+	STACK_OF(X509) *sk = sk_X509_new_null();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sk);
+	sk_X509_push(sk, inter.cert);
+	signet_error *err = NULL;
+	size_t bound = 0, again = 0, longest = 0;
+	SG_ASSERT_OK(sg_cms_sign_bound(&bound, leaf.key, leaf.cert, sk, &err), &err);
+	for (int i = 0; i < 20; i++) {
+		SG_ASSERT_OK(sg_cms_sign_bound(&again, leaf.key, leaf.cert, sk, &err), &err);
+		CU_ASSERT_EQUAL(again, bound);
+		uint8_t *der = NULL;
+		size_t len = 0;
+		SG_ASSERT_OK(sg_cms_sign(&der, &len, fx_content, (size_t)i * (FX_CONTENT_LEN / 19), leaf.key,
+			leaf.cert, sk, &err), &err);
+		CU_ASSERT(len <= bound);
+		longest = len > longest ? len : longest;
+		free(der);
+	}
+	CU_ASSERT(rsa ? longest == bound : longest + 2 >= bound);
+	/* It checks what signing checks: another certificate's key is refused. */
+	SG_ASSERT_FAILS(sg_cms_sign_bound(&again, leaf.key, inter.cert, sk, &err), &err,
+		SIGNET_E_INVALID_ARGUMENT, "does not belong to the certificate");
+	sk_X509_free(sk);
+	fx_free(&leaf);
+	fx_free(&inter);
+	fx_free(&root);
+}
+
+static void test_sign_bound_ecdsa_p256(void) { sign_bound(false); }
+static void test_sign_bound_rsa(void) { sign_bound(true); }
 
 static void test_sign_refuses_a_key_that_is_not_the_certificates(void)
 {
@@ -293,6 +334,32 @@ static void test_a_ca_made_with_the_openssl_cli_as_documented_works(void)
 
 /* ---- certificate refusals, each with its exact code ---- */
 
+/*
+ * A certificate as refusals about anchors name it: its subject and the
+ * SHA-256 of its DER, computed here independently (X509_digest).
+ */
+static const char *label(X509 *cert, char *buf, size_t size)
+{
+	uint8_t md[32];
+	unsigned int n = 0;
+	CU_ASSERT_FATAL(X509_digest(cert, EVP_sha256(), md, &n) == 1 && n == 32);
+	char *subject = X509_NAME_oneline(X509_get_subject_name(cert), NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(subject);
+	/* X509_NAME_oneline says "/O=x/CN=y"; the messages use RFC 2253 ("CN=y,O=x"). */
+	char rfc2253[256] = "";
+	for (char *part = strrchr(subject, '/'); part; part = strrchr(subject, '/')) {
+		size_t used = strlen(rfc2253);
+		snprintf(rfc2253 + used, sizeof rfc2253 - used, "%s%s", used ? "," : "", part + 1);
+		*part = '\0';
+	}
+	OPENSSL_free(subject);
+	int k = snprintf(buf, size, "\"%s\" (SHA-256 ", rfc2253);
+	for (int i = 0; i < 32 && k > 0 && (size_t)k + 3 < size; i++)
+		k += snprintf(buf + k, size - (size_t)k, "%02x", md[i]);
+	snprintf(buf + k, size - (size_t)k, ")");
+	return buf;
+}
+
 static void test_untrusted_root_is_refused(void)
 {
 	fx_cert root = fx_root("Test Root");
@@ -303,6 +370,7 @@ static void test_untrusted_root_is_refused(void)
 	uint8_t *der = fx_sign(&len, &leaf, NULL);
 	signet_error *err = NULL;
 	CU_ASSERT_EQUAL(verify(der, len, t, &err), SIGNET_E_UNTRUSTED_ANCHOR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
 	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "x509.anchor");
 	CU_ASSERT_STRING_EQUAL(signet_error_expected(err), "a certificate chain to a trusted anchor");
 	CU_ASSERT_STRING_EQUAL(signet_error_actual(err), "CN=Other Root,O=Signet tests");
@@ -310,17 +378,91 @@ static void test_untrusted_root_is_refused(void)
 	CU_ASSERT_FALSE(signet_code_is_fatal(signet_error_code(err)));
 	signet_error_free(err);
 	err = NULL;
-	/* Carrying the foreign root in the CMS does not make it an anchor. */
+	/* The foreign root is not carried: the leaf is named, its issuer, and what is trusted. */
+	char a[160], b[160], want[800];
+	snprintf(want, sizeof want, "untrusted anchor: the chain ends at %s, whose issuer \"CN=Other Root,"
+		"O=Signet tests\" was not found among the trusted anchors or the certificates the signature "
+		"carries; the trusted anchor is %s", label(leaf.cert, a, sizeof a), label(root.cert, b, sizeof b));
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR, want);
+	/* Carrying the foreign root in the CMS does not make it an anchor; its fingerprint is named. */
 	free(der);
 	X509 *chain[] = { other.cert, NULL };
 	der = fx_sign(&len, &leaf, chain);
-	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR,
-		"\"CN=Other Root,O=Signet tests\", which is not a trusted anchor");
+	snprintf(want, sizeof want, "untrusted anchor: the chain ends at %s, which is not a trusted anchor; "
+		"the trusted anchor is %s", label(other.cert, a, sizeof a), label(root.cert, b, sizeof b));
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR, want);
 	free(der);
 	sg_trust_free(t);
 	fx_free(&leaf);
 	fx_free(&other);
 	fx_free(&root);
+}
+
+/*
+ * Two roots of one name (every `signet ca init` root once had the same
+ * one): the refusal must show they differ, so it gives fingerprints, and
+ * says so when the trusted anchor shares the missing issuer's name.
+ */
+static void test_roots_of_one_name_are_told_apart(void)
+{
+	fx_cert ours = fx_root("Signet Development Root CA");
+	fx_cert theirs = fx_root("Signet Development Root CA");
+	fx_cert leaf = fx_leaf(&theirs, "Example Team");
+	sg_trust *t = fx_trust(ours.cert);
+	char a[160], b[160], want[800];
+	CU_ASSERT_STRING_NOT_EQUAL(label(ours.cert, a, sizeof a), label(theirs.cert, b, sizeof b));
+	size_t len;
+	uint8_t *der = fx_sign(&len, &leaf, NULL);
+	signet_error *err = NULL;
+	snprintf(want, sizeof want, "whose issuer \"CN=Signet Development Root CA,O=Signet tests\" was not "
+		"found among the trusted anchors or the certificates the signature carries (a trusted anchor "
+		"has that name but did not issue it); the trusted anchor is %s", label(ours.cert, a, sizeof a));
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR, want);
+	free(der);
+	X509 *chain[] = { theirs.cert, NULL };
+	der = fx_sign(&len, &leaf, chain);
+	snprintf(want, sizeof want, "the chain ends at %s, which is not a trusted anchor; the trusted "
+		"anchor is %s", label(theirs.cert, a, sizeof a), label(ours.cert, b, sizeof b));
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR, want);
+	free(der);
+	sg_trust_free(t);
+	fx_free(&leaf);
+	fx_free(&theirs);
+	fx_free(&ours);
+}
+
+/* Many anchors: the first three are named, then how many more. */
+static void test_untrusted_refusal_lists_a_few_anchors(void)
+{
+	fx_cert roots[5] = { fx_root("Root 1"), fx_root("Root 2"), fx_root("Root 3"), fx_root("Root 4"),
+		fx_root("Root 5") };
+	STACK_OF(X509) *sk = sk_X509_new_null();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sk);
+	for (int i = 0; i < 5; i++)
+		sk_X509_push(sk, roots[i].cert);
+	char path[4096];
+	snprintf(path, sizeof path, "%s/anchors.pem", sg_sandbox());
+	signet_error *err = NULL;
+	SG_ASSERT_OK(sg_pki_write_certs(path, sk, false, &err), &err);
+	sk_X509_free(sk);
+	sg_trust *t = NULL;
+	SG_ASSERT_OK(sg_trust_load(&t, path, &err), &err);
+	fx_cert other = fx_root("Other Root");
+	fx_cert leaf = fx_leaf(&other, "Example Team");
+	X509 *chain[] = { other.cert, NULL };
+	size_t len;
+	uint8_t *der = fx_sign(&len, &leaf, chain);
+	char a[160], b[160], c[160], want[800];
+	snprintf(want, sizeof want, "which is not a trusted anchor; the trusted anchors are %s, %s, %s and 2 more "
+		"(OpenSSL: ", label(roots[0].cert, a, sizeof a), label(roots[1].cert, b, sizeof b),
+		label(roots[2].cert, c, sizeof c));
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR, want);
+	free(der);
+	sg_trust_free(t);
+	fx_free(&leaf);
+	fx_free(&other);
+	for (int i = 0; i < 5; i++)
+		fx_free(&roots[i]);
 }
 
 static void test_self_signed_leaf_is_refused(void)
@@ -336,8 +478,11 @@ static void test_self_signed_leaf_is_refused(void)
 	size_t len;
 	uint8_t *der = fx_sign(&len, &self, NULL);
 	signet_error *err = NULL;
-	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR,
-		"\"CN=Lone Signer,OU=ABCDE12345\" is self-signed and is not a trusted anchor");
+	char a[160], b[160], want[800];
+	snprintf(want, sizeof want, "untrusted anchor: the signer's certificate %s is self-signed and is not "
+		"a trusted anchor; the trusted anchor is %s", label(self.cert, a, sizeof a),
+		label(root.cert, b, sizeof b));
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR, want);
 	free(der);
 	sg_trust_free(t);
 	fx_free(&self);
@@ -565,6 +710,89 @@ static void test_leaf_without_codesigning_eku_is_refused(void)
 	fx_free(&root);
 }
 
+/* A leaf of team TEAM with codeSigning, `is_ca` and the keyUsage `ku` ("" for none). */
+static fx_cert leaf_profile(const fx_cert *issuer, const char *cn, bool is_ca, const char *ku)
+{
+	sg_pki_spec s = SG_PKI_SPEC_INIT;
+	s.common_name = cn;
+	s.org_units[0] = TEAM;
+	s.n_org_units = 1;
+	s.code_signing = true;
+	s.is_ca = is_ca;
+	s.key_usage = ku;
+	s.issuer_key = issuer->key;
+	s.issuer_cert = issuer->cert;
+	return fx_make(&s);
+}
+
+/* A CA certificate is not a signing identity, whatever its keyUsage says. */
+static void test_leaf_that_is_a_ca_is_refused(void)
+{
+	fx_cert root = fx_root("Test Root");
+	sg_trust *t = fx_trust(root.cert);
+	static const char *const usages[] = { "critical,digitalSignature",
+		"critical,digitalSignature,keyCertSign" };
+	for (size_t i = 0; i < 2; i++) {
+		fx_cert leaf = leaf_profile(&root, "CA Leaf", true, usages[i]);
+		size_t len;
+		uint8_t *der = fx_sign(&len, &leaf, NULL);
+		signet_error *err = NULL;
+		CU_ASSERT_EQUAL(verify(der, len, t, &err), SIGNET_E_CERT_CHAIN);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+		CU_ASSERT_STRING_EQUAL(signet_error_check(err), "x509.leaf_ca");
+		CU_ASSERT_STRING_EQUAL(signet_error_expected(err), "basicConstraints CA:FALSE or none");
+		CU_ASSERT_STRING_EQUAL(signet_error_actual(err), "CA:TRUE");
+		signet_error_free(err);
+		err = NULL;
+		SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_CERT_CHAIN,
+			"the leaf \"CN=CA Leaf,OU=ABCDE12345\" is a CA (basicConstraints CA:TRUE); "
+			"a code-signing leaf must not be one");
+		free(der);
+		fx_free(&leaf);
+	}
+	sg_trust_free(t);
+	fx_free(&root);
+}
+
+/* No keyUsage would mean "any usage" under RFC 5280: refused, as the missing EKU is. */
+static void test_leaf_without_key_usage_is_refused(void)
+{
+	fx_cert root = fx_root("Test Root");
+	sg_trust *t = fx_trust(root.cert);
+	fx_cert leaf = leaf_profile(&root, "No Key Usage", false, "");
+	CU_ASSERT_EQUAL(X509_get_extension_flags(leaf.cert) & EXFLAG_KUSAGE, 0);
+	size_t len;
+	uint8_t *der = fx_sign(&len, &leaf, NULL);
+	signet_error *err = NULL;
+	CU_ASSERT_EQUAL(verify(der, len, t, &err), SIGNET_E_CERT_NO_CODESIGN_EKU);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "x509.key_usage");
+	CU_ASSERT_STRING_EQUAL(signet_error_expected(err), "digitalSignature");
+	CU_ASSERT_STRING_EQUAL(signet_error_actual(err), "no keyUsage extension");
+	signet_error_free(err);
+	err = NULL;
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_CERT_NO_CODESIGN_EKU,
+		"the leaf \"CN=No Key Usage,OU=ABCDE12345\" has no keyUsage extension; a code-signing "
+		"leaf needs one with digitalSignature");
+	free(der);
+
+	/* With keyUsage but not digitalSignature: refused as before. */
+	fx_cert enc = leaf_profile(&root, "Encipherment", false, "critical,keyAgreement");
+	der = fx_sign(&len, &enc, NULL);
+	CU_ASSERT_EQUAL(verify(der, len, t, &err), SIGNET_E_CERT_NO_CODESIGN_EKU);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "x509.key_usage");
+	signet_error_free(err);
+	err = NULL;
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_CERT_NO_CODESIGN_EKU,
+		"the leaf \"CN=Encipherment,OU=ABCDE12345\" has a key usage without digitalSignature");
+	free(der);
+	sg_trust_free(t);
+	fx_free(&enc);
+	fx_free(&leaf);
+	fx_free(&root);
+}
+
 static void test_intermediate_restricted_to_tls_is_refused(void)
 {
 	fx_cert root = fx_root("Test Root");
@@ -765,7 +993,8 @@ static void test_checks_run_in_the_documented_order(void)
 	size_t len;
 	uint8_t *der = fx_sign(&len, &leaf, NULL);
 	signet_error *err = NULL;
-	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR, "not a trusted anchor");
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_UNTRUSTED_ANCHOR,
+		"untrusted anchor: the chain ends at \"CN=Everything Wrong\"");
 	/* ... and a forged signature before any of it. */
 	sg_signer sg;
 	uint8_t changed[FX_CONTENT_LEN];
@@ -1159,6 +1388,75 @@ static void test_unsigned_cargo_is_refused(void)
 	fx_free(&root);
 }
 
+/*
+ * A leaf key that is EC or RSA by its algorithm but does not decode is a
+ * damaged signature (fatal), not an algorithm some policy may waive: the
+ * first byte of the leaf's key bits, flipped inside a real CMS.
+ */
+static void tampered_leaf_key(bool rsa)
+{
+	fx_cert root = fx_root("Test Root");
+	fx_cert leaf = rsa ? fx_leaf_rsa(&root, "Example Team") : fx_leaf(&root, "Example Team");
+	sg_trust *t = fx_trust(root.cert);
+	size_t len;
+	uint8_t *der = fx_sign(&len, &leaf, NULL);
+	size_t at = sg_test_pubkey_offset(der, len, leaf.cert);
+	/* EC: the uncompressed point's format byte, 0x04 -> 0x05; RSA: the key's SEQUENCE tag -> SET. */
+	CU_ASSERT_EQUAL_FATAL(der[at], rsa ? 0x30 : 0x04);
+	der[at] ^= 0x01;
+	signet_error *err = NULL;
+	CU_ASSERT_EQUAL(verify(der, len, t, &err), SIGNET_E_SIGNATURE_MALFORMED);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "cms.structure");
+	CU_ASSERT_TRUE(signet_code_is_fatal(signet_error_code(err)));
+	signet_error_free(err);
+	err = NULL;
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_SIGNATURE_MALFORMED, rsa
+		? "the signer's certificate \"CN=Example Team,OU=ABCDE12345,O=Example Team\" carries an "
+		  "RSA public key that does not decode"
+		: "the signer's certificate \"CN=Example Team,OU=ABCDE12345,O=Example Team\" carries an "
+		  "EC public key that does not decode");
+	free(der);
+	sg_trust_free(t);
+	fx_free(&leaf);
+	fx_free(&root);
+}
+
+static void test_tampered_ec_leaf_key_is_malformed(void) { tampered_leaf_key(false); }
+static void test_tampered_rsa_leaf_key_is_malformed(void) { tampered_leaf_key(true); }
+
+/* A well-formed key of another algorithm is what "unsupported" means. */
+static void test_signer_key_of_another_algorithm_is_unsupported(void)
+{
+	fx_cert root = fx_root("Test Root");
+	fx_cert leaf = fx_leaf(&root, "Example Team");
+	/* The leaf's certificate again, same issuer and serial, with an Ed25519 key. */
+	EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ed);
+	X509 *other = X509_dup(leaf.cert);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+	CU_ASSERT_EQUAL_FATAL(X509_set_pubkey(other, ed), 1);
+	CU_ASSERT_FATAL(X509_sign(other, root.key, EVP_sha256()) > 0);
+	/* OpenSSL 3.0 cannot sign CMS with Ed25519: sign with the EC key, carry the Ed25519 certificate. */
+	fx_cms_opts o = { .no_signer_cert = true, .extra = { other } };
+	size_t len;
+	uint8_t *der = fx_build_cms(&len, &leaf, &o);
+	sg_trust *t = fx_trust(root.cert);
+	signet_error *err = NULL;
+	CU_ASSERT_EQUAL(verify(der, len, t, &err), SIGNET_E_SIGNATURE_UNSUPPORTED);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "cms.algorithm");
+	CU_ASSERT_STRING_EQUAL(signet_error_actual(err), "ED25519");
+	signet_error_free(err);
+	err = NULL;
+	SG_ASSERT_FAILS(verify(der, len, t, &err), &err, SIGNET_E_SIGNATURE_UNSUPPORTED,
+		"unsupported signer key ED25519 in CN=Example Team,OU=ABCDE12345,O=Example Team");
+	free(der);
+	sg_trust_free(t);
+	X509_free(other);
+	EVP_PKEY_free(ed);
+	fx_free(&leaf);
+	fx_free(&root);
+}
+
 static void test_ber_and_key_id_signers(void)
 {
 	fx_cert root = fx_root("Test Root");
@@ -1412,6 +1710,8 @@ static const sg_test roundtrip_tests[] = {
 	{ "roundtrip_rsa", test_roundtrip_rsa },
 	{ "roundtrip_through_an_intermediate", test_roundtrip_through_an_intermediate },
 	{ "empty_content_signs_and_verifies", test_empty_content_signs_and_verifies },
+	{ "sign_bound_ecdsa_p256", test_sign_bound_ecdsa_p256 },
+	{ "sign_bound_rsa", test_sign_bound_rsa },
 	{ "sign_refuses_a_key_that_is_not_the_certificates", test_sign_refuses_a_key_that_is_not_the_certificates },
 	{ "sign_refuses_unsupported_keys", test_sign_refuses_unsupported_keys },
 	{ "sign_and_verify_check_their_arguments", test_sign_and_verify_check_their_arguments },
@@ -1428,6 +1728,8 @@ static const sg_test interop_tests[] = {
 
 static const sg_test certificate_tests[] = {
 	{ "untrusted_root_is_refused", test_untrusted_root_is_refused },
+	{ "roots_of_one_name_are_told_apart", test_roots_of_one_name_are_told_apart },
+	{ "untrusted_refusal_lists_a_few_anchors", test_untrusted_refusal_lists_a_few_anchors },
 	{ "self_signed_leaf_is_refused", test_self_signed_leaf_is_refused },
 	{ "expired_leaf_is_refused", test_expired_leaf_is_refused },
 	{ "not_yet_valid_leaf_is_refused", test_not_yet_valid_leaf_is_refused },
@@ -1438,6 +1740,8 @@ static const sg_test certificate_tests[] = {
 	{ "sha1_certificate_signature_is_refused", test_sha1_certificate_signature_is_refused },
 	{ "rsa_1024_leaf_is_refused", test_rsa_1024_leaf_is_refused },
 	{ "leaf_without_codesigning_eku_is_refused", test_leaf_without_codesigning_eku_is_refused },
+	{ "leaf_that_is_a_ca_is_refused", test_leaf_that_is_a_ca_is_refused },
+	{ "leaf_without_key_usage_is_refused", test_leaf_without_key_usage_is_refused },
 	{ "intermediate_restricted_to_tls_is_refused", test_intermediate_restricted_to_tls_is_refused },
 	{ "intermediate_that_is_not_a_ca_is_refused", test_intermediate_that_is_not_a_ca_is_refused },
 	{ "path_length_constraint_is_enforced", test_path_length_constraint_is_enforced },
@@ -1459,6 +1763,9 @@ static const sg_test signature_tests[] = {
 	{ "too_many_certificates_hit_the_limit", test_too_many_certificates_hit_the_limit },
 	{ "envelope_fields_outside_the_signature_are_pinned", test_envelope_fields_outside_the_signature_are_pinned },
 	{ "unsigned_cargo_is_refused", test_unsigned_cargo_is_refused },
+	{ "tampered_ec_leaf_key_is_malformed", test_tampered_ec_leaf_key_is_malformed },
+	{ "tampered_rsa_leaf_key_is_malformed", test_tampered_rsa_leaf_key_is_malformed },
+	{ "signer_key_of_another_algorithm_is_unsupported", test_signer_key_of_another_algorithm_is_unsupported },
 	{ "ber_and_key_id_signers", test_ber_and_key_id_signers },
 	{ "every_byte_flip_is_refused", test_every_byte_flip_is_refused },
 	{ NULL, NULL },

@@ -32,6 +32,16 @@ check_grep "SIGNET_ANCHORS supplies the anchors" '^lib\.so: valid$' out
 "$signet" verify --anchors other/root.pem lib.so >out 2>err
 check_status "verify against another CA exits 1" 1 "$signet" verify --anchors other/root.pem lib.so
 check_grep "an untrusted signer is refused, naming the file" '^signet verify: lib\.so: ' err
+# The refusal tells the roots apart: the signer's root by name (it is not
+# in the signature), the leaf and the trusted anchor by SHA-256, computed
+# here by stock openssl.
+fingerprint() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'; }
+name() { openssl x509 -in "$1" -noout -subject -nameopt RFC2253 | sed 's/^subject=//'; }
+check_grep "the untrusted refusal names the leaf by its SHA-256" \
+	"the chain ends at \"$(name ca/ABCDE12345.pem)\" \(SHA-256 $(fingerprint ca/ABCDE12345.pem)\)" err
+check_grep "the untrusted refusal names the signer's root" "whose issuer \"$(name ca/root.pem)\" was not found" err
+check_grep "the untrusted refusal names the trusted anchor by its SHA-256" \
+	"the trusted anchor is \"$(name other/root.pem)\" \(SHA-256 $(fingerprint other/root.pem)\)" err
 "$signet" verify --anchors ca/root.pem unsigned.so 2>err
 check_grep "an unsigned file is refused as unsigned" 'unsigned\.so: not signed' err
 check_status "verify of an unsigned file exits 1" 1 "$signet" verify --anchors ca/root.pem unsigned.so

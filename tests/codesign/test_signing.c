@@ -23,6 +23,7 @@
 
 #include "codesign/blob.h"
 #include "codesign/identity_internal.h"
+#include "core/sha256.h"
 #include "elf/elf_image.h"
 #include "harness.h"
 #include "test_pki.h"
@@ -33,7 +34,7 @@
 
 typedef sg_test_cred cred;
 
-static cred root, team_a, team_b, rogue_root, rogue_leaf;
+static cred root, team_a, team_b, team_rsa, rogue_root, rogue_leaf;
 static signet_trust *trust;
 static char dir[PATH_MAX - 512]; /* room for file names after it */
 
@@ -46,6 +47,7 @@ static void setup(void)
 	sg_test_cred_make(&root, "Signet Test Root", NULL, true, NULL);
 	sg_test_cred_make(&team_a, "Team A", "ABCDE12345", false, &root);
 	sg_test_cred_make(&team_b, "Team B", "ZZZZZ99999", false, &root);
+	sg_test_cred_make_rsa(&team_rsa, "Team RSA", "ABCDE12345", &root);
 	sg_test_cred_make(&rogue_root, "Rogue Root", NULL, true, NULL);
 	sg_test_cred_make(&rogue_leaf, "Rogue", "ABCDE12345", false, &rogue_root);
 	char path[PATH_MAX];
@@ -249,6 +251,86 @@ static void test_page_sizes_resigning_and_determinism(void)
 	free(after);
 }
 
+/* The cdhash of signed bytes: SHA-256 of the CodeDirectory the blob holds. */
+static void cdhash_of(char out[65], const uint8_t *b, size_t n)
+{
+	signet_error *err = NULL;
+	sg_elf_layout l;
+	sg_blob blob;
+	uint8_t md[32];
+	SG_ASSERT_OK(sg_elf_layout_read(&l, b, n, "mem.so", &err), &err);
+	SG_ASSERT_OK(sg_blob_parse(&blob, b, l.signature_offset, n - l.signature_offset, "mem.so", &err), &err);
+	CU_ASSERT_EQUAL_FATAL(sg_sha256(md, blob.cd.bytes, blob.cd.length), 0);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/*
+ * Signs /bin/true `n` times with `c` (entitlements of `ent_len` bytes), and
+ * re-signs the last result; returns how many of those gave another cdhash
+ * than the first. Each result verifies, the first and last in full.
+ */
+static size_t cdhashes_differing(const cred *c, size_t ent_len, int n)
+{
+	size_t len;
+	uint8_t *in = sg_read_file("/bin/true", &len);
+	char ent[16];
+	snprintf(ent, sizeof ent, "{%*s}", (int)ent_len - 2, ""); /* "{}", "{ }", ... */
+	sg_sign_params sp = { .identifier = "org.example.determinism", .page_shift = 12, .key = c->key,
+		.cert = c->cert, .entitlements = (const uint8_t *)ent, .entitlements_length = ent_len };
+	signet_error *err = NULL;
+	char first[65] = "", now[65];
+	size_t other = 0;
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+	for (int i = 0; i <= n; i++) {
+		/* The last round re-signs the signed file of the round before. */
+		uint8_t *next = NULL;
+		size_t next_len = 0;
+		SG_ASSERT_OK(sg_sign_elf_bytes(&next, &next_len, i < n ? in : out, i < n ? len : out_len,
+			"true", &sp, &err), &err);
+		cdhash_of(now, next, next_len);
+		if (i == 0 || i == n)
+			SG_ASSERT_OK(verify_bytes(next, next_len, &err), &err);
+		if (i == 0)
+			memcpy(first, now, sizeof first);
+		else if (strcmp(now, first) != 0)
+			other++;
+		free(out);
+		out = next;
+		out_len = next_len;
+	}
+	free(out);
+	free(in);
+	return other;
+}
+
+/*
+ * One file, one key, one cdhash: a cdhash allow or deny list must survive
+ * re-signing. The blob's size is in a (hashed) section header, so it must
+ * not depend on how long this run's ECDSA signature (70 to 72 bytes of DER)
+ * came out. Eight entitlement lengths move the blob's end through every
+ * residue modulo 8, so some of them put that variation across the 8-byte
+ * alignment of the blob size.
+ */
+static void test_one_cdhash_per_ecdsa_key(void)
+{
+	setup();
+	for (size_t ent_len = 2; ent_len < 10; ent_len++) {
+		size_t other = cdhashes_differing(&team_a, ent_len, 50);
+		if (other)
+			fprintf(stderr, "  entitlements of %zu bytes: %zu of 50 signings and the re-sign "
+				"gave another cdhash\n", ent_len, other);
+		CU_ASSERT_EQUAL(other, 0);
+	}
+}
+
+static void test_one_cdhash_per_rsa_key(void)
+{
+	setup();
+	CU_ASSERT_EQUAL(cdhashes_differing(&team_rsa, 2, 50), 0);
+}
+
 /* Which region of a signed file an offset falls in. */
 typedef enum region { R_EHDR, R_PHDR, R_SHDR, R_DATA, R_BLOB } region;
 
@@ -437,6 +519,29 @@ static void test_untrusted_signer_and_entitlements(void)
 	free(b);
 }
 
+static void test_tampered_leaf_key_in_a_signed_file_is_malformed(void)
+{
+	setup();
+	size_t len;
+	uint8_t *in = sg_read_file("/bin/true", &len);
+	sg_sign_params sp = { .identifier = "org.example.leafkey", .page_shift = 12, .key = team_a.key,
+		.cert = team_a.cert };
+	uint8_t *b = NULL;
+	size_t n = 0;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(sg_sign_elf_bytes(&b, &n, in, len, "true", &sp, &err), &err);
+	SG_ASSERT_OK(verify_bytes(b, n, &err), &err);
+	/* The leaf's EC point format byte, inside the CMS inside the blob: 0x04 -> 0x05. */
+	size_t at = sg_test_pubkey_offset(b, n, team_a.cert);
+	CU_ASSERT_EQUAL_FATAL(b[at], 0x04);
+	b[at] = 0x05;
+	SG_ASSERT_FAILS(verify_bytes(b, n, &err), &err, SIGNET_E_SIGNATURE_MALFORMED,
+		"mem.so: malformed CMS signature: the signer's certificate \"CN=Team A,OU=ABCDE12345,O=Team A\" "
+		"carries an EC public key that does not decode");
+	free(b);
+	free(in);
+}
+
 static void test_signer_and_verifier_agree_on_the_team(void)
 {
 	setup();
@@ -502,6 +607,8 @@ int main(void)
 		{ "sign and verify a library of 20 MB or more", test_library_of_20_mb },
 		{ "a signed executable still runs", test_executable_still_runs },
 		{ "page sizes, re-signing, deterministic CodeDirectory", test_page_sizes_resigning_and_determinism },
+		{ "50 signings with one ECDSA key and a re-sign: one cdhash", test_one_cdhash_per_ecdsa_key },
+		{ "50 signings with one RSA key and a re-sign: one cdhash", test_one_cdhash_per_rsa_key },
 		{ NULL, NULL },
 	};
 	static const sg_test hostile[] = {
@@ -509,6 +616,8 @@ int main(void)
 		{ "truncation, appended byte, moved blob, second blob, unsigned", test_truncation_append_move_duplicate },
 		{ "strip after signing", test_strip_after_signing },
 		{ "untrusted signer; entitlements sealed", test_untrusted_signer_and_entitlements },
+		{ "a tampered leaf key in a signed file is malformed, not unsupported",
+			test_tampered_leaf_key_in_a_signed_file_is_malformed },
 		{ "signer and verifier agree on the team", test_signer_and_verifier_agree_on_the_team },
 		{ "every file of the foreign ELF corpus is refused", test_foreign_corpus_is_refused },
 		{ NULL, NULL },
