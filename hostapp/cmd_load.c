@@ -89,7 +89,11 @@ int cmd_load(int argc, char **argv)
 	host_print_image(img);
 	rc = symbol ? call(img, symbol, type) : HOST_EXIT_OK;
 	fflush(stdout);
-	signet_unload(img, NULL);
+	if (signet_unload(img, &err) != 0) {
+		fprintf(stderr, "signet-host: load: %s\n", signet_error_message(err));
+		signet_error_free(err);
+		rc = HOST_EXIT_REFUSED;
+	}
 	signet_policy_free(policy);
 	return rc;
 }

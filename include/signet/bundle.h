@@ -55,7 +55,7 @@ typedef struct signet_bundle_info signet_bundle_info;
  * SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM. `*out` receives the report
  * whenever the bundle could be examined at all (it may be NULL to skip it).
  */
-SIGNET_EXPORT int signet_preflight(signet_bundle_info **out, const char *path, const signet_policy *policy,
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_preflight(signet_bundle_info **out, const char *path, const signet_policy *policy,
 	const char *host_api, signet_error **err);
 
 SIGNET_EXPORT void signet_bundle_info_free(signet_bundle_info *info);

@@ -70,7 +70,7 @@ SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_load(signet_image **out, const char 
  * Errors: SIGNET_E_NOT_LOADED, SIGNET_E_IN_OBSERVER, SIGNET_E_IN_INITIALIZER,
  * SIGNET_E_INVALID_ARGUMENT.
  */
-SIGNET_EXPORT int signet_unload(signet_image *image, signet_error **err);
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_unload(signet_image *image, signet_error **err);
 
 /*
  * Looks up an exported symbol of an image loaded with signet_load().

@@ -48,7 +48,7 @@ SIGNET_BEGIN_DECLS
  * other registry call syncs too, but skips the sync rather than wait.
  * Returns 0.
  */
-SIGNET_EXPORT int signet_registry_sync(signet_error **err);
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_registry_sync(signet_error **err);
 
 /* A consistent snapshot of every image, in load order. */
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_registry_snapshot(signet_image_list **out, signet_error **err);
@@ -103,7 +103,7 @@ SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_registry_add_observer(
  * Unregisters. SIGNET_E_OBSERVER_UNKNOWN for a token that is not (or no
  * longer) registered. See the header comment for when it waits.
  */
-SIGNET_EXPORT int signet_registry_remove_observer(signet_observer_token token, signet_error **err);
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_registry_remove_observer(signet_observer_token token, signet_error **err);
 
 SIGNET_END_DECLS
 

@@ -141,9 +141,10 @@ int sg_bundle_check_seals(const sg_bundle *b, const signet_identity *id, sg_reas
 	return rc ? rc : src;
 }
 
-int sg_bundle_check_mapped(const sg_bundle *b, const char *real_path, const uint8_t *bytes, size_t len,
+int sg_bundle_check_mapped(const void *bundle, const char *real_path, const uint8_t *bytes, size_t len,
 	signet_error **err)
 {
+	const sg_bundle *b = bundle;
 	size_t rl = strlen(b->tree.root);
 	if (strncmp(real_path, b->tree.root, rl) != 0 || real_path[rl] != '/')
 		return 0;

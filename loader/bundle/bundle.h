@@ -56,11 +56,13 @@ int sg_bundle_check_seals(const sg_bundle *b, const signet_identity *id, sg_reas
 
 /*
  * For a file the loader is about to map from inside the bundle: its real
- * path is under the root, so its bytes must be the sealed ones.
- * 0 when `real_path` is outside the bundle or matches; SIGNET_E_SEAL_MISMATCH
- * or SIGNET_E_BUNDLE_UNSEALED otherwise.
+ * path is under the root, so its bytes must be the sealed ones. `bundle`
+ * is the sg_bundle; untyped, because this is a transaction's check_mapped
+ * hook (load/load_internal.h), which the loader calls without knowing
+ * bundles. 0 when `real_path` is outside the bundle or matches;
+ * SIGNET_E_SEAL_MISMATCH or SIGNET_E_BUNDLE_UNSEALED otherwise.
  */
-int sg_bundle_check_mapped(const sg_bundle *b, const char *real_path, const uint8_t *bytes, size_t len,
+int sg_bundle_check_mapped(const void *bundle, const char *real_path, const uint8_t *bytes, size_t len,
 	signet_error **err);
 
 #endif /* SIGNET_BUNDLE_BUNDLE_H */

@@ -228,8 +228,8 @@ int sg_examine_bundle(sg_examination *x, const char *path, const signet_policy *
 		return r->first;
 	/* 7: a dry run never maps, never runs; loading does it for real later. */
 	if (preflight && x->exe.identity && x->exe.dyn.n_needed > 0) {
-		sg_txn t = { .policy = policy, .dry_run = true, .bundle = &x->bundle, .on_dependency = note_dependency,
-			.ctx = x };
+		sg_txn t = { .policy = policy, .dry_run = true, .check_mapped = sg_bundle_check_mapped,
+			.check_ctx = &x->bundle, .on_dependency = note_dependency, .ctx = x };
 		sg_image_vec none = { 0 };
 		signet_error *e = NULL;
 		int rc = sg_resolve_dependencies(&t, &x->exe.dyn, x->exe.snap.origin, x->exe.snap.path, &none, &e);

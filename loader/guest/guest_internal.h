@@ -31,6 +31,7 @@
 #include <signet/guest.h>
 
 #include "bundle/manifest.h"
+#include "core/array.h"
 #include "plugin/class.h"
 
 typedef struct sg_guest {
@@ -48,13 +49,11 @@ struct signet_host {
 	pthread_mutex_t *lock;      /* a pointer, so const queries can lock it */
 	const signet_policy *policy;
 	sg_semver api;
-	sg_guest **guests;
-	size_t n, cap;
+	SG_ARRAY(sg_guest *) guests; /* oldest first */
 	signet_guest_id next_id;
 	bool dedicated;
-	struct signet_instance **live; /* unordered; see above */
-	size_t nlive, live_cap;
-	size_t pinned;              /* every guest's `instances` added up; live_cap stays >= it */
+	SG_ARRAY(struct signet_instance *) live; /* unordered; see above */
+	size_t pinned;              /* every guest's `instances` added up; live.cap stays > it while creating */
 };
 
 /* The guest with handle `id`, under the host lock; NULL when none. */

@@ -52,8 +52,13 @@ static void guest_free(sg_guest *g)
 {
 	if (!g)
 		return;
-	if (g->image)
-		signet_unload(g->image, NULL);
+	/*
+	 * The guest holds one load, so this fails only where unloading is
+	 * refused (signet_host_free() from an observer or an initializer):
+	 * then the image stays loaded rather than unmapped under its caller.
+	 */
+	if (g->image && signet_unload(g->image, NULL) != 0)
+		g->image = NULL;
 	sg_class_clear(&g->cls);
 	signet_bundle_info_free(g->info);
 	free(g->root);
@@ -64,12 +69,12 @@ void signet_host_free(signet_host *h)
 {
 	if (!h)
 		return;
-	for (size_t i = h->n; i-- > 0;)
-		if (h->guests[i]->instances == 0)
-			guest_free(h->guests[i]);
+	for (size_t i = h->guests.n; i-- > 0;)
+		if (h->guests.items[i]->instances == 0)
+			guest_free(h->guests.items[i]);
 	/* A guest with live instances is leaked: their memory must stay valid. */
-	free(h->guests);
-	free(h->live);
+	sg_array_clear(&h->guests);
+	sg_array_clear(&h->live);
 	pthread_mutex_destroy(h->lock);
 	free(h->lock);
 	free(h);
@@ -77,9 +82,9 @@ void signet_host_free(signet_host *h)
 
 sg_guest *sg_host_find_locked(const signet_host *h, signet_guest_id id)
 {
-	for (size_t i = 0; i < h->n; i++)
-		if (h->guests[i]->id == id)
-			return h->guests[i];
+	for (size_t i = 0; i < h->guests.n; i++)
+		if (h->guests.items[i]->id == id)
+			return h->guests.items[i];
 	return NULL;
 }
 
@@ -94,7 +99,7 @@ int signet_host_set_dedicated(signet_host *h, signet_error **err)
 	if (!h)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host");
 	pthread_mutex_lock(h->lock);
-	size_t n = h->n;
+	size_t n = h->guests.n;
 	bool ok = n == 1 || (h->dedicated && n <= 1);
 	if (ok)
 		h->dedicated = true;
@@ -156,20 +161,13 @@ static int add_guest(signet_host *h, sg_guest *g, signet_guest_id *out, signet_e
 	} else if (h->next_id == UINT32_MAX) {
 		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .check = "guest.handle" },
 			"this host has used every guest handle");
-	} else if (h->n == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 8;
-		sg_guest **v = realloc(h->guests, cap * sizeof *v);
-		if (!v)
-			rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory adding a guest");
-		else {
-			h->guests = v;
-			h->cap = cap;
-		}
+	} else if (sg_array_reserve(&h->guests, 1) != 0) {
+		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory adding a guest");
 	}
 	if (!rc) {
 		/* Handles are never reused: a stale handle can never name a newer guest. */
 		g->id = ++h->next_id;
-		h->guests[h->n++] = g;
+		h->guests.items[h->guests.n++] = g;
 		*out = g->id;
 	}
 	pthread_mutex_unlock(h->lock);
@@ -208,7 +206,7 @@ int signet_host_load_bundle(signet_guest_id *out, signet_host *h, const char *pa
 		goto out;
 	}
 	/* Dependencies inside the bundle must be the sealed bytes, as mapped. */
-	sg_txn t = { .policy = h->policy, .bundle = &x.bundle };
+	sg_txn t = { .policy = h->policy, .check_mapped = sg_bundle_check_mapped, .check_ctx = &x.bundle };
 	rc = sg_load_inspected(&t, &x.exe, NULL, &g->image, &local);
 	if (!rc)
 		rc = adopt_class(g, &x, &local);
@@ -233,18 +231,18 @@ int signet_host_remove_guest(signet_host *h, signet_guest_id id, signet_error **
 	pthread_mutex_lock(h->lock);
 	sg_guest *g = NULL;
 	size_t i = 0;
-	for (; i < h->n; i++)
-		if (h->guests[i]->id == id)
+	for (; i < h->guests.n; i++)
+		if (h->guests.items[i]->id == id)
 			break;
-	if (i == h->n) {
+	if (i == h->guests.n) {
 		rc = sg_no_guest(err, id);
-	} else if (h->guests[i]->instances) {
+	} else if (h->guests.items[i]->instances) {
 		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT, .check = "guest.instances" },
-			"guest %u still has %zu instances; destroy them first", id, h->guests[i]->instances);
+			"guest %u still has %zu instances; destroy them first", id, h->guests.items[i]->instances);
 	} else {
-		g = h->guests[i];
-		memmove(h->guests + i, h->guests + i + 1, (h->n - i - 1) * sizeof *h->guests);
-		h->n--;
+		g = h->guests.items[i];
+		memmove(h->guests.items + i, h->guests.items + i + 1, (h->guests.n - i - 1) * sizeof *h->guests.items);
+		h->guests.n--;
 	}
 	pthread_mutex_unlock(h->lock);
 	guest_free(g); /* unloads with no host lock held: destructors may call back in */
@@ -256,9 +254,9 @@ size_t signet_host_guests(const signet_host *h, signet_guest_id *ids, size_t max
 	if (!h)
 		return 0;
 	pthread_mutex_lock(h->lock);
-	size_t n = h->n;
+	size_t n = h->guests.n;
 	for (size_t i = 0; ids && i < n && i < max; i++)
-		ids[i] = h->guests[i]->id;
+		ids[i] = h->guests.items[i]->id;
 	pthread_mutex_unlock(h->lock);
 	return n;
 }
@@ -337,9 +335,9 @@ int signet_host_guest_by_address(signet_guest_id *out, const signet_host *h, con
 	signet_guest_id found = 0;
 	if (!rc) {
 		pthread_mutex_lock(h->lock);
-		for (size_t i = 0; i < h->n && !found; i++)
-			if (guest_owns(h->guests[i], ai.image))
-				found = h->guests[i]->id;
+		for (size_t i = 0; i < h->guests.n && !found; i++)
+			if (guest_owns(h->guests.items[i], ai.image))
+				found = h->guests.items[i]->id;
 		pthread_mutex_unlock(h->lock);
 	}
 	signet_address_info_clear(&ai);
@@ -357,11 +355,11 @@ int signet_host_guest_by_cdhash(signet_guest_id *out, const signet_host *h, cons
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host, cdhash or output");
 	signet_guest_id found = 0;
 	pthread_mutex_lock(h->lock);
-	for (size_t i = 0; i < h->n && !found; i++) {
+	for (size_t i = 0; i < h->guests.n && !found; i++) {
 		/* The identity verification produced, kept by the image record. */
-		const signet_identity *id = signet_image_identity(h->guests[i]->image);
+		const signet_identity *id = signet_image_identity(h->guests.items[i]->image);
 		if (id && memcmp(signet_identity_cdhash(id), cdhash, 32) == 0)
-			found = h->guests[i]->id;
+			found = h->guests.items[i]->id;
 	}
 	pthread_mutex_unlock(h->lock);
 	if (!found)

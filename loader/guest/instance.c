@@ -56,15 +56,8 @@ static bool killed(const sg_guest *g)
  */
 static bool live_reserve_locked(signet_host *h)
 {
-	if (h->live_cap > h->pinned)
-		return true;
-	size_t cap = h->live_cap ? h->live_cap * 2 : 8;
-	signet_instance **v = realloc(h->live, cap * sizeof *v);
-	if (!v)
-		return false;
-	h->live = v;
-	h->live_cap = cap;
-	return true;
+	/* live.n <= pinned always: room for pinned + 1 past what is in use. */
+	return sg_array_reserve(&h->live, h->pinned + 1 - h->live.n) == 0;
 }
 
 static void pin_locked(sg_guest *g)
@@ -81,14 +74,14 @@ static void unpin_locked(sg_guest *g)
 
 static void live_add_locked(signet_host *h, signet_instance *inst)
 {
-	h->live[h->nlive++] = inst; /* within the room live_reserve_locked() made */
+	h->live.items[h->live.n++] = inst; /* within the room live_reserve_locked() made */
 }
 
 static void live_remove_locked(signet_host *h, const signet_instance *inst)
 {
-	for (size_t i = 0; i < h->nlive; i++)
-		if (h->live[i] == inst) {
-			h->live[i] = h->live[--h->nlive];
+	for (size_t i = 0; i < h->live.n; i++)
+		if (h->live.items[i] == inst) {
+			h->live.items[i] = h->live.items[--h->live.n];
 			return;
 		}
 }
@@ -101,8 +94,8 @@ static void live_remove_locked(signet_host *h, const signet_instance *inst)
  */
 static const signet_instance *live_find_locked(const signet_host *h, const signet_instance *candidate)
 {
-	for (size_t i = 0; i < h->nlive; i++)
-		if (h->live[i] == candidate)
+	for (size_t i = 0; i < h->live.n; i++)
+		if (h->live.items[i] == candidate)
 			return candidate;
 	return NULL;
 }

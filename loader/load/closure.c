@@ -37,7 +37,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bundle/bundle.h"
 #include "codesign/format.h"
 #include "codesign/identity_internal.h"
 #include "core/error_internal.h"
@@ -307,8 +306,8 @@ int sg_load_platform(sg_txn *t, const char *path, const char *soname, signet_ima
 	rc = open_judged(&fd, &size, t->policy, path, real, err);
 	if (!rc)
 		rc = sg_mapped_file_from_fd(&m, fd, size, path, err);
-	if (!rc && t->bundle)
-		rc = sg_bundle_check_mapped(t->bundle, real, m.bytes, m.length, err);
+	if (!rc && t->check_mapped)
+		rc = t->check_mapped(t->check_ctx, real, m.bytes, m.length, err);
 	if (!rc)
 		rc = sg_elf_layout_read(&layout, m.bytes, m.length, path, err);
 	if (!rc)

@@ -17,13 +17,13 @@
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <signet/loader.h>
 
-#include "bundle/bundle.h"
 #include "codesign/identity_internal.h"
 #include "core/error_internal.h"
 #include "elf/elf_image.h"
@@ -61,23 +61,6 @@ void sg_image_vec_release(sg_image_vec *v)
 	sg_array_clear(v);
 }
 
-/* ---- lookups ---- */
-
-static bool match_short_name(const signet_image *img, const void *name)
-{
-	return sg_image_matches_short_name(img, name);
-}
-
-signet_image *sg_find_loaded(const char *name)
-{
-	return sg_registry_find_live(match_short_name, name);
-}
-
-static bool match_cdhash(const signet_image *img, const void *cdhash)
-{
-	return img->identity && memcmp(signet_identity_cdhash(img->identity), cdhash, SG_HASH_SIZE) == 0;
-}
-
 /* ---- the loader's state on a record ---- */
 
 /*
@@ -90,13 +73,44 @@ static pthread_mutex_t loads_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 struct sg_loaded {
 	unsigned count;     /* loads given out by signet_load() and dependencies, not yet given back */
-	bool releasing;     /* the last load was given back: no new one may be taken */
+	atomic_bool releasing; /* the last load was given back: no new one may be taken; never cleared */
 	void *handle;       /* dlopen()'s, until finish_removal() closes it */
 	int memfd;          /* the sealed snapshot ld.so mapped, or -1; closed with the record, so
 	                     * its descriptor number (ld.so's name for the image) is never reused
 	                     * while anyone can still see the image */
 	sg_image_vec deps;  /* images loaded for this one, each holding one load */
 };
+
+/* ---- lookups ---- */
+
+/*
+ * Whether a record still stands for its image as far as the loader is
+ * concerned: not one whose last load was given back. Between that moment
+ * and the registry marking it removed, a lookup must not find it, or a
+ * new load of the same file would take the record going away for "a
+ * different image holding its soname". `releasing` only ever goes from
+ * false to true, so reading it without the loads lock is enough.
+ */
+static bool standing(const signet_image *img)
+{
+	return !img->loaded || !atomic_load(&img->loaded->releasing);
+}
+
+static bool match_short_name(const signet_image *img, const void *name)
+{
+	return standing(img) && sg_image_matches_short_name(img, name);
+}
+
+signet_image *sg_find_loaded(const char *name)
+{
+	return sg_registry_find_live(match_short_name, name);
+}
+
+static bool match_cdhash(const signet_image *img, const void *cdhash)
+{
+	return standing(img) && img->identity &&
+		memcmp(signet_identity_cdhash(img->identity), cdhash, SG_HASH_SIZE) == 0;
+}
 
 static void finish_removal(signet_image *img);
 
@@ -114,7 +128,7 @@ bool sg_take_load(signet_image *img)
 {
 	sg_loaded *l = img->loaded;
 	pthread_mutex_lock(&loads_mutex);
-	bool ok = l && l->count > 0 && !l->releasing;
+	bool ok = l && l->count > 0 && !atomic_load(&l->releasing);
 	if (ok)
 		l->count++;
 	pthread_mutex_unlock(&loads_mutex);
@@ -133,10 +147,10 @@ static int release_load(signet_image *img)
 {
 	sg_loaded *l = img->loaded;
 	pthread_mutex_lock(&loads_mutex);
-	bool ours = l && l->count > 0 && !l->releasing;
+	bool ours = l && l->count > 0 && !atomic_load(&l->releasing);
 	bool last = ours && --l->count == 0;
 	if (last)
-		l->releasing = true;
+		atomic_store(&l->releasing, true);
 	pthread_mutex_unlock(&loads_mutex);
 	if (!ours)
 		return SIGNET_E_NOT_LOADED;
@@ -338,8 +352,8 @@ int sg_load_verified(sg_txn *t, const char *path, const char *want_soname, signe
 			"dependencies nest deeper than %d (a cycle?)", SG_MAX_DEPENDENCY_DEPTH);
 	sg_inspected in = { .snap = { .fd = -1 } };
 	int rc = sg_snapshot_take(&in.snap, path, err);
-	if (!rc && t->bundle)
-		rc = sg_bundle_check_mapped(t->bundle, in.snap.path, in.snap.bytes, in.snap.length, err);
+	if (!rc && t->check_mapped)
+		rc = t->check_mapped(t->check_ctx, in.snap.path, in.snap.bytes, in.snap.length, err);
 	if (!rc)
 		rc = sg_inspect(t, &in, err);
 	if (!rc)

@@ -23,8 +23,6 @@
 /* Deeper dependency chains than this are refused (and cycles end here). */
 #define SG_MAX_DEPENDENCY_DEPTH 32
 
-struct sg_bundle;
-
 /* How a dependency was (or would be) satisfied, for reports. */
 typedef enum sg_dep_kind {
 	SG_DEP_LOADED,    /* an acceptable image already in the process */
@@ -38,9 +36,15 @@ typedef struct sg_txn {
 	/* Preflight: verify and resolve everything, but never dlopen() and
 	 * never take a load; sg_load_* then succeed with *out == NULL. */
 	bool dry_run;
-	/* Loading a bundle: a file mapped from inside it must be the very
-	 * bytes its resource seal lists (sg_bundle_check_mapped). */
-	const struct sg_bundle *bundle;
+	/*
+	 * Checks every file the transaction maps, before it is mapped (may be
+	 * NULL): loading a bundle, a file from inside it must be the very bytes
+	 * its resource seal lists (sg_bundle_check_mapped in bundle/bundle.h).
+	 * The loader knows nothing of bundles; their code installs this.
+	 */
+	int (*check_mapped)(const void *ctx, const char *real_path, const uint8_t *bytes, size_t length,
+		signet_error **err);
+	const void *check_ctx;
 	/* Told about each dependency resolved (may be NULL). */
 	void (*on_dependency)(void *ctx, const char *who, const char *needed, const char *path, sg_dep_kind kind);
 	void *ctx;

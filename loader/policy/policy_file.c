@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,46 +227,48 @@ static int check_schema(const file_ctx *c, const json_t *root, wanted *w)
 	if (v)
 		w->requirement = json_string_value(v);
 
-	const json_t *o = json_object_get(root, "allow");
-	if (o) {
-		if ((rc = check_object(c, o, "allow", allow, "identifiers, cdhashes")) != 0)
-			return rc;
-		w->allow_identifiers = json_object_get(o, "identifiers");
-		w->allow_cdhashes = json_object_get(o, "cdhashes");
-		if (w->allow_identifiers && (rc = check_strings(c, w->allow_identifiers, "allow.identifiers",
-			SIGNET_POLICY_MAX_ENTRIES, sg_policy_valid_identifier, RULE_IDENTIFIER)) != 0)
-			return rc;
-		if (w->allow_cdhashes && (rc = check_strings(c, w->allow_cdhashes, "allow.cdhashes",
-			SIGNET_POLICY_MAX_ENTRIES, valid_hash, RULE_HASH)) != 0)
-			return rc;
-	}
-	o = json_object_get(root, "deny");
-	if (o) {
-		if ((rc = check_object(c, o, "deny", deny, "cdhashes, serials")) != 0)
-			return rc;
-		w->deny_cdhashes = json_object_get(o, "cdhashes");
-		w->deny_serials = json_object_get(o, "serials");
-		if (w->deny_cdhashes && (rc = check_strings(c, w->deny_cdhashes, "deny.cdhashes",
-			SIGNET_POLICY_MAX_ENTRIES, valid_hash, RULE_HASH)) != 0)
-			return rc;
-		if (w->deny_serials && (rc = check_strings(c, w->deny_serials, "deny.serials",
-			SIGNET_POLICY_MAX_ENTRIES, valid_serial, RULE_SERIAL)) != 0)
+	/* The three sections of lists: each section's keys, then each list by the rule of its values. */
+	static const struct {
+		const char *name, *known;
+		const field *fields;
+	} sections[] = {
+		{ "allow", "identifiers, cdhashes", allow },
+		{ "deny", "cdhashes, serials", deny },
+		{ "platform", "directories, sonames", platform },
+	};
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+		const json_t *o = json_object_get(root, sections[i].name);
+		if (o && (rc = check_object(c, o, sections[i].name, sections[i].fields, sections[i].known)) != 0)
 			return rc;
 	}
-	o = json_object_get(root, "platform");
-	if (o) {
-		if ((rc = check_object(c, o, "platform", platform, "directories, sonames")) != 0)
-			return rc;
-		w->directories = json_object_get(o, "directories");
-		w->sonames = json_object_get(o, "sonames");
-		if (w->directories && (rc = check_strings(c, w->directories, "platform.directories",
-			SIGNET_POLICY_MAX_DIRECTORIES, sg_policy_valid_directory, RULE_DIRECTORY)) != 0)
-			return rc;
-		if (w->sonames && (rc = check_strings(c, w->sonames, "platform.sonames",
-			SIGNET_POLICY_MAX_SONAMES, sg_policy_valid_soname, RULE_SONAME)) != 0)
+	static const struct {
+		const char *section, *key, *where;
+		size_t max;
+		bool (*valid)(const char *);
+		const char *rule;
+		size_t offset; /* of the json_t * in `wanted` */
+	} lists[] = {
+		{ "allow", "identifiers", "allow.identifiers", SIGNET_POLICY_MAX_ENTRIES, sg_policy_valid_identifier,
+			RULE_IDENTIFIER, offsetof(wanted, allow_identifiers) },
+		{ "allow", "cdhashes", "allow.cdhashes", SIGNET_POLICY_MAX_ENTRIES, valid_hash, RULE_HASH,
+			offsetof(wanted, allow_cdhashes) },
+		{ "deny", "cdhashes", "deny.cdhashes", SIGNET_POLICY_MAX_ENTRIES, valid_hash, RULE_HASH,
+			offsetof(wanted, deny_cdhashes) },
+		{ "deny", "serials", "deny.serials", SIGNET_POLICY_MAX_ENTRIES, valid_serial, RULE_SERIAL,
+			offsetof(wanted, deny_serials) },
+		{ "platform", "directories", "platform.directories", SIGNET_POLICY_MAX_DIRECTORIES,
+			sg_policy_valid_directory, RULE_DIRECTORY, offsetof(wanted, directories) },
+		{ "platform", "sonames", "platform.sonames", SIGNET_POLICY_MAX_SONAMES, sg_policy_valid_soname,
+			RULE_SONAME, offsetof(wanted, sonames) },
+	};
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+		json_t *array = json_object_get(json_object_get(root, lists[i].section), lists[i].key);
+		memcpy((char *)w + lists[i].offset, &array, sizeof array);
+		if (array && (rc = check_strings(c, array, lists[i].where, lists[i].max, lists[i].valid,
+			lists[i].rule)) != 0)
 			return rc;
 	}
-	o = json_object_get(root, "verify");
+	const json_t *o = json_object_get(root, "verify");
 	if (o) {
 		if ((rc = check_object(c, o, "verify", verify, "allow_no_team")) != 0)
 			return rc;

@@ -82,6 +82,25 @@ int sg_observers_tell_all_locked(signet_image *image)
 	return 0;
 }
 
+/* Runs one callback of observer `token` on this thread, marked as such (reentrancy checks). */
+static void run_callback(signet_observer_token token, signet_image_callback cb, const signet_image *img,
+	void *payload)
+{
+	sg_tls_observer_enter(token);
+	cb(img, payload);
+	sg_tls_observer_leave();
+}
+
+/* A callback (or the replay) of `o` that counted itself in `inflight` is over. */
+static void observer_done(sg_observer *o)
+{
+	sg_reg_lock();
+	bool free_it = observer_leave_locked(o);
+	sg_reg_unlock();
+	if (free_it)
+		free(o);
+}
+
 /* Calls one observer about one image, if it is still registered. */
 static void call_observer(signet_observer_token token, const signet_image *img, bool add)
 {
@@ -96,15 +115,8 @@ static void call_observer(signet_observer_token token, const signet_image *img, 
 	void *payload = o->payload;
 	sg_reg_unlock();
 
-	sg_tls_observer_enter(token);
-	cb(img, payload);
-	sg_tls_observer_leave();
-
-	sg_reg_lock();
-	bool free_it = observer_leave_locked(o);
-	sg_reg_unlock();
-	if (free_it)
-		free(o);
+	run_callback(token, cb, img, payload);
+	observer_done(o);
 }
 
 static void run_remove(signet_image *img)
@@ -258,18 +270,9 @@ int signet_registry_add_observer(signet_observer_token *out, signet_image_callba
 	signet_observer_token token = o->token;
 	sg_reg_unlock();
 
-	for (size_t i = 0; i < nreplay; i++) {
-		if (on_add) {
-			sg_tls_observer_enter(token);
-			on_add(replay[i], payload);
-			sg_tls_observer_leave();
-		}
-	}
-	sg_reg_lock();
-	bool free_it = observer_leave_locked(o);
-	sg_reg_unlock();
-	if (free_it)
-		free(o);
+	for (size_t i = 0; on_add && i < nreplay; i++)
+		run_callback(token, on_add, replay[i], payload);
+	observer_done(o);
 	for (size_t i = 0; i < nreplay; i++) {
 		add_done(replay[i]);
 		signet_image_free(replay[i]);

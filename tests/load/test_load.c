@@ -267,7 +267,7 @@ static void test_writer_racing_the_loader(void)
 			ok++;
 		else
 			wrong++;
-		signet_unload(img, NULL);
+		CU_ASSERT_EQUAL(signet_unload(img, NULL), 0);
 	}
 	atomic_store(&stop_writer, 1);
 	pthread_join(w, NULL);
