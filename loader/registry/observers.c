@@ -6,16 +6,20 @@
  * Design (why it is not dyld's):
  *  - No Signet lock is held while a callback runs. A thread never waits for
  *    another thread's callback, except in signet_registry_remove_observer()
- *    (so the payload can be freed) and when loading an image whose add
- *    callbacks another thread is still running (so the image is not used
- *    before observers know it).
+ *    (so the payload can be freed), when loading an image whose add
+ *    callbacks another thread is still running (sg_registry_wait_added: the
+ *    image is not used before observers know it), and when an owner removes
+ *    its image while a replay still tells a new observer of it
+ *    (sg_registry_remove: bounded, nothing new can start).
  *  - Each image records which observers were told of it (`told`). Remove is
  *    delivered to exactly those, so an observer never hears a remove without
  *    the add before it, however registration and unloading interleave.
- *  - A removal that finds add callbacks still running does not wait: it sets
- *    remove_pending and the thread whose add callback finishes last carries
- *    out the removal (combining). That keeps per-image order without making
- *    one thread wait on another's callback.
+ *  - A removal found by a sync that meets add callbacks still running does
+ *    not wait: it sets remove_pending and the thread whose add callback
+ *    finishes last carries out the removal (combining). That keeps
+ *    per-image order without making one thread wait on another's callback.
+ *  - After the remove callbacks, the image's owner (the loader) undoes its
+ *    mapping through the record's hooks: the registry never calls it.
  */
 #include "config.h"
 

@@ -309,9 +309,10 @@ static void *swap_fifo(void *arg)
 {
 	swapper *sw = arg;
 	char file[4096], fifo[4096], real[4096];
+	/* The spare names sit beside the bundle, not in it (the walk would see them). */
 	snprintf(file, sizeof file, "%s/resources/words.txt", sw->dir);
-	snprintf(real, sizeof real, "%s/words.real", sw->dir);
-	snprintf(fifo, sizeof fifo, "%s/words.fifo", sw->dir);
+	snprintf(real, sizeof real, "%s.words.real", sw->dir);
+	snprintf(fifo, sizeof fifo, "%s.words.fifo", sw->dir);
 	while (!atomic_load(&sw->stop)) {
 		if (link(file, real) != 0 || mkfifo(fifo, 0644) != 0 || rename(fifo, file) != 0)
 			break;
