@@ -59,6 +59,7 @@ signetinclude_HEADERS += \
 	include/signet/value.h \
 	include/signet/registry.h \
 	include/signet/signature.h \
+	include/signet/process.h \
 	include/signet/signet.h
 
 include $(srcdir)/loader/codesign/local.mk

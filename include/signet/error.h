@@ -34,7 +34,8 @@ SIGNET_BEGIN_DECLS
  *
  * Ranges: -1..-49 general, -50..-99 registry and loading, -100.. ELF
  * structure, -200.. signatures, -300.. policy and requirements, -400..
- * bundles. Values are ABI: never renumbered, never reused.
+ * bundles, -500.. processes and connections. Values are ABI: never
+ * renumbered, never reused.
  */
 #define SIGNET_ERROR_CODES(X) \
 	X(SIGNET_OK, 0, 0, "success", \
@@ -146,7 +147,28 @@ SIGNET_BEGIN_DECLS
 	X(SIGNET_E_HOST_DEDICATED, -411, 0, "dedicated host", \
 	  "the host is dedicated and already has its one guest, or cannot become dedicated because it does not have exactly one guest") \
 	X(SIGNET_E_INSTANCE_INIT, -412, 0, "instance init failed", \
-	  "a class's init function returned non-zero; the instance was not created (the value is in the message)")
+	  "a class's init function returned non-zero; the instance was not created (the value is in the message)") \
+	/* processes and connections */ \
+	X(SIGNET_E_PROCESS_UNKNOWN, -500, 0, "process cannot be inspected", \
+	  "the identity of a process cannot be known: this caller may not read its `/proc` entries (another user's process) or the kernel does not say who it is; the message says why, never a guess") \
+	X(SIGNET_E_PROCESS_GONE, -501, 0, "process exited", \
+	  "the process exited (or its pid now names another process) before or while it was inspected") \
+	X(SIGNET_E_PROCESS_INVALID, -502, 0, "process not valid", \
+	  "the process is not valid: its main executable is unsigned, does not verify or changed on disk after exec, or an executable mapping is none of the accounted kinds (the mapping is named)") \
+	X(SIGNET_E_PEER_REFUSED, -503, 0, "peer refused", \
+	  "the process at the other end of a connection does not satisfy the connection's requirement, or its team is not the service name's; expected/actual say which clause") \
+	X(SIGNET_E_CONNECTION_INVALID, -504, 0, "connection invalidated", \
+	  "the connection can never be used again: its peer was refused, sent a malformed message, or it was cancelled; the cause says which") \
+	X(SIGNET_E_CONNECTION_INTERRUPTED, -505, 0, "connection interrupted", \
+	  "the peer exited or closed the connection; a connection made by service name reconnects on its next call") \
+	X(SIGNET_E_TIMEOUT, -506, 0, "timed out", \
+	  "a call got no reply within its timeout") \
+	X(SIGNET_E_REMOTE_ERROR, -507, 0, "the peer replied with an error", \
+	  "the peer replied to a call with a named error; expected names the method, actual the error name, the message the peer's text") \
+	X(SIGNET_E_PROTOCOL, -508, 0, "malformed message", \
+	  "a message broke the protocol or a limit: wrong signature, a value that cannot be decoded, nesting, sizes or file descriptors over the limits, a message before the handshake") \
+	X(SIGNET_E_SERVICE_NAME, -509, 0, "invalid service name", \
+	  "a service name is not `TEAMID.reverse.dns.name`, or a process may not publish it (its team is not the name's), or its socket path is not a socket that this user owns")
 
 #define SIGNET_CODE_ENUMERATOR_(name, value, fatal, description, meaning) name = value,
 typedef enum signet_code {

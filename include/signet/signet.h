@@ -19,6 +19,7 @@
 #include <signet/bundle.h>
 #include <signet/value.h>
 #include <signet/guest.h>
+#include <signet/process.h>
 
 SIGNET_BEGIN_DECLS
 
