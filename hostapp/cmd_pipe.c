@@ -108,9 +108,9 @@ int cmd_pipe(int argc, char **argv)
 			goto out;
 		}
 		free(text);
-		/* The result is our copy; take it over (NULL from a filter means empty). */
-		text = out.owned_ ? out.owned_ : strdup("");
-		out.owned_ = NULL;
+		/* NULL from a filter means empty. */
+		text = strdup(out.as.string ? out.as.string : "");
+		signet_value_clear(&out);
 		if (!text) {
 			rc = HOST_EXIT_REFUSED;
 			goto out;

@@ -36,8 +36,9 @@ libsignet_internal_la_SOURCES = \
 	loader/load/closure.c \
 	loader/load/snapshot.c \
 	loader/load/snapshot.h
-libsignet_internal_la_CFLAGS = $(AM_CFLAGS) $(LIBELF_CFLAGS) $(LIBCRYPTO_CFLAGS) $(LIBFFI_CFLAGS) $(JANSSON_CFLAGS)
-libsignet_internal_la_LIBADD = $(LIBELF_LIBS) $(LIBCRYPTO_LIBS) $(LIBFFI_LIBS) $(JANSSON_LIBS)
+libsignet_internal_la_CFLAGS = $(AM_CFLAGS) $(LIBELF_CFLAGS) $(LIBCRYPTO_CFLAGS) $(LIBFFI_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LIBSYSTEMD_CFLAGS)
+libsignet_internal_la_LIBADD = $(LIBELF_LIBS) $(LIBCRYPTO_LIBS) $(LIBFFI_LIBS) $(JANSSON_LIBS) $(LIBSYSTEMD_LIBS)
 
 lib_LTLIBRARIES += libsignet.la
 libsignet_la_SOURCES =

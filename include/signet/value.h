@@ -1,18 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * signet/value.h - typed values for calling plugin methods by name.
+ * signet/value.h - typed values for calling methods by name: of a plugin in
+ * this process, or of a service in another.
  *
  * A `signet_value` is one argument or result of a dynamic call
- * (signet_instance_invoke() in signet/guest.h): a type letter from the
- * plugin type encoding (signet/plugin.h) and the value. Calls check every
- * argument's type against the method's encoding before anything runs.
+ * (signet_instance_invoke() in signet/guest.h) or of a call between
+ * processes (signet/connection.h): a type letter and the value. The
+ * letters of the plugin type encoding (signet/plugin.h) are types of both;
+ * file descriptors, arrays and dictionaries travel only between processes,
+ * and pointers and instances never do. Calls check every argument's type
+ * before anything runs.
  *
- * Ownership: an argument's pointers (string, buffer, pointer, instance)
- * are borrowed for the call: an instance argument must be a live instance
- * of the called instance's host and must not be destroyed until the call
- * returns. A string result is copied into memory the value owns;
- * signet_value_clear() frees it. Values are plain data; no shared state,
- * so any thread may use its own.
+ * Ownership: an argument's pointers (string, buffer, pointer, instance,
+ * array items, dictionary keys and values) and descriptors are borrowed
+ * for the call: an instance argument must be a live instance of the called
+ * instance's host and must not be destroyed until the call returns. A
+ * result (a plugin's string result, anything a connection received) owns
+ * what it points to, nested values and descriptors included;
+ * signet_value_clear() frees that memory and closes those descriptors.
+ * Values are plain data; no shared state, so any thread may use its own.
  */
 #ifndef SIGNET_VALUE_H
 #define SIGNET_VALUE_H
@@ -38,7 +44,11 @@ typedef enum signet_type {
 	SIGNET_TYPE_STRING = '*',
 	SIGNET_TYPE_POINTER = '^',
 	SIGNET_TYPE_INSTANCE = '@',
-	SIGNET_TYPE_BUFFER = 'b'
+	SIGNET_TYPE_BUFFER = 'b',
+	/* Between processes only (signet/connection.h): */
+	SIGNET_TYPE_FD = 'h',        /* a file descriptor, passed with SCM_RIGHTS */
+	SIGNET_TYPE_ARRAY = 'a',     /* values of any types, in order */
+	SIGNET_TYPE_DICTIONARY = 'm' /* string keys to values of any types */
 } signet_type;
 
 typedef struct signet_value {
@@ -56,8 +66,18 @@ typedef struct signet_value {
 			const void *data;
 			size_t length;
 		} buffer;
+		int fd;
+		struct {
+			const struct signet_value *items;
+			size_t count;
+		} array;
+		struct {
+			const char *const *keys;
+			const struct signet_value *values; /* values[i] belongs to keys[i] */
+			size_t count;
+		} dictionary;
 	} as;
-	char *owned_;                     /* a copied string result; private */
+	void *owned_;                     /* what a result owns; private */
 } signet_value;
 
 #define SIGNET_INT32(v) ((signet_value){ .type = SIGNET_TYPE_INT32, .as.i32 = (v) })
@@ -69,6 +89,10 @@ typedef struct signet_value {
 #define SIGNET_POINTER(v) ((signet_value){ .type = SIGNET_TYPE_POINTER, .as.pointer = (v) })
 #define SIGNET_INSTANCE(v) ((signet_value){ .type = SIGNET_TYPE_INSTANCE, .as.instance = (v) })
 #define SIGNET_BUFFER(d, n) ((signet_value){ .type = SIGNET_TYPE_BUFFER, .as.buffer = { (d), (n) } })
+#define SIGNET_FD(f) ((signet_value){ .type = SIGNET_TYPE_FD, .as.fd = (f) })
+#define SIGNET_ARRAY(v, n) ((signet_value){ .type = SIGNET_TYPE_ARRAY, .as.array = { (v), (n) } })
+#define SIGNET_DICTIONARY(k, v, n) \
+	((signet_value){ .type = SIGNET_TYPE_DICTIONARY, .as.dictionary = { (k), (v), (n) } })
 
 /* "int32", "string", ... for a type letter; NULL for a letter that is no type. */
 SIGNET_EXPORT const char *signet_type_name(int type);
@@ -77,8 +101,8 @@ SIGNET_EXPORT const char *signet_type_name(int type);
  * Parses command-line text as a value of `type`: decimal integers (with
  * range checks; a leading '-' is refused for uint64), doubles (strtod,
  * finite), bool as true/false/1/0, string and buffer as the text itself
- * (borrowed, not copied), pointer as 0x-hex or "null". An instance cannot
- * be written as text. SIGNET_E_ARGUMENT_MISMATCH names the type and the
+ * (borrowed, not copied), pointer as 0x-hex or "null". An instance, a file
+ * descriptor, an array or a dictionary cannot be written as text. SIGNET_E_ARGUMENT_MISMATCH names the type and the
  * text; `*out` is written only on success.
  */
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_value_parse(signet_value *out, int type, const char *text,

@@ -21,6 +21,7 @@
 #include "core/error_internal.h"
 #include "core/quote.h"
 #include "plugin/invoke.h"
+#include "plugin/value_store.h"
 
 /* A bool crosses libffi as one unsigned byte: true only where _Bool is one byte. */
 _Static_assert(sizeof(bool) == 1, "bool is passed as ffi_type_uint8");
@@ -290,11 +291,16 @@ int sg_invoke(signet_imp fn, const sg_signature *sig, void *self, const signet_v
 	case '*':
 		/* The plugin keeps its string (and may reuse it on the next call): copy now. */
 		if (rv.ptr) {
-			r.owned_ = strdup(rv.ptr);
-			if (!r.owned_)
+			sg_value_store *store = sg_value_store_new();
+			const char *s = rv.ptr;
+			char *copy = store ? sg_value_store_strndup(store, s, strlen(s)) : NULL;
+			if (!copy) {
+				sg_value_store_free(store);
 				return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .check = "invoke.result" },
 					"%s: out of memory copying the string result", what);
-			r.as.string = r.owned_;
+			}
+			r.owned_ = store;
+			r.as.string = copy;
 		}
 		break;
 	default:

@@ -21,6 +21,7 @@
 
 #include "core/error_internal.h"
 #include "core/quote.h"
+#include "plugin/value_store.h"
 
 /* strtoull() reads a uint64 whole. */
 _Static_assert(ULLONG_MAX == UINT64_MAX, "unsigned long long is 64 bits");
@@ -38,6 +39,9 @@ const char *signet_type_name(int type)
 	case SIGNET_TYPE_POINTER: return "pointer";
 	case SIGNET_TYPE_INSTANCE: return "instance";
 	case SIGNET_TYPE_BUFFER: return "buffer";
+	case SIGNET_TYPE_FD: return "fd";
+	case SIGNET_TYPE_ARRAY: return "array";
+	case SIGNET_TYPE_DICTIONARY: return "dictionary";
 	default: return NULL;
 	}
 }
@@ -177,6 +181,10 @@ int signet_value_parse(signet_value *out, int type, const char *text, signet_err
 		break;
 	case SIGNET_TYPE_INSTANCE:
 		return refuse(err, type, text, "an instance cannot be written as text");
+	case SIGNET_TYPE_FD:
+	case SIGNET_TYPE_ARRAY:
+	case SIGNET_TYPE_DICTIONARY:
+		return refuse(err, type, text, "this type cannot be written as text");
 	case SIGNET_TYPE_VOID:
 	default:
 		return refuse(err, type, text, "void is no argument type");
@@ -251,6 +259,15 @@ size_t signet_value_format(const signet_value *value, char *buf, size_t size)
 		snprintf(tmp, sizeof tmp, "<buffer of %zu byte%s>", value->as.buffer.length,
 			value->as.buffer.length == 1 ? "" : "s");
 		break;
+	case SIGNET_TYPE_FD:
+		snprintf(tmp, sizeof tmp, "<fd %d>", value->as.fd);
+		break;
+	case SIGNET_TYPE_ARRAY:
+		snprintf(tmp, sizeof tmp, "<array of %zu>", value->as.array.count);
+		break;
+	case SIGNET_TYPE_DICTIONARY:
+		snprintf(tmp, sizeof tmp, "<dictionary of %zu>", value->as.dictionary.count);
+		break;
 	default:
 		snprintf(tmp, sizeof tmp, "<not a type: 0x%02x>", (unsigned)value->type & 0xffu);
 		break;
@@ -262,6 +279,6 @@ void signet_value_clear(signet_value *value)
 {
 	if (!value)
 		return;
-	free(value->owned_);
+	sg_value_store_free(value->owned_);
 	*value = (signet_value){ .type = SIGNET_TYPE_VOID };
 }

@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <math.h>
 #include <stdbool.h>
@@ -17,9 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "plugin/invoke.h"
+#include "plugin/value_store.h"
 
 /* What the last called function saw. */
 static int calls;
@@ -367,7 +371,7 @@ static void test_string(void)
 	CU_ASSERT_STRING_EQUAL(r.as.string, "HELLO, PLUGIN");
 	/* The result is a copy the value owns, not the function's buffer. */
 	CU_ASSERT_PTR_NOT_EQUAL(r.as.string, upper_out);
-	CU_ASSERT_PTR_EQUAL(r.as.string, r.owned_);
+	CU_ASSERT_PTR_NOT_NULL(r.owned_);
 	memset(upper_out, 'X', 5);
 	CU_ASSERT_STRING_EQUAL(r.as.string, "HELLO, PLUGIN");
 	signet_value_clear(&r);
@@ -990,16 +994,29 @@ static void test_format(void)
 
 static void test_clear(void)
 {
-	signet_value v = { .type = SIGNET_TYPE_STRING };
-	v.owned_ = strdup("owned");
-	v.as.string = v.owned_;
-	signet_value_clear(&v); /* ASan/valgrind see a leak if this does not free */
+	/* A string result owns its copy: clearing frees it (ASan/valgrind see a leak if not). */
+	signet_value arg = SIGNET_STRING("owned");
+	signet_value v = call(FN(f_upper), "**", &arg, 1);
+	CU_ASSERT_PTR_NOT_NULL(v.owned_);
+	signet_value_clear(&v);
 	CU_ASSERT_EQUAL(v.type, SIGNET_TYPE_VOID);
 	CU_ASSERT_PTR_NULL(v.owned_);
 	CU_ASSERT_PTR_NULL(v.as.string);
 	signet_value_clear(&v); /* twice is fine */
 	signet_value_clear(NULL);
 	CU_ASSERT_EQUAL(v.type, SIGNET_TYPE_VOID);
+
+	/* A received value's descriptors are closed with it. */
+	int p[2];
+	CU_ASSERT_FATAL(pipe2(p, O_CLOEXEC) == 0);
+	sg_value_store *store = sg_value_store_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(store);
+	CU_ASSERT_EQUAL(sg_value_store_add_fd(store, p[0]), 0);
+	signet_value fdv = { .type = SIGNET_TYPE_FD, .as.fd = p[0], .owned_ = store };
+	signet_value_clear(&fdv);
+	CU_ASSERT_EQUAL(fcntl(p[0], F_GETFD), -1);
+	CU_ASSERT_EQUAL(errno, EBADF);
+	close(p[1]);
 }
 
 int main(void)
