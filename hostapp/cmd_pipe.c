@@ -28,38 +28,6 @@ static void usage(FILE *to)
 	      "Exit codes: 0 done, 1 a bundle refused or a filter failed, 2 usage error.\n", to);
 }
 
-#define PIPE_MAX_INPUT (64u << 20)
-
-static char *read_stdin(size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		if (n + 1 >= cap) {
-			if (cap >= PIPE_MAX_INPUT) {
-				free(buf);
-				return NULL;
-			}
-			char *g = realloc(buf, cap * 2);
-			if (!g) {
-				free(buf);
-				return NULL;
-			}
-			buf = g;
-			cap *= 2;
-		}
-		size_t got = fread(buf + n, 1, cap - 1 - n, stdin);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (buf) {
-		buf[n] = '\0';
-		*len = n;
-	}
-	return buf;
-}
-
 int cmd_pipe(int argc, char **argv)
 {
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -95,7 +63,7 @@ int cmd_pipe(int argc, char **argv)
 		}
 	}
 	size_t len = 0;
-	text = read_stdin(&len);
+	text = host_read_stdin(&len);
 	if (!text || strlen(text) != len) {
 		fprintf(stderr, "signet-host pipe: standard input is over 64 MiB, contains a NUL byte, or cannot be read\n");
 		rc = HOST_EXIT_REFUSED;

@@ -70,37 +70,15 @@ int cmd_run(int argc, char **argv)
 		rc = HOST_EXIT_USAGE;
 		goto out;
 	}
-	args = calloc(nargs ? nargs : 1, sizeof *args);
-	if (!args) {
-		rc = HOST_EXIT_REFUSED;
+	rc = host_parse_args(&args, types, argv + 3, nargs, "run");
+	if (rc)
 		goto out;
-	}
-	for (size_t i = 0; i < nargs; i++) {
-		if (signet_value_parse(&args[i], types[i + 1], argv[3 + i], &err) != 0) {
-			fprintf(stderr, "signet-host run: argument %zu: %s\n", i + 1, signet_error_message(err));
-			signet_error_free(err);
-			rc = HOST_EXIT_USAGE;
-			goto out;
-		}
-	}
 	signet_value result;
 	if (signet_instance_invoke(inst, method, args, nargs, &result, &err) != 0) {
 		rc = host_report("run", err);
 		goto out;
 	}
-	char small[256];
-	size_t need = signet_value_format(&result, small, sizeof small);
-	if (need >= sizeof small) {
-		char *big = malloc(need + 1);
-		if (big) {
-			signet_value_format(&result, big, need + 1);
-			fputs(big, stdout);
-			free(big);
-		}
-	} else {
-		fputs(small, stdout);
-	}
-	putchar('\n');
+	host_print_value(&result);
 	signet_value_clear(&result);
 out:
 	free(args);

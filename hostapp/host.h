@@ -60,6 +60,21 @@ void host_close(host_session *s);
 /* Loads a bundle as a guest; a refusal is printed with its reason (exit code 1). */
 int host_load_guest(host_session *s, const char *bundle, signet_guest_id *g);
 
+/* Standard input whole (at most 64 MiB, NUL-terminated, *len without the NUL), or NULL. */
+char *host_read_stdin(size_t *len);
+
+/*
+ * Parses `n` texts by the parameter letters of `types` (its first letter is
+ * the return type); "-" for a string or buffer reads standard input. Exit
+ * code (usage error, reported as "signet-host CMD: argument K: ..."); *out
+ * is malloc'd on success (strings borrow the texts, or a stdin copy that
+ * lives until exit).
+ */
+int host_parse_args(signet_value **out, const char *types, char **texts, size_t n, const char *cmd);
+
+/* A result as people read it: a string as it is (plus a newline unless it ends in one), else formatted. */
+void host_print_value(const signet_value *v);
+
 /* The Filter protocol text filters adopt: filter(string) -> string. */
 extern const signet_protocol host_filter_protocol;
 
@@ -70,5 +85,7 @@ int cmd_run(int argc, char **argv);
 int cmd_pipe(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_preflight(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_call(int argc, char **argv);
 
 #endif /* SIGNET_HOST_H */

@@ -20,6 +20,7 @@
 #include <signet/value.h>
 #include <signet/guest.h>
 #include <signet/process.h>
+#include <signet/connection.h>
 
 SIGNET_BEGIN_DECLS
 

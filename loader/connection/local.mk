@@ -1,0 +1,7 @@
+# Connections between processes: service names, values on the wire
+# (sd-bus), connections and listeners with per-connection code identity.
+libsignet_internal_la_SOURCES += \
+	loader/connection/service.c loader/connection/service.h \
+	loader/connection/wire.c loader/connection/wire.h
+
+signetinclude_HEADERS += include/signet/connection.h
