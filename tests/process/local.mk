@@ -21,3 +21,6 @@ tests_process_test_process_SOURCES = tests/process/test_process.c
 tests_process_test_process_CFLAGS = $(TEST_CFLAGS)
 tests_process_test_process_LDADD = $(TEST_INTERNAL_LIBS)
 TESTS += tests/process/test_process
+
+TESTS += tests/process/test_cli_pid.sh
+EXTRA_DIST += tests/process/test_cli_pid.sh
