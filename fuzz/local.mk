@@ -40,3 +40,9 @@ fuzz_replay_seal_SOURCES = fuzz/fuzz_seal.c fuzz/replay_main.c
 fuzz_replay_seal_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"seal"'
 fuzz_replay_seal_LDADD = libsignet-internal.la
 TESTS += fuzz/replay_seal
+
+check_PROGRAMS += fuzz/replay_maps
+fuzz_replay_maps_SOURCES = fuzz/fuzz_maps.c fuzz/replay_main.c
+fuzz_replay_maps_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"maps"'
+fuzz_replay_maps_LDADD = libsignet-internal.la
+TESTS += fuzz/replay_maps

@@ -71,4 +71,5 @@ include $(srcdir)/loader/elf/local.mk
 include $(srcdir)/loader/bundle/local.mk
 include $(srcdir)/loader/plugin/local.mk
 include $(srcdir)/loader/guest/local.mk
+include $(srcdir)/loader/process/local.mk
 include $(srcdir)/loader/connection/local.mk

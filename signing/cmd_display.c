@@ -25,15 +25,25 @@
 #include "core/file.h"
 #include "core/sha256.h"
 #include "elf/elf_image.h"
+#include "verify_common.h"
 
 static void usage(FILE *to)
 {
 	fputs("Usage: signet display [-v] [--extract-cms OUT] [--extract-cd OUT] FILE\n"
+	      "       signet display [--anchors FILE|DIR] --pid PID\n"
 	      "\n"
 	      "Shows the signature of FILE: format version, identifier, team, cdhash,\n"
 	      "hash type, page size and count, code limit, special slots and the\n"
 	      "certificate chain. Shows; does not verify (use `signet verify`).\n"
 	      "\n"
+	      "With --pid, shows what Signet knows of a running process\n"
+	      "(docs/processes.md): its executable, uid, the identity of its main\n"
+	      "executable as verified under the anchors, the verdict and every problem\n"
+	      "(or why it cannot be inspected).\n"
+	      "\n"
+	      "  --anchors PATH       with --pid: trust anchors (default: $SIGNET_ANCHORS,\n"
+	      "                       else " SIGNET_DEFAULT_ANCHORS ")\n"
+	      "  --pid PID            show the process PID instead of a file\n"
 	      "  -v, --verbose        also list every page hash\n"
 	      "  --extract-cms OUT    write the CMS SignedData (DER) to OUT\n"
 	      "  --extract-cd OUT     write the CodeDirectory bytes (what the CMS signs) to OUT\n"
@@ -41,7 +51,32 @@ static void usage(FILE *to)
 	      "The two extracts verify with stock OpenSSL:\n"
 	      "  openssl cms -verify -binary -inform DER -in CMS -content CD -CAfile ROOT.pem -purpose any\n"
 	      "\n"
-	      "Exit codes: 0 shown, 1 unsigned or malformed, 2 usage error.\n", to);
+	      "Exit codes: 0 shown (a process: whatever its verdict), 1 unsigned or\n"
+	      "malformed (a process: gone, or no such process), 2 usage error.\n", to);
+}
+
+static int display_pid(pid_t pid, const char *anchors)
+{
+	signet_policy *policy = NULL;
+	int rc = sg_process_policy_open(&policy, anchors, false, "signet display");
+	signet_process *p = NULL;
+	if (!rc)
+		rc = sg_inspect_pid(&p, pid, policy, "signet display");
+	if (!rc) {
+		printf("pid: %ld\n", (long)pid);
+		printf("verdict: %s\n", sg_verdict_name(signet_process_get_verdict(p)));
+		sg_print_process(stdout, p);
+		printf("problems: %zu\n", signet_process_problem_count(p));
+		for (size_t i = 0; i < signet_process_problem_count(p); i++) {
+			const signet_error *e = signet_process_problem(p, i);
+			printf("  [%s] %s\n", signet_error_check(e), signet_error_message(e));
+		}
+		if (signet_process_unknown_reason(p))
+			printf("unknown: %s\n", signet_error_message(signet_process_unknown_reason(p)));
+	}
+	signet_process_free(p);
+	signet_policy_free(policy);
+	return rc;
 }
 
 static void hex_line(FILE *to, const uint8_t *h)
@@ -118,21 +153,37 @@ int cmd_display(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "extract-cms", required_argument, NULL, 'm' },
 		{ "extract-cd", required_argument, NULL, 'd' },
+		{ "anchors", required_argument, NULL, 'a' },
+		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cms_out = NULL, *cd_out = NULL;
+	const char *cms_out = NULL, *cd_out = NULL, *anchors = NULL, *pid_text = NULL;
 	bool verbose = false;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "vm:d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vm:d:a:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v': verbose = true; break;
 		case 'm': cms_out = optarg; break;
 		case 'd': cd_out = optarg; break;
+		case 'a': anchors = optarg; break;
+		case 'p': pid_text = optarg; break;
 		case 'h': usage(stdout); return SIGNET_EXIT_OK;
 		default: usage(stderr); return SIGNET_EXIT_USAGE;
 		}
+	}
+	if (pid_text) {
+		pid_t pid;
+		if (optind != argc || verbose || cms_out || cd_out || sg_parse_pid(pid_text, &pid) != 0) {
+			fprintf(stderr, "signet display: --pid wants one process id, and no FILE or file options\n");
+			return SIGNET_EXIT_USAGE;
+		}
+		return display_pid(pid, anchors);
+	}
+	if (anchors) {
+		fprintf(stderr, "signet display: --anchors goes with --pid (a file's signature is shown, not verified)\n");
+		return SIGNET_EXIT_USAGE;
 	}
 	if (optind + 1 != argc) {
 		fprintf(stderr, "signet display: exactly one FILE is needed\n");

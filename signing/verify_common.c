@@ -3,11 +3,16 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "codesign/identity_internal.h"
 #include "commands.h"
+#include "core/quote.h"
 #include "requirement/requirement_internal.h"
 #include "verify_common.h"
 
@@ -22,14 +27,20 @@ int sg_parse_time(const char *s, long long *out)
 	return 0;
 }
 
-int sg_verify_cli_open(sg_verify_cli *cli, const char *prog)
+const char *sg_anchors_path(const char *given)
 {
-	signet_error *err = NULL;
-	const char *anchors = cli->anchors;
+	const char *anchors = given;
 	if (!anchors)
 		anchors = secure_getenv("SIGNET_ANCHORS");
 	if (!anchors)
 		anchors = SIGNET_DEFAULT_ANCHORS;
+	return anchors;
+}
+
+int sg_verify_cli_open(sg_verify_cli *cli, const char *prog)
+{
+	signet_error *err = NULL;
+	const char *anchors = sg_anchors_path(cli->anchors);
 	if (signet_trust_load(&cli->trust, anchors, &err) != 0) {
 		fprintf(stderr, "%s: trust anchors: %s\n", prog, signet_error_message(err));
 		signet_error_free(err);
@@ -101,4 +112,76 @@ void sg_print_identity(FILE *to, const signet_identity *id)
 	fprintf(to, "  pages: %llu x %u bytes, code limit %llu\n",
 		(unsigned long long)signet_identity_page_count(id), signet_identity_page_size(id),
 		(unsigned long long)signet_identity_code_limit(id));
+}
+
+int sg_process_policy_open(signet_policy **out, const char *anchors, bool allow_no_team, const char *prog)
+{
+	signet_error *err = NULL;
+	signet_policy *p = NULL;
+	if (signet_policy_new(&p, &err) != 0 || signet_policy_set_allow_no_team(p, allow_no_team, &err) != 0 ||
+	    signet_policy_set_anchors(p, sg_anchors_path(anchors), &err) != 0) {
+		fprintf(stderr, "%s: trust anchors: %s\n", prog, signet_error_message(err));
+		signet_error_free(err);
+		signet_policy_free(p);
+		return SIGNET_EXIT_USAGE;
+	}
+	*out = p;
+	return SIGNET_EXIT_OK;
+}
+
+int sg_parse_pid(const char *s, pid_t *out)
+{
+	char *end = NULL;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || !*s || *end || v <= 0 || v > INT_MAX)
+		return -1;
+	*out = (pid_t)v;
+	return 0;
+}
+
+int sg_inspect_pid(signet_process **out, pid_t pid, const signet_policy *policy, const char *prog)
+{
+	/* A pidfd first: from here on the pid cannot come to mean another process. */
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		fprintf(stderr, "%s: pid %ld: %s\n", prog, (long)pid, strerror(errno));
+		return SIGNET_EXIT_INVALID;
+	}
+	signet_error *err = NULL;
+	int rc = signet_code_for_pidfd(out, pidfd, policy, &err);
+	close(pidfd);
+	if (rc) {
+		fprintf(stderr, "%s: pid %ld: %s\n", prog, (long)pid, signet_error_message(err));
+		signet_error_free(err);
+		return SIGNET_EXIT_INVALID;
+	}
+	return SIGNET_EXIT_OK;
+}
+
+const char *sg_verdict_name(signet_process_verdict v)
+{
+	switch (v) {
+	case SIGNET_PROCESS_VALID: return "valid";
+	case SIGNET_PROCESS_INVALID: return "invalid";
+	case SIGNET_PROCESS_UNKNOWN: return "unknown";
+	}
+	return "?";
+}
+
+void sg_print_process(FILE *to, const signet_process *p)
+{
+	const char *exe = signet_process_executable(p);
+	char shown[2 * PATH_MAX];
+	/* The name is whoever named the file's choice: shown quoted, never raw to a terminal. */
+	sg_quote(shown, sizeof shown, exe ? exe : "(unknown)", PATH_MAX);
+	fprintf(to, "  executable: %s\n", shown);
+	if (signet_process_uid(p) == (uid_t)-1)
+		fprintf(to, "  uid: (unknown)\n");
+	else
+		fprintf(to, "  uid: %lu\n", (unsigned long)signet_process_uid(p));
+	if (signet_process_identity(p))
+		sg_print_identity(to, signet_process_identity(p));
+	else
+		fprintf(to, "  identity: none\n");
 }

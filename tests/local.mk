@@ -128,3 +128,4 @@ include $(srcdir)/tests/bundle/local.mk
 include $(srcdir)/tests/plugin/local.mk
 include $(srcdir)/tests/guest/local.mk
 include $(srcdir)/tests/hostapp/local.mk
+include $(srcdir)/tests/process/local.mk

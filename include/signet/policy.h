@@ -35,6 +35,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <signet/common.h>
 #include <signet/error.h>
@@ -50,6 +51,9 @@ SIGNET_BEGIN_DECLS
 /* Most platform directories, and most sonames in the soname list. */
 #define SIGNET_POLICY_MAX_DIRECTORIES 64
 #define SIGNET_POLICY_MAX_SONAMES 4096
+
+/* Most uids accepted without an identity (signet_policy_accept_uninspectable_uid()). */
+#define SIGNET_POLICY_MAX_UIDS 256
 
 /* Opaque policy. */
 typedef struct signet_policy signet_policy;
@@ -145,6 +149,21 @@ SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_platform_sonames(signet_p
  * Errors: SIGNET_E_INVALID_ARGUMENT.
  */
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_allow_no_team(signet_policy *p, bool allow,
+	signet_error **err);
+
+/*
+ * Accepts processes of `uid` that this caller cannot inspect (another
+ * user's, whose /proc entries it may not read: signet/process.h) as peers
+ * without an identity: signet_process_check() then returns 0 for such an
+ * unknown process of that uid, and evaluates no requirement. Meant for
+ * system services (uid 0) talking to a caller that does not run as root.
+ * A process that could be inspected is never judged by its uid. Adding a
+ * uid twice is not an error. None by default. Errors:
+ * SIGNET_E_POLICY_INVALID ((uid_t)-1, which names no user), SIGNET_E_LIMIT
+ * (more than SIGNET_POLICY_MAX_UIDS), SIGNET_E_INVALID_ARGUMENT,
+ * SIGNET_E_NOMEM.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_accept_uninspectable_uid(signet_policy *p, uid_t uid,
 	signet_error **err);
 
 /*

@@ -6,6 +6,7 @@
 
 #include "bundle/report.h"
 #include "core/error_internal.h"
+#include "policy/policy_internal.h"
 
 int signet_preflight(signet_bundle_info **out, const char *path, const signet_policy *policy,
 	const char *host_api, signet_error **err)

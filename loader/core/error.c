@@ -180,6 +180,15 @@ const char *signet_error_message(const signet_error *err)
 }
 
 const char *signet_error_path(const signet_error *err) { return err ? err->path : NULL; }
+
+const char *sg_error_reason(const signet_error *err)
+{
+	const char *msg = signet_error_message(err);
+	size_t n = err && err->path ? strlen(err->path) : 0;
+	if (n && strncmp(msg, err->path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+		return msg + n + 2;
+	return msg;
+}
 const char *signet_error_check(const signet_error *err) { return err ? err->check : NULL; }
 const char *signet_error_expected(const signet_error *err) { return err ? err->expected : NULL; }
 const char *signet_error_actual(const signet_error *err) { return err ? err->actual : NULL; }

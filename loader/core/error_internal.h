@@ -43,6 +43,13 @@ int sg_fail_v(signet_error **err, const sg_error_info *info, const char *fmt, va
 /* A deep copy (causes included); the static out-of-memory error when memory runs out. */
 signet_error *sg_error_copy(const signet_error *err);
 
+/*
+ * The message without the "<path>: " it starts with when the error has a
+ * path: the reason alone, to repeat under another error that names the
+ * same file. Points into `err`.
+ */
+const char *sg_error_reason(const signet_error *err);
+
 /* Shorthand for errors that carry only a code and a message. */
 int sg_fail_code(signet_error **err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -149,15 +149,21 @@ int sg_file_read_fd(uint8_t **buf_out, size_t *len_out, int fd, size_t max, cons
 	return 0;
 }
 
-int sg_file_read(uint8_t **buf, size_t *len, const char *path, size_t max, const char *check, signet_error **err)
+int sg_file_read_at(uint8_t **buf, size_t *len, int dirfd, const char *name, int flags, size_t max,
+	const char *path, const char *check, signet_error **err)
 {
 	int fd = -1;
-	int rc = sg_file_open(&fd, NULL, path, max, check, err);
+	int rc = sg_file_open_at(&fd, NULL, dirfd, name, flags, max, path, check, err);
 	if (rc)
 		return rc;
 	rc = sg_file_read_fd(buf, len, fd, max, path, check, err);
 	close(fd);
 	return rc;
+}
+
+int sg_file_read(uint8_t **buf, size_t *len, const char *path, size_t max, const char *check, signet_error **err)
+{
+	return sg_file_read_at(buf, len, AT_FDCWD, path, 0, max, path, check, err);
 }
 
 int sg_mapped_file_from_fd(sg_mapped_file *out, int fd, uint64_t size, const char *path, signet_error **err)

@@ -60,6 +60,14 @@ int sg_file_read(uint8_t **buf, size_t *len, const char *path, size_t max, const
 	signet_error **err) __attribute__((warn_unused_result));
 
 /*
+ * sg_file_open_at() then sg_file_read_fd(): a whole small file beneath
+ * `dirfd`. Also the way to read /proc files, which report size 0 and are
+ * read to their end, at most `max` bytes (SIGNET_E_LIMIT past that).
+ */
+int sg_file_read_at(uint8_t **buf, size_t *len, int dirfd, const char *name, int flags, size_t max,
+	const char *path, const char *check, signet_error **err) __attribute__((warn_unused_result));
+
+/*
  * A read-only private mapping of a whole regular file at rest, for tools
  * and for libraries only root can write (platform libraries). The loader
  * never maps a file it verifies this way: someone else may write it while

@@ -425,46 +425,6 @@ out:
 	return rc;
 }
 
-/* ---- the default policy ---- */
-
-static pthread_once_t default_once = PTHREAD_ONCE_INIT;
-static signet_policy *default_policy;
-static signet_error *default_error;
-
-static void make_default_policy(void)
-{
-	const char *file = secure_getenv("SIGNET_POLICY");
-	if (!file && access("/etc/signet/policy.json", F_OK) == 0)
-		file = "/etc/signet/policy.json";
-	if (file) {
-		if (signet_policy_load(&default_policy, file, &default_error) != 0)
-			default_policy = NULL;
-		return;
-	}
-	const char *anchors = secure_getenv("SIGNET_ANCHORS");
-	if (signet_policy_new(&default_policy, &default_error) != 0)
-		return;
-	if (!anchors && access("/etc/signet/anchors", F_OK) == 0)
-		anchors = "/etc/signet/anchors";
-	if (anchors && signet_policy_set_anchors(default_policy, anchors, &default_error) != 0) {
-		signet_policy_free(default_policy);
-		default_policy = NULL;
-	}
-}
-
-int sg_policy_or_default(const signet_policy **policy, const char *path, signet_error **err)
-{
-	if (*policy)
-		return 0;
-	pthread_once(&default_once, make_default_policy);
-	if (!default_policy)
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = path,
-			.check = "policy.default" }, "no usable default policy: %s",
-			default_error ? signet_error_message(default_error) : "out of memory");
-	*policy = default_policy;
-	return 0;
-}
-
 /* ---- public API ---- */
 
 int sg_load_enter(const char *what, const char *path, signet_error **err)

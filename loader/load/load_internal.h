@@ -87,12 +87,6 @@ int sg_inspect(sg_txn *t, sg_inspected *in, signet_error **err);
 int sg_load_inspected(sg_txn *t, sg_inspected *in, const char *want_soname, signet_image **out,
 	signet_error **err);
 
-/*
- * `*policy` when set, else the process default policy ($SIGNET_POLICY,
- * /etc/signet/policy.json, or anchors with the default requirement), made
- * once. SIGNET_E_POLICY_INVALID when there is no usable default.
- */
-int sg_policy_or_default(const signet_policy **policy, const char *path, signet_error **err);
 
 /*
  * The entry checks of every public loading call: no load or unload from

@@ -3,6 +3,7 @@
 libsignet_internal_la_SOURCES += \
 	loader/policy/policy_internal.h \
 	loader/policy/policy.c \
+	loader/policy/default.c \
 	loader/policy/values.c \
 	loader/policy/host.c \
 	loader/policy/policy_file.c \

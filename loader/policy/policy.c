@@ -52,6 +52,7 @@ void signet_policy_free(signet_policy *p)
 	sg_strings_clear(&p->deny_serials);
 	sg_strings_clear(&p->platform_dirs);
 	sg_strings_clear(&p->platform_sonames);
+	sg_array_clear(&p->uninspectable_uids);
 	free(p->host_team);
 	free(p->host_status);
 	free(p);
@@ -204,6 +205,33 @@ int signet_policy_set_allow_no_team(signet_policy *p, bool allow, signet_error *
 		return null_argument(err, "signet_policy_set_allow_no_team");
 	p->allow_no_team = allow;
 	return 0;
+}
+
+int signet_policy_accept_uninspectable_uid(signet_policy *p, uid_t uid, signet_error **err)
+{
+	if (!p)
+		return null_argument(err, "signet_policy_accept_uninspectable_uid");
+	/* (uid_t)-1 is what setresuid() reads as "unchanged": no process runs as it. */
+	if (uid == (uid_t)-1)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .check = "policy.setting",
+			.expected = "a uid other than 4294967295", .actual = "4294967295" },
+			"uid %lu names no user", (unsigned long)uid);
+	if (sg_policy_accepts_uninspectable_uid(p, uid))
+		return 0;
+	if (p->uninspectable_uids.n >= SIGNET_POLICY_MAX_UIDS)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .check = "policy.setting" },
+			"at most %d uids accepted without an identity", SIGNET_POLICY_MAX_UIDS);
+	if (sg_array_push(&p->uninspectable_uids, uid) != 0)
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory adding a uid to the policy");
+	return 0;
+}
+
+bool sg_policy_accepts_uninspectable_uid(const signet_policy *p, uid_t uid)
+{
+	for (size_t i = 0; p && i < p->uninspectable_uids.n; i++)
+		if (p->uninspectable_uids.items[i] == uid)
+			return true;
+	return false;
 }
 
 const char *signet_policy_host_team(const signet_policy *p)

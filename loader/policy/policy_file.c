@@ -120,6 +120,7 @@ typedef struct wanted {
 	const char *requirement;
 	json_t *allow_identifiers, *allow_cdhashes, *deny_cdhashes, *deny_serials;
 	json_t *directories, *sonames;
+	json_t *uninspectable_uids;
 	int allow_no_team; /* -1: not set */
 } wanted;
 
@@ -178,6 +179,26 @@ static int check_strings(const file_ctx *c, const json_t *array, const char *whe
 	return 0;
 }
 
+/* Every element of `array` a uid: an integer from 0 to 4294967294 ((uid_t)-1 names no user). */
+static int check_uids(const file_ctx *c, const json_t *array, const char *where)
+{
+	if (json_array_size(array) > SIGNET_POLICY_MAX_UIDS)
+		return invalid(c, where, NULL, "at most %d entries, not %zu", SIGNET_POLICY_MAX_UIDS,
+			json_array_size(array));
+	for (size_t i = 0; i < json_array_size(array); i++) {
+		const json_t *v = json_array_get(array, i);
+		char at[96];
+		snprintf(at, sizeof at, "%s[%zu]", where, i);
+		if (!json_is_integer(v))
+			return invalid(c, at, NULL, "expected a uid (an integer), got %s", type_name(v));
+		json_int_t uid = json_integer_value(v);
+		if (uid < 0 || uid >= (json_int_t)(uid_t)-1)
+			return invalid(c, at, NULL, "%" JSON_INTEGER_FORMAT ": expected a uid from 0 to %lu", uid,
+				(unsigned long)((uid_t)-1 - 1));
+	}
+	return 0;
+}
+
 static bool valid_hash(const char *s)
 {
 	uint8_t h[SG_POLICY_HASH_SIZE];
@@ -205,15 +226,17 @@ static int check_schema(const file_ctx *c, const json_t *root, wanted *w)
 {
 	static const field top[] = {
 		{ "anchors", JSON_STRING }, { "requirement", JSON_STRING }, { "allow", JSON_OBJECT },
-		{ "deny", JSON_OBJECT }, { "platform", JSON_OBJECT }, { "verify", JSON_OBJECT }, { NULL, 0 } };
+		{ "deny", JSON_OBJECT }, { "platform", JSON_OBJECT }, { "verify", JSON_OBJECT },
+		{ "peers", JSON_OBJECT }, { NULL, 0 } };
 	static const field allow[] = { { "identifiers", JSON_ARRAY }, { "cdhashes", JSON_ARRAY }, { NULL, 0 } };
 	static const field deny[] = { { "cdhashes", JSON_ARRAY }, { "serials", JSON_ARRAY }, { NULL, 0 } };
 	static const field platform[] = { { "directories", JSON_ARRAY }, { "sonames", JSON_ARRAY }, { NULL, 0 } };
 	static const field verify[] = { { "allow_no_team", JSON_TRUE }, { NULL, 0 } };
+	static const field peers[] = { { "uninspectable_uids", JSON_ARRAY }, { NULL, 0 } };
 
 	if (!json_is_object(root))
 		return invalid(c, "top level", NULL, "expected an object, got %s", type_name(root));
-	int rc = check_object(c, root, NULL, top, "anchors, requirement, allow, deny, platform, verify");
+	int rc = check_object(c, root, NULL, top, "anchors, requirement, allow, deny, platform, verify, peers");
 	if (rc != 0)
 		return rc;
 
@@ -275,6 +298,14 @@ static int check_schema(const file_ctx *c, const json_t *root, wanted *w)
 		v = json_object_get(o, "allow_no_team");
 		if (v)
 			w->allow_no_team = json_is_true(v) ? 1 : 0;
+	}
+	o = json_object_get(root, "peers");
+	if (o) {
+		if ((rc = check_object(c, o, "peers", peers, "uninspectable_uids")) != 0)
+			return rc;
+		w->uninspectable_uids = json_object_get(o, "uninspectable_uids");
+		if (w->uninspectable_uids && (rc = check_uids(c, w->uninspectable_uids, "peers.uninspectable_uids")) != 0)
+			return rc;
 	}
 	return 0;
 }
@@ -377,6 +408,11 @@ static int apply(const file_ctx *c, signet_policy *p, const wanted *w)
 	}
 	if (w->allow_no_team >= 0 && (rc = signet_policy_set_allow_no_team(p, w->allow_no_team == 1, &e)) != 0)
 		return setter_failed(c, "verify.allow_no_team", rc, e);
+	for (size_t i = 0; w->uninspectable_uids && i < json_array_size(w->uninspectable_uids); i++) {
+		uid_t uid = (uid_t)json_integer_value(json_array_get(w->uninspectable_uids, i));
+		if ((rc = signet_policy_accept_uninspectable_uid(p, uid, &e)) != 0)
+			return setter_failed(c, "peers.uninspectable_uids", rc, e);
+	}
 	if (w->anchors) {
 		char *path = resolve(c->path, w->anchors);
 		if (!path)

@@ -3,10 +3,11 @@
  * policy_internal.h - the policy object and what the loader asks of it.
  *
  * Layout of loader/policy/: policy.c (the object, defaults, setters),
- * values.c (checking and normalizing list values), host.c (the host's own
- * identity), policy_file.c (the JSON file), admit.c (deny, allow,
- * requirement against a verified identity), platform.c (unsigned platform
- * libraries and the default directories).
+ * default.c (the process default policy), values.c (checking and
+ * normalizing list values), host.c (the host's own identity),
+ * policy_file.c (the JSON file), admit.c (deny, allow, requirement against
+ * a verified identity), platform.c (unsigned platform libraries and the
+ * default directories).
  *
  * Everything here only reads the policy once it is built, so concurrent
  * loads may share one (see include/signet/policy.h).
@@ -17,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <signet/policy.h>
 #include <signet/requirement.h>
@@ -36,6 +38,7 @@
 typedef SG_ARRAY(char *) sg_strings;
 typedef uint8_t sg_policy_hash[SG_POLICY_HASH_SIZE];
 typedef SG_ARRAY(sg_policy_hash) sg_hashes;
+typedef SG_ARRAY(uid_t) sg_uids;
 
 struct signet_policy {
 	signet_trust *trust;            /* NULL: no anchors (loads must fail) */
@@ -52,12 +55,24 @@ struct signet_policy {
 	sg_strings platform_sonames;
 	bool sonames_restricted;        /* false: any soname */
 
+	/* Peers: uids whose processes may talk without an identity when they cannot be inspected. */
+	sg_uids uninspectable_uids;
+
 	/* The host, as found by the last set_anchors (host.c). */
 	char *host_team;                /* NULL: the host has no team */
 	char *host_status;              /* "<exe>: team X" or "<exe>: <why no team>"; NULL before anchors */
 };
 
 /* ---- what the loader calls ---------------------------------------------- */
+
+/*
+ * `*policy` when set, else the process default policy ($SIGNET_POLICY,
+ * /etc/signet/policy.json, or anchors with the default requirement), made
+ * once (default.c). SIGNET_E_POLICY_INVALID (check "policy.default") when
+ * there is no usable default; `path` names what it was wanted for.
+ */
+int sg_policy_or_default(const signet_policy **policy, const char *path, signet_error **err)
+	__attribute__((warn_unused_result));
 
 /* The anchors to verify against; NULL when none were set. */
 const signet_trust *sg_policy_trust(const signet_policy *p);
@@ -110,6 +125,11 @@ const char *const *sg_policy_platform_directories(const signet_policy *p, size_t
 
 /* Why the host has (or has no) team, for messages and debugging; NULL before anchors. */
 const char *sg_policy_host_status(const signet_policy *p);
+
+/* ---- what process inspection calls -------------------------------------- */
+
+/* Does the policy accept processes of `uid` that cannot be inspected (signet_process_check())? */
+bool sg_policy_accepts_uninspectable_uid(const signet_policy *p, uid_t uid);
 
 /* ---- inside the module -------------------------------------------------- */
 

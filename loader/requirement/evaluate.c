@@ -4,7 +4,8 @@
  * refusal an explanation a person can act on.
  *
  * Explanation rules (docs/requirements.md shows them with examples):
- *  - a failing clause says "<clause>: wanted <X>, image has <Y>";
+ *  - a failing clause says "<clause>: wanted <X>, image has <Y>" ("peer
+ *    has" when the subject says its holder is a peer);
  *  - `and` fails with its first failing operand's explanation;
  *  - `or` fails with every alternative's, "no alternative holds: A; B";
  *    an `or` met again further down is parenthesized, except a direct
@@ -141,6 +142,12 @@ static void record(eval_ctx *c, const char *op, const char *want, const char *ha
 	c->actual = dup_or_flag(c, have);
 }
 
+/* Who the identity belongs to, in explanations. */
+static const char *holder(const eval_ctx *c)
+{
+	return c->s->holder ? c->s->holder : "image";
+}
+
 /* "<label>: wanted [op ]<want>, image has <have|none>" after the label. */
 static void wanted(eval_ctx *c, const char *op, const char *want, const char *have)
 {
@@ -150,7 +157,9 @@ static void wanted(eval_ctx *c, const char *op, const char *want, const char *ha
 		sg_text_puts(&c->why, " ");
 	}
 	put_value(&c->why, want, VALUE_MAX);
-	sg_text_puts(&c->why, ", image has ");
+	sg_text_puts(&c->why, ", ");
+	sg_text_puts(&c->why, holder(c));
+	sg_text_puts(&c->why, " has ");
 	if (have)
 		put_value(&c->why, have, VALUE_MAX);
 	else
@@ -250,7 +259,9 @@ static int team_host_clause(eval_ctx *c)
 
 static int excluded(eval_ctx *c, const sg_req_node *n)
 {
-	sg_text_puts(&c->why, "excluded: the image satisfies ");
+	sg_text_puts(&c->why, "excluded: the ");
+	sg_text_puts(&c->why, holder(c));
+	sg_text_puts(&c->why, " satisfies ");
 	sg_req_format_node(&c->why, n->children[0]);
 	if (c->have_clause)
 		return 0;

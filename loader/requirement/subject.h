@@ -21,6 +21,11 @@ typedef struct sg_req_subject {
 	bool anchor_trusted;             /* chain ended at a configured trust anchor */
 	const uint8_t *anchor_sha256;    /* SHA-256 of the anchor's DER, 32 bytes, or NULL */
 	const char *host_team;           /* for `team = host`; NULL: the host has no team */
+	/*
+	 * What explanations call the identity's owner: "team: wanted X, peer
+	 * has Y" for a process at the other end of a connection. NULL: "image".
+	 */
+	const char *holder;
 
 	/*
 	 * certificate leaf[subject.CN], certificate root[...], certificate 1[...]:

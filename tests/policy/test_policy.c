@@ -403,6 +403,28 @@ static void test_allow_lists(void)
 	signet_policy_free(p);
 }
 
+static void test_uninspectable_uids(void)
+{
+	signet_policy *p = NULL;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(signet_policy_new(&p, &err), &err);
+	CU_ASSERT_FALSE(sg_policy_accepts_uninspectable_uid(p, 0)); /* none by default */
+	SG_ASSERT_FAILS(signet_policy_accept_uninspectable_uid(p, (uid_t)-1, &err), &err, SIGNET_E_POLICY_INVALID,
+		"uid 4294967295 names no user");
+	SG_ASSERT_FAILS(signet_policy_accept_uninspectable_uid(NULL, 0, &err), &err, SIGNET_E_INVALID_ARGUMENT,
+		"NULL argument");
+	for (uid_t u = 0; u < SIGNET_POLICY_MAX_UIDS; u++)
+		SG_ASSERT_OK(signet_policy_accept_uninspectable_uid(p, u * 7, &err), &err);
+	/* Full: a new uid is refused, one already there is no error, and nothing changes. */
+	SG_ASSERT_FAILS(signet_policy_accept_uninspectable_uid(p, 1, &err), &err, SIGNET_E_LIMIT,
+		"at most 256 uids accepted without an identity");
+	SG_ASSERT_OK(signet_policy_accept_uninspectable_uid(p, 7, &err), &err);
+	CU_ASSERT_EQUAL(p->uninspectable_uids.n, SIGNET_POLICY_MAX_UIDS);
+	CU_ASSERT_TRUE(sg_policy_accepts_uninspectable_uid(p, 7 * (SIGNET_POLICY_MAX_UIDS - 1)));
+	CU_ASSERT_FALSE(sg_policy_accepts_uninspectable_uid(p, 1));
+	signet_policy_free(p);
+}
+
 static void test_setters_validate(void)
 {
 	signet_policy *p = policy_with_anchors();
@@ -485,7 +507,8 @@ static void test_file_round_trip(void)
 		"  \"deny\": { \"cdhashes\": [\"%s\"], \"serials\": [\"%s\"] },\n"
 		"  \"platform\": { \"directories\": [\"/usr/lib/x86_64-linux-gnu\", \"/usr/lib\"],\n"
 		"                \"sonames\": [\"libc.so.6\", \"libm.so.6\"] },\n"
-		"  \"verify\": { \"allow_no_team\": true }\n"
+		"  \"verify\": { \"allow_no_team\": true },\n"
+		"  \"peers\": { \"uninspectable_uids\": [0, 1000, 0] }\n"
 		"}\n",
 		signet_identity_cdhash_hex(id_c), signet_identity_cdhash_hex(id_a), serial_b);
 	snprintf(file, sizeof file, "%s/policy.json", sub);
@@ -508,6 +531,8 @@ static void test_file_round_trip(void)
 	const char *sonames[] = { "libc.so.6", "libm.so.6" };
 	SG_ASSERT_OK(signet_policy_set_platform_sonames(built, sonames, 2, &err), &err);
 	SG_ASSERT_OK(signet_policy_set_allow_no_team(built, true, &err), &err);
+	SG_ASSERT_OK(signet_policy_accept_uninspectable_uid(built, 0, &err), &err);
+	SG_ASSERT_OK(signet_policy_accept_uninspectable_uid(built, 1000, &err), &err);
 
 	int got[5], want[5];
 	verdicts(from_file, got);
@@ -534,6 +559,12 @@ static void test_file_round_trip(void)
 	CU_ASSERT_TRUE(from_file->sonames_restricted);
 	CU_ASSERT_EQUAL(from_file->platform_sonames.n, 2);
 	CU_ASSERT_PTR_NULL(signet_policy_host_team(from_file));
+	/* The uids, each once (a repeat is not a second entry), the same as by calls. */
+	CU_ASSERT_EQUAL(from_file->uninspectable_uids.n, 2);
+	CU_ASSERT_EQUAL(built->uninspectable_uids.n, 2);
+	CU_ASSERT_TRUE(sg_policy_accepts_uninspectable_uid(from_file, 0));
+	CU_ASSERT_TRUE(sg_policy_accepts_uninspectable_uid(from_file, 1000));
+	CU_ASSERT_FALSE(sg_policy_accepts_uninspectable_uid(from_file, 1001));
 	signet_policy_free(built);
 	signet_policy_free(from_file);
 
@@ -612,7 +643,22 @@ static void test_file_invalid(void)
 		"line 2, column 14: not valid JSON: duplicate object key");
 	REFUSED("dup-nested.json", "{\"allow\": {\"identifiers\": [], \"identifiers\": []}}", "duplicate object key");
 	REFUSED("unknown.json", "{\"anchor\": \"root.pem\"}",
-		"top level: unknown key \"anchor\" (known keys: anchors, requirement, allow, deny, platform, verify)");
+		"top level: unknown key \"anchor\" (known keys: anchors, requirement, allow, deny, platform, verify, peers)");
+	REFUSED("peers-unknown.json", "{\"peers\": {\"uids\": [0]}}",
+		"peers: unknown key \"uids\" (known keys: uninspectable_uids)");
+	REFUSED("peers-type.json", "{\"peers\": [0]}", "peers: expected an object, got an array");
+	REFUSED("uids-type.json", "{\"peers\": {\"uninspectable_uids\": 0}}",
+		"peers.uninspectable_uids: expected an array, got a number");
+	REFUSED("uid-string.json", "{\"peers\": {\"uninspectable_uids\": [0, \"0\"]}}",
+		"peers.uninspectable_uids[1]: expected a uid (an integer), got a string");
+	REFUSED("uid-real.json", "{\"peers\": {\"uninspectable_uids\": [1.5]}}",
+		"peers.uninspectable_uids[0]: expected a uid (an integer), got a number");
+	REFUSED("uid-negative.json", "{\"peers\": {\"uninspectable_uids\": [-1]}}",
+		"peers.uninspectable_uids[0]: -1: expected a uid from 0 to 4294967294");
+	REFUSED("uid-none.json", "{\"peers\": {\"uninspectable_uids\": [4294967295]}}",
+		"peers.uninspectable_uids[0]: 4294967295: expected a uid from 0 to 4294967294");
+	REFUSED("uid-big.json", "{\"peers\": {\"uninspectable_uids\": [99999999999999]}}",
+		"peers.uninspectable_uids[0]: 99999999999999: expected a uid from 0 to 4294967294");
 	REFUSED("unknown-nested.json", "{\"allow\": {\"identifier\": [\"a\"]}}",
 		"allow: unknown key \"identifier\" (known keys: identifiers, cdhashes)");
 	REFUSED("type-bool.json", "{\"verify\": {\"allow_no_team\": \"yes\"}}",
@@ -695,6 +741,12 @@ static void test_file_invalid(void)
 		used += (size_t)snprintf(big + used, sizeof big - used, "%s\"/usr/lib\"", i ? ", " : "");
 	used += (size_t)snprintf(big + used, sizeof big - used, "]}}");
 	refused_file("many.json", big, used, SIGNET_E_POLICY_INVALID, "platform.directories: at most 64 entries, not 65");
+	used = (size_t)snprintf(big, sizeof big, "{\"peers\": {\"uninspectable_uids\": [");
+	for (int i = 0; i <= SIGNET_POLICY_MAX_UIDS; i++)
+		used += (size_t)snprintf(big + used, sizeof big - used, "%s%d", i ? ", " : "", i);
+	used += (size_t)snprintf(big + used, sizeof big - used, "]}}");
+	refused_file("many-uids.json", big, used, SIGNET_E_POLICY_INVALID,
+		"peers.uninspectable_uids: at most 256 entries, not 257");
 }
 
 static void test_file_size_and_kind(void)
@@ -1244,6 +1296,7 @@ int main(int argc, char **argv)
 		{ "deny serial: case and leading zeros do not matter", test_deny_serial },
 		{ "allow lists: identifier, cdhash, neither; requirement still applies", test_allow_lists },
 		{ "setters validate and change nothing on failure", test_setters_validate },
+		{ "uids accepted without an identity: validated, capped", test_uninspectable_uids },
 		{ "signed host: its team is the host team", test_signed_host },
 		{ "one policy shared by concurrent admits", test_shared_by_threads },
 		{ NULL, NULL },

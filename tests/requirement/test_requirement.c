@@ -512,6 +512,21 @@ static void test_explanations_of_single_clauses(void)
 	assert_explains("team = host", &s, "team = host: the host has no team", NULL, "ZZZZZ99999");
 }
 
+/* A subject that names its holder (a process at the other end of a connection) is "peer", not "image". */
+static void test_explanations_name_the_holder(void)
+{
+	sg_req_subject s = make_subject();
+	s.team = "ZZZZZ99999";
+	s.holder = "peer";
+	assert_explains("team \"ABCDE12345\"", &s, "team: wanted ABCDE12345, peer has ZZZZZ99999",
+		"ABCDE12345", "ZZZZZ99999");
+	assert_explains("team = host", &s, "team = host: wanted ABCDE12345, peer has ZZZZZ99999",
+		"ABCDE12345", "ZZZZZ99999");
+	assert_explains("!identifier \"com.example.hello\"", &s,
+		"excluded: the peer satisfies identifier \"com.example.hello\"",
+		"!identifier \"com.example.hello\"", "identifier \"com.example.hello\"");
+}
+
 static void test_explanations_of_combinations(void)
 {
 	sg_req_subject s = make_subject();
@@ -903,6 +918,7 @@ int main(void)
 	static const sg_test explanations[] = {
 		{ "one clause: wanted and found", test_explanations_of_single_clauses },
 		{ "and, or, !: which clauses are named", test_explanations_of_combinations },
+		{ "a peer is named as such", test_explanations_name_the_holder },
 		{ "image values are escaped and cut", test_explanations_escape_and_cut_image_values },
 		{ "an explanation is capped", test_explanation_is_capped },
 		{ NULL, NULL },
