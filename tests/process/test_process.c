@@ -647,6 +647,8 @@ static void test_exited_process_is_gone(void)
 		"descriptor -1 is not a pidfd");
 	close(fds[0]);
 	close(fds[1]);
+	snprintf(want, sizeof want, "descriptor %d is not a pidfd (not open)", fds[0]);
+	SG_ASSERT_FAILS(signet_code_for_pidfd(&p, fds[0], sg_test_policy(), &err), &err, SIGNET_E_INVALID_ARGUMENT, want);
 
 	/* A policy without anchors can identify nothing. */
 	signet_policy *none = NULL;
