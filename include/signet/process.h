@@ -56,7 +56,9 @@ typedef enum signet_process_verdict {
  * (NULL: the process default policy). An unknown or invalid verdict is
  * not an error: *out is set and the verdict says so. Errors:
  * SIGNET_E_PROCESS_GONE (it exited before or during the inspection),
- * SIGNET_E_INVALID_ARGUMENT (not a pidfd), SIGNET_E_POLICY_INVALID,
+ * SIGNET_E_INVALID_ARGUMENT (not a pidfd), SIGNET_E_POLICY_INVALID (no
+ * trust anchors, or no usable default policy), SIGNET_E_IO (a /proc entry
+ * fails for another reason than access: out of descriptors, ...),
  * SIGNET_E_NOMEM.
  */
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_code_for_pidfd(signet_process **out, int pidfd,
@@ -112,7 +114,9 @@ SIGNET_EXPORT const signet_error *signet_process_unknown_reason(const signet_pro
  * then `req` (NULL: none) against its identity, with `team = host` meaning
  * the policy's host team: SIGNET_E_PEER_REFUSED with the evaluator's
  * explanation ("team: wanted ABCDE12345, peer has ZZZZZ99999") as the
- * message and expected/actual.
+ * message and expected/actual. Also SIGNET_E_INVALID_ARGUMENT (no
+ * process), SIGNET_E_POLICY_INVALID (`policy` NULL and no usable default),
+ * and the evaluator's SIGNET_E_LIMIT and SIGNET_E_NOMEM.
  */
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_process_check(const signet_process *process,
 	const signet_requirement *req, const signet_policy *policy, signet_error **err);

@@ -403,8 +403,8 @@ int sg_process_inspect(signet_process **out, int pidfd, const sg_proc *proc, con
 	/* Our own descriptor: the caller keeps theirs, and the object outlives the call. */
 	p->pidfd = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
 	int rc = p->pidfd < 0
-		? sg_fail(err, &(sg_error_info){ .code = errno == EMFILE ? SIGNET_E_LIMIT : SIGNET_E_IO,
-			.check = "process.pidfd", .os_errno = errno }, "cannot duplicate pidfd %d: %s", pidfd, strerror(errno))
+		? sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .check = "process.pidfd", .os_errno = errno },
+			"cannot duplicate pidfd %d: %s", pidfd, strerror(errno))
 		: inspect(p, proc->dir_errno, policy, err);
 	if (rc) {
 		signet_process_free(p);

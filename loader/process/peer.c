@@ -232,7 +232,7 @@ static int from_credentials(signet_process **out, const signet_policy *policy, i
 		int e = errno;
 		if (e == ESRCH)
 			return sg_process_gone(err, cred.pid, "exited before it was inspected (the peer's pid from SO_PEERCRED)");
-		return peer_fail(err, e == EMFILE ? SIGNET_E_LIMIT : SIGNET_E_IO, sockfd, e, "%s", "pidfd_open");
+		return peer_fail(err, SIGNET_E_IO, sockfd, e, "%s", "pidfd_open");
 	}
 	sg_proc proc;
 	bool unconfirmed = false;

@@ -58,11 +58,19 @@ static int pidfd_pid(long *pid, int pidfd, signet_error **err)
 	uint8_t *text = NULL;
 	size_t len = 0;
 	signet_error *e = NULL;
-	if (sg_file_read_at(&text, &len, AT_FDCWD, path, 0, FDINFO_MAX, path, "process.pidfd", &e) != 0) {
-		int rc = signet_error_code(e) == SIGNET_E_NOMEM ? SIGNET_E_NOMEM : SIGNET_E_INVALID_ARGUMENT;
-		rc = rc == SIGNET_E_NOMEM ? sg_fail_code(err, rc, "out of memory reading %s", path)
-			: not_a_pidfd(err, pidfd, signet_error_message(e));
+	int rc = sg_file_read_at(&text, &len, AT_FDCWD, path, 0, FDINFO_MAX, path, "process.pidfd", &e);
+	int os = rc ? signet_error_os_errno(e) : 0;
+	/* No such descriptor, or one with a long fdinfo (an epoll set): not a pidfd. Out of descriptors or memory: say so. */
+	if (rc && (os == ENOENT || rc == SIGNET_E_LIMIT)) {
+		rc = not_a_pidfd(err, pidfd, os == ENOENT ? "not open" : "its fdinfo is too long");
 		signet_error_free(e);
+		return rc;
+	}
+	if (rc) {
+		if (err)
+			*err = e;
+		else
+			signet_error_free(e);
 		return rc;
 	}
 	bool ok = sg_fdinfo_pid((const char *)text, len, pid);

@@ -80,7 +80,7 @@ int sg_proc_open(sg_proc *out, int pidfd, signet_error **err) __attribute__((war
  * cannot be read (*os_errno says why); -2: more entries than the cap.
  */
 int sg_proc_find_fd(int procdir, bool (*match)(const struct stat *st, const void *ctx), const void *ctx,
-	char name[32], int *os_errno);
+	char name[32], int *os_errno) __attribute__((warn_unused_result));
 
 /* Has the process exited (a zombie included)? True too when poll() fails. */
 bool sg_pidfd_exited(int pidfd);

@@ -80,9 +80,9 @@ bool sg_mapping_path_starts(const sg_mapping *m, const char *prefix);
  * reader's /proc cannot see) when there is exactly one such line with a
  * decimal number; false when there is none (not a pidfd) or it is malformed.
  */
-bool sg_fdinfo_pid(const char *bytes, size_t len, long *pid);
+bool sg_fdinfo_pid(const char *bytes, size_t len, long *pid) __attribute__((warn_unused_result));
 
 /* The real uid, the first number of the "Uid:" line of /proc/PID/status text. */
-bool sg_status_uid(const char *bytes, size_t len, uid_t *uid);
+bool sg_status_uid(const char *bytes, size_t len, uid_t *uid) __attribute__((warn_unused_result));
 
 #endif /* SIGNET_PROCESS_PROCFS_H */

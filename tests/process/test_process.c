@@ -407,6 +407,38 @@ static void test_unsigned_preloaded_library(void)
 	signet_process_free(p);
 }
 
+/* A policy that names its platform sonames judges each mapped library by its DT_SONAME. */
+static void test_platform_soname_list(void)
+{
+	sg_watchdog(60);
+	signet_policy *only_libc = NULL;
+	signet_error *err = NULL;
+	const char *sonames[] = { "libc.so.6" };
+	SG_ASSERT_OK(signet_policy_new(&only_libc, &err), &err);
+	SG_ASSERT_OK(signet_policy_set_anchors(only_libc, sg_test_pki("root.pem"), &err), &err);
+	SG_ASSERT_OK(signet_policy_set_platform_sonames(only_libc, sonames, 1, &err), &err);
+	const char *argv[] = { prog("peer-a"), "sleep", NULL };
+	child c = start(argv);
+	signet_process *p = inspect_pidfd(c.pidfd, only_libc);
+	assert_verdict(p, SIGNET_PROCESS_INVALID);
+	bool libcrypto = false;
+	for (size_t i = 0; i < signet_process_problem_count(p); i++) {
+		const char *m = signet_error_message(signet_process_problem(p, i));
+		CU_ASSERT_PTR_NULL(strstr(m, "/libc.so.6: ")); /* libc is listed: never a problem */
+		CU_ASSERT_PTR_NOT_NULL(strstr(m, ": not a platform library: soname "));
+		libcrypto |= strstr(m, "not a platform library: soname libcrypto.so.3 is not on the policy's platform "
+			"soname list (1 listed)") != NULL;
+	}
+	CU_ASSERT_TRUE(libcrypto);
+	signet_process_free(p);
+	/* The same process under the test policy (no soname list): valid. */
+	p = inspect(&c);
+	assert_verdict(p, SIGNET_PROCESS_VALID);
+	signet_process_free(p);
+	stop(&c);
+	signet_policy_free(only_libc);
+}
+
 static void test_code_written_at_run_time(void)
 {
 	sg_watchdog(60);
@@ -647,6 +679,8 @@ static void test_exited_process_is_gone(void)
 		"descriptor -1 is not a pidfd");
 	close(fds[0]);
 	close(fds[1]);
+	snprintf(want, sizeof want, "descriptor %d is not a pidfd (not open)", fds[0]);
+	SG_ASSERT_FAILS(signet_code_for_pidfd(&p, fds[0], sg_test_policy(), &err), &err, SIGNET_E_INVALID_ARGUMENT, want);
 
 	/* A policy without anchors can identify nothing. */
 	signet_policy *none = NULL;
@@ -1244,6 +1278,7 @@ int main(void)
 		{ "an unsigned process: invalid, naming its executable", test_unsigned_process_is_invalid },
 		{ "an executable replaced on disk after exec", test_executable_replaced_after_exec },
 		{ "an unsigned LD_PRELOAD library, named", test_unsigned_preloaded_library },
+		{ "a platform soname list: judged by DT_SONAME", test_platform_soname_list },
 		{ "writable-executable and anonymous executable memory, named by range", test_code_written_at_run_time },
 		{ "problems are capped, and counted", test_many_problems_are_capped },
 		{ "a plugin loaded by signet_load(): its snapshot verifies", test_signet_loaded_plugin_is_valid },
