@@ -46,3 +46,17 @@ fuzz_replay_maps_SOURCES = fuzz/fuzz_maps.c fuzz/replay_main.c
 fuzz_replay_maps_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"maps"'
 fuzz_replay_maps_LDADD = libsignet-internal.la
 TESTS += fuzz/replay_maps
+
+# wire: sd-bus itself reads the bytes (fuzz/README.md), so it links libsystemd.
+check_PROGRAMS += fuzz/replay_wire
+fuzz_replay_wire_SOURCES = fuzz/fuzz_wire.c fuzz/wire_palette.h fuzz/replay_main.c
+fuzz_replay_wire_CFLAGS = $(FUZZ_REPLAY_CFLAGS) $(LIBSYSTEMD_CFLAGS) -DFUZZ_TARGET='"wire"'
+fuzz_replay_wire_LDADD = libsignet-internal.la $(LIBSYSTEMD_LIBS)
+TESTS += fuzz/replay_wire
+
+# Writes fuzz/corpus/wire/ (run by hand: fuzz/README.md); built with the
+# tests so that it keeps compiling.
+check_PROGRAMS += fuzz/make_wire_seeds
+fuzz_make_wire_seeds_SOURCES = fuzz/make_wire_seeds.c fuzz/wire_palette.h
+fuzz_make_wire_seeds_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
+fuzz_make_wire_seeds_LDADD = libsignet-internal.la $(LIBSYSTEMD_LIBS)

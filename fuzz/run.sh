@@ -42,8 +42,9 @@ mkdir -p "$build/fuzz/corpus-$target" "$build/fuzz/artifacts-$target"
 bin="$build/fuzz/fuzz_$target"
 # shellcheck disable=SC2046 # pkg-config output is meant to split
 "$cc" $cflags -fsanitize=fuzzer -I"$build" -I"$srcdir/include" -I"$srcdir/loader" \
+	$(pkg-config --cflags libsystemd) \
 	"$src" "$build/.libs/libsignet-internal.a" \
-	$(pkg-config --libs libelf libcrypto libffi jansson) -ldl -lpthread -o "$bin"
+	$(pkg-config --libs libelf libcrypto libffi jansson libsystemd) -ldl -lpthread -o "$bin"
 
 dict=""
 [ -f "$srcdir/fuzz/$target.dict" ] && dict="-dict=$srcdir/fuzz/$target.dict"
