@@ -105,8 +105,14 @@ int sg_file_read_fd(uint8_t **buf_out, size_t *len_out, int fd, size_t max, cons
 	int rc = sg_file_check(fd, &size, max, path, check, err);
 	if (rc)
 		return rc;
-	/* Room for what fstat() said plus one byte: a file that grew is read up to max + 1. */
+	/*
+	 * Room for what fstat() said plus one byte: a file that grew is read up
+	 * to max + 1. At least a page, though (within max + 1): /proc files say
+	 * size 0 and would otherwise be read a byte, two, four... at a time.
+	 */
 	size_t cap = (size_t)size + 1;
+	if (cap < 4096)
+		cap = max < 4095 ? max + 1 : 4096;
 	uint8_t *buf = malloc(cap + 1);
 	size_t got = 0;
 	while (buf) {

@@ -32,6 +32,8 @@
 #define STATUS_MAX 65536
 /* Inspections started over because the process exec'd meanwhile, before giving up. */
 #define MAX_ATTEMPTS 3
+/* Reads of maps before one that does not parse is taken for what the map is. */
+#define MAPS_READS 3
 
 static const char DELETED[] = " (deleted)";
 
@@ -49,21 +51,6 @@ int sg_process_add_problem(signet_process *p, signet_error *problem)
 	return 0;
 }
 
-/* Everything one inspection found, forgotten before the next attempt. */
-static void forget(signet_process *p)
-{
-	signet_identity_free(p->identity);
-	free(p->executable);
-	for (size_t i = 0; i < p->problems.n; i++)
-		signet_error_free(p->problems.items[i]);
-	sg_array_clear(&p->problems);
-	signet_error_free(p->unknown);
-	p->identity = NULL;
-	p->executable = NULL;
-	p->have_exe = false;
-	p->problems_dropped = 0;
-	p->unknown = NULL;
-}
 
 static bool is_denied(int e)
 {
@@ -280,45 +267,59 @@ static int inspect_maps(signet_process *p, const signet_policy *policy, signet_e
 {
 	char label[64];
 	snprintf(label, sizeof label, "/proc/%ld/maps", (long)p->pid);
-	uint8_t *text = NULL;
-	size_t len = 0;
-	signet_error *e = NULL;
-	/* Bounded: a process can make its map as long as it likes (long file names, many mappings). */
-	int rc = sg_file_read_at(&text, &len, p->procdir, "maps", 0, SG_MAPS_MAX_BYTES, label, "process.maps", &e);
-	if (rc) {
-		int os = signet_error_os_errno(e);
-		if (is_denied(os)) {
-			signet_error_free(e);
-			set_unknown(p, label, os, "another user's process, or ptrace restrictions");
-			return 0;
+	for (int attempt = 1;; attempt++) {
+		uint8_t *text = NULL;
+		size_t len = 0;
+		signet_error *e = NULL;
+		/* Bounded: a process can make its map as long as it likes (long file names, many mappings). */
+		int rc = sg_file_read_at(&text, &len, p->procdir, "maps", 0, SG_MAPS_MAX_BYTES, label, "process.maps", &e);
+		if (rc) {
+			int os = signet_error_os_errno(e);
+			if (is_denied(os)) {
+				signet_error_free(e);
+				set_unknown(p, label, os, "another user's process, or ptrace restrictions");
+				return 0;
+			}
+			if (is_gone(os)) {
+				signet_error_free(e);
+				return sg_process_gone(err, p->pid, "exited while it was inspected");
+			}
+			if (rc == SIGNET_E_NOMEM) {
+				signet_error_free(e);
+				return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading %s", label);
+			}
+			if (rc == SIGNET_E_LIMIT)
+				return maps_problem(p, label, e, "more than 8 MiB of mappings: too many to account for");
+			char what[1024];
+			snprintf(what, sizeof what, "the mappings cannot be read: %s", sg_error_reason(e));
+			return maps_problem(p, label, e, what);
 		}
-		if (is_gone(os)) {
+		sg_mappings maps = { 0 };
+		rc = sg_maps_parse(&maps, (const char *)text, len, SG_MAPS_MAX_MAPPINGS, label, &e);
+		if (rc && rc != SIGNET_E_NOMEM && attempt < MAPS_READS) {
+			/*
+			 * The kernel writes maps one read() at a time, each under its own
+			 * lock: a process that maps or unmaps meanwhile (any allocator
+			 * may) tears the text, lines out of order or overlapping. Read it
+			 * again; only a map that never parses is a problem.
+			 */
 			signet_error_free(e);
-			return sg_process_gone(err, p->pid, "exited while it was inspected");
+			sg_array_clear(&maps);
+			free(text);
+			continue;
 		}
 		if (rc == SIGNET_E_NOMEM) {
 			signet_error_free(e);
-			return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading %s", label);
+			rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading %s", label);
+		} else if (rc) {
+			rc = maps_problem(p, label, e, sg_error_reason(e));
+		} else {
+			rc = sg_process_judge_mappings(p, &maps, policy, err);
 		}
-		if (rc == SIGNET_E_LIMIT)
-			return maps_problem(p, label, e, "more than 8 MiB of mappings: too many to account for");
-		char what[1024];
-		snprintf(what, sizeof what, "the mappings cannot be read: %s", sg_error_reason(e));
-		return maps_problem(p, label, e, what);
+		sg_array_clear(&maps);
+		free(text);
+		return rc;
 	}
-	sg_mappings maps = { 0 };
-	rc = sg_maps_parse(&maps, (const char *)text, len, SG_MAPS_MAX_MAPPINGS, label, &e);
-	if (rc == SIGNET_E_NOMEM) {
-		signet_error_free(e);
-		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading %s", label);
-	} else if (rc) {
-		rc = maps_problem(p, label, e, sg_error_reason(e));
-	} else {
-		rc = sg_process_judge_mappings(p, &maps, policy, err);
-	}
-	sg_array_clear(&maps);
-	free(text);
-	return rc;
 }
 
 /* Did the process exec while it was inspected (its main executable is another inode now)? */
@@ -326,14 +327,30 @@ static bool exec_happened(const signet_process *p)
 {
 	if (!p->have_exe)
 		return false;
+	if (sg_process_mm_replaced(p))
+		return !sg_pidfd_exited(p->pidfd); /* an exit is for the final check to report */
 	struct stat st;
 	if (fstatat(p->procdir, "exe", &st, 0) != 0)
 		return !is_gone(errno); /* gone: the final check says so; denied: it exec'd something setuid */
 	return st.st_dev != p->exe_dev || st.st_ino != p->exe_ino;
 }
 
+/*
+ * Holds the address space about to be inspected (see mm_fd): opened before
+ * anything is read, so that an exec after this point shows, however
+ * quickly it came. Not openable (another user's process): the exe and maps
+ * reads that follow say why.
+ */
+static void hold_mm(signet_process *p)
+{
+	if (p->mm_fd >= 0)
+		close(p->mm_fd);
+	p->mm_fd = openat(p->procdir, "maps", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+}
+
 static int inspect_once(signet_process *p, const signet_policy *policy, signet_error **err)
 {
+	hold_mm(p);
 	int rc = inspect_exe(p, policy, err);
 	if (!rc && !p->unknown)
 		rc = inspect_maps(p, policy, err);
@@ -378,7 +395,7 @@ static int inspect(signet_process *p, int dir_errno, const signet_policy *policy
 				"the process exec'd %d times while it was inspected", MAX_ATTEMPTS);
 			break;
 		}
-		forget(p);
+		sg_process_forget(p);
 	}
 	if (!rc)
 		rc = count_dropped(p);
@@ -398,6 +415,7 @@ int sg_process_inspect(signet_process **out, int pidfd, const sg_proc *proc, con
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory inspecting process %ld", (long)proc->pid);
 	}
 	p->procdir = proc->dir;
+	p->mm_fd = -1;
 	p->pid = proc->pid;
 	p->uid = (uid_t)-1;
 	/* Our own descriptor: the caller keeps theirs, and the object outlives the call. */
@@ -414,9 +432,13 @@ int sg_process_inspect(signet_process **out, int pidfd, const sg_proc *proc, con
 		/* Unknown is all it is: nothing half-read is offered as its identity or its problems. */
 		signet_error *why = p->unknown;
 		p->unknown = NULL;
-		forget(p);
+		sg_process_forget(p);
 		p->unknown = why;
 		p->verdict = SIGNET_PROCESS_UNKNOWN;
+		if (p->mm_fd >= 0) {
+			close(p->mm_fd);
+			p->mm_fd = -1;
+		}
 	} else if (p->problems.n > 0 || !p->identity)
 		p->verdict = SIGNET_PROCESS_INVALID;
 	else

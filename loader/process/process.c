@@ -13,20 +13,32 @@
 #include "process/process_internal.h"
 #include "requirement/requirement_internal.h"
 
-void signet_process_free(signet_process *p)
+void sg_process_forget(signet_process *p)
 {
-	if (!p)
-		return;
 	signet_identity_free(p->identity);
 	free(p->executable);
 	for (size_t i = 0; i < p->problems.n; i++)
 		signet_error_free(p->problems.items[i]);
 	sg_array_clear(&p->problems);
 	signet_error_free(p->unknown);
+	p->identity = NULL;
+	p->executable = NULL;
+	p->have_exe = false;
+	p->problems_dropped = 0;
+	p->unknown = NULL;
+}
+
+void signet_process_free(signet_process *p)
+{
+	if (!p)
+		return;
+	sg_process_forget(p);
 	if (p->pidfd >= 0)
 		close(p->pidfd);
 	if (p->procdir >= 0)
 		close(p->procdir);
+	if (p->mm_fd >= 0)
+		close(p->mm_fd);
 	free(p);
 }
 
@@ -130,8 +142,19 @@ bool sg_process_exe_changed(const signet_process *p)
 	/* Its exe was never read: what was decided about it (by uid, if at all) changes when it exits. */
 	if (p->verdict == SIGNET_PROCESS_UNKNOWN)
 		return sg_pidfd_exited(p->pidfd);
+	if (sg_process_mm_replaced(p))
+		return true;
 	struct stat st;
 	if (fstatat(p->procdir, "exe", &st, 0) != 0)
 		return true; /* exited (the directory is its own: ENOENT, ESRCH), or unreadable now (a setuid exec) */
 	return st.st_dev != p->exe_dev || st.st_ino != p->exe_ino;
+}
+
+bool sg_process_mm_replaced(const signet_process *p)
+{
+	if (p->mm_fd < 0)
+		return false;
+	/* Empty (or an error) once the address space it was opened on is gone. */
+	char byte;
+	return pread(p->mm_fd, &byte, 1, 0) != 1;
 }

@@ -51,6 +51,16 @@ struct signet_process {
 	sg_errors problems;              /* SIGNET_E_PROCESS_INVALID each */
 	size_t problems_dropped;         /* past SG_PROCESS_MAX_PROBLEMS */
 	signet_error *unknown;           /* why it could not be inspected */
+	/*
+	 * /proc/PID/maps, opened before the inspection read anything: the open
+	 * file holds the address space (mm) the process had then, and reads
+	 * through it return nothing once that address space is gone, which an
+	 * exec (of any file, the same one included) or an exit does. (auxv
+	 * would not do: it reads a copy kept in the mm structure, readable
+	 * after the address space is gone.) -1 when it could not be opened
+	 * (an unknown process).
+	 */
+	int mm_fd;
 };
 
 /* ---- proc.c: from a pidfd to the process's /proc directory --------------- */
@@ -137,16 +147,24 @@ int sg_code_for_peer_from(signet_process **out, int sockfd, const signet_policy 
 
 /* ---- process.c ----------------------------------------------------------- */
 
+/* Drops everything an inspection found (identity, executable, problems, why unknown); keeps the handles. */
+void sg_process_forget(signet_process *p);
+
 /*
  * The cheap check for each message of a connection (the connections code
  * calls it before delivering a message, and inspects the peer again only
  * when it says true): has the process exec'd since it was inspected, or
- * exited? One fstatat() of /proc/PID/exe through the directory kept open
- * (its device and inode against the main executable's), no /proc parsing.
- * For a process inspected as unknown (its exe cannot be read), only
- * whether it exited. What it cannot see (docs/processes.md): code mapped
- * after the inspection, and an exec of the same file.
+ * exited? A one-byte read through mm_fd (empty once the inspected address
+ * space is gone: any exec, the same file with a new LD_PRELOAD included)
+ * and one fstatat() of /proc/PID/exe (its device and inode against the
+ * main executable's); no /proc parsing. For a process inspected as
+ * unknown, only whether it exited. What it cannot see (docs/processes.md):
+ * code mapped after the inspection, and an exec while another process
+ * created with CLONE_VM keeps the old address space alive.
  */
 bool sg_process_exe_changed(const signet_process *p);
+
+/* Is the address space the inspection saw gone (mm_fd reads nothing)? False without mm_fd. */
+bool sg_process_mm_replaced(const signet_process *p);
 
 #endif /* SIGNET_PROCESS_INTERNAL_H */

@@ -230,6 +230,20 @@ int main(int argc, char **argv)
 		execv(argv[3], argv + 3);
 		die("execv");
 	}
+	/* connect-reexec PATH ENV: connects, then (told to) exec's its own file again with ENV added (LD_PRELOAD=...). */
+	if (strcmp(mode, "connect-reexec") == 0 && argc == 4) {
+		connect_to(argv[2]);
+		ready(NULL);
+		char c;
+		if (read(HOLD_FD, &c, 1) != 1)
+			return 0;
+		if (putenv(argv[3]) != 0)
+			die("putenv");
+		char sleep_mode[] = "sleep";
+		char *again[] = { argv[0], sleep_mode, NULL };
+		execv("/proc/self/exe", again);
+		die("execv");
+	}
 	if ((strcmp(mode, "handoff") == 0 || strcmp(mode, "fork-hold") == 0) && argc == 3)
 		return handoff(argv[2], strcmp(mode, "fork-hold") == 0);
 	if (strcmp(mode, "rwx") == 0 || strcmp(mode, "anon-exec") == 0) {

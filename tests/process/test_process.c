@@ -645,6 +645,42 @@ static void test_exec_after_connect(void)
 	stop(&c);
 }
 
+/*
+ * The same file exec'd again, now with an unsigned LD_PRELOAD: the
+ * executable's inode did not change, the address space did, and the cheap
+ * check sees it (the connections code then inspects the peer anew).
+ */
+static void test_reexec_same_file_is_seen(void)
+{
+	sg_watchdog(60);
+	char path[108];
+	int l = listener(path);
+	const char *lib = real(sg_fixture("libunsigned.so"));
+	const char *env = preload_env(lib);
+	const char *argv[] = { prog("peer-a"), "connect-reexec", path, env, NULL };
+	child c = start_env(argv, NULL);
+	int s = accept_one(l);
+	wait_ready(&c);
+	signet_process *before = peer(s, SG_PEER_AUTO);
+	assert_verdict(before, SIGNET_PROCESS_VALID);
+	CU_ASSERT_FALSE(sg_process_exe_changed(before));
+	CU_ASSERT_FATAL(write(c.hold, "x", 1) == 1); /* exec now */
+	wait_ready(&c);                              /* peer-a again, with the library */
+	CU_ASSERT_TRUE(sg_process_mm_replaced(before));
+	CU_ASSERT_TRUE(sg_process_exe_changed(before));
+	signet_process *after = peer(s, SG_PEER_AUTO);
+	assert_verdict(after, SIGNET_PROCESS_INVALID);
+	assert_team(after, TEAM_A, "org.signet.test.peer");
+	CU_ASSERT_EQUAL_FATAL(signet_process_problem_count(after), 1);
+	CU_ASSERT_STRING_EQUAL(signet_error_path(signet_process_problem(after, 0)), lib);
+	CU_ASSERT_FALSE(sg_process_exe_changed(after));
+	signet_process_free(after);
+	signet_process_free(before);
+	close(s);
+	close(l);
+	stop(&c);
+}
+
 static void test_exited_process_is_gone(void)
 {
 	sg_watchdog(60);
@@ -1278,6 +1314,8 @@ int main(void)
 		{ "an unsigned process: invalid, naming its executable", test_unsigned_process_is_invalid },
 		{ "an executable replaced on disk after exec", test_executable_replaced_after_exec },
 		{ "an unsigned LD_PRELOAD library, named", test_unsigned_preloaded_library },
+		{ "the same file exec'd again with an unsigned LD_PRELOAD: the cheap check sees it",
+			test_reexec_same_file_is_seen },
 		{ "a platform soname list: judged by DT_SONAME", test_platform_soname_list },
 		{ "writable-executable and anonymous executable memory, named by range", test_code_written_at_run_time },
 		{ "problems are capped, and counted", test_many_problems_are_capped },
