@@ -142,8 +142,10 @@ int sg_test_main(const sg_suite *suites)
 		CU_pSuite suite = CU_add_suite(s->name, NULL, NULL);
 		if (!suite)
 			return 99;
+		/* SIGNET_TEST_ONLY=TEXT runs only the tests whose names contain TEXT (by hand, when debugging). */
+		const char *only = getenv("SIGNET_TEST_ONLY");
 		for (const sg_test *t = s->tests; t->name; t++)
-			if (!CU_add_test(suite, t->name, t->run))
+			if ((!only || strstr(t->name, only)) && !CU_add_test(suite, t->name, t->run))
 				return 99;
 	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
