@@ -24,7 +24,17 @@ bench_bench_preflight_CPPFLAGS = $(AM_CPPFLAGS) -DSIGNET_BUILDDIR=\"$(abs_top_bu
 bench_bench_preflight_LDADD = libsignet.la -ldl
 EXTRA_bench_bench_preflight_DEPENDENCIES = signet$(EXEEXT)
 
-BENCHES = bench/bench_pagehash bench/bench_load bench/bench_preflight
+# bench_connection: a call round trip against a raw socketpair ping-pong, and
+# connection setup step by step. Linked with the library's objects (peers
+# must be valid processes; docs/processes.md) and signed at run time.
+EXTRA_PROGRAMS += bench/bench_connection
+bench_bench_connection_SOURCES = bench/bench_connection.c bench/bench_util.h
+bench_bench_connection_CPPFLAGS = $(AM_CPPFLAGS) -DSIGNET_BUILDDIR=\"$(abs_top_builddir)\"
+bench_bench_connection_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
+bench_bench_connection_LDADD = libsignet-internal.la $(LIBSYSTEMD_LIBS)
+EXTRA_bench_bench_connection_DEPENDENCIES = signet$(EXEEXT)
+
+BENCHES = bench/bench_pagehash bench/bench_load bench/bench_preflight bench/bench_connection
 CLEANFILES += $(BENCHES)
 
 .PHONY: bench

@@ -212,7 +212,7 @@ static sd_bus_message *new_call(session *s, const char *method)
 static void append_args(sd_bus_message *m, const signet_value *args, size_t n)
 {
 	signet_error *err = NULL;
-	if (sg_wire_append_args(m, args, n, &err) != 0) {
+	if (sg_wire_append_args(m, args, n, true, &err) != 0) {
 		fprintf(stderr, "make_wire_seeds: sg_wire_append_args: %s\n", signet_error_message(err));
 		exit(1);
 	}

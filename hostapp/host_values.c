@@ -52,7 +52,7 @@ int host_parse_args(signet_value **out, const char *types, char **texts, size_t 
 		if (strcmp(text, "-") == 0 && (letter == SIGNET_TYPE_STRING || letter == SIGNET_TYPE_BUFFER)) {
 			size_t len = 0;
 			if (!input && !(input = host_read_stdin(&len))) {
-				fprintf(stderr, "signet-host %s: standard input is over 64 MiB, contains a NUL byte, or cannot "
+				fprintf(stderr, "signet-host: %s: standard input is over 64 MiB, contains a NUL byte, or cannot "
 					"be read\n", cmd);
 				free(args);
 				return HOST_EXIT_USAGE;
@@ -61,7 +61,7 @@ int host_parse_args(signet_value **out, const char *types, char **texts, size_t 
 		}
 		signet_error *err = NULL;
 		if (signet_value_parse(&args[i], letter, text, &err) != 0) {
-			fprintf(stderr, "signet-host %s: argument %zu: %s\n", cmd, i + 1, signet_error_message(err));
+			fprintf(stderr, "signet-host: %s: argument %zu: %s\n", cmd, i + 1, signet_error_message(err));
 			signet_error_free(err);
 			free(args);
 			return HOST_EXIT_USAGE;

@@ -19,6 +19,8 @@ static const struct {
 	{ "run", cmd_run, "load a bundle and call a method of its principal class" },
 	{ "pipe", cmd_pipe, "chain text-filter bundles from standard input to standard output" },
 	{ "images", cmd_images, "print every image in this process (after loading BUNDLEs)" },
+	{ "serve", cmd_serve, "publish a bundle's principal class as a service to other processes" },
+	{ "call", cmd_call, "call a method of a service and print the result" },
 };
 
 static void usage(FILE *to)

@@ -147,7 +147,12 @@ $(SP)/signet-host: $(SP)/signet-host-sample$(EXEEXT) $(SP_PKI) | signet$(EXEEXT)
 	$(AM_V_GEN)rm -f $@.tmp && cp $(SP)/signet-host-sample$(EXEEXT) $@.tmp && \
 	./signet sign $(SP_SIGN_A) --identifier org.signet.sample.host $@.tmp >/dev/null && mv $@.tmp $@
 
-noinst_DATA = $(SP_PKI) $(SP_ROGUE) $(SP_GOOD) $(SP_HOSTILE) $(SP)/signet-host
+# The same host signed by team Z: a client (or a squatting server) of another team.
+$(SP)/signet-host-z: $(SP)/signet-host-sample$(EXEEXT) $(SP_PKI) | signet$(EXEEXT)
+	$(AM_V_GEN)rm -f $@.tmp && cp $(SP)/signet-host-sample$(EXEEXT) $@.tmp && \
+	./signet sign $(SP_SIGN_Z) --identifier org.signet.sample.host $@.tmp >/dev/null && mv $@.tmp $@
+
+noinst_DATA = $(SP_PKI) $(SP_ROGUE) $(SP_GOOD) $(SP_HOSTILE) $(SP)/signet-host $(SP)/signet-host-z
 
 EXTRA_DIST += plugins/make-bundle.sh plugins/common/sample_buffer.h \
 	plugins/rot13/rot13.c plugins/rot13/manifest.json \
@@ -160,5 +165,6 @@ EXTRA_DIST += plugins/make-bundle.sh plugins/common/sample_buffer.h \
 
 clean-local: clean-sample-plugins
 clean-sample-plugins:
-	rm -rf $(SP)/*.bundle $(SP)/*.bundle.tmp $(SP)/pki $(SP)/obj $(SP)/signet-host $(SP)/signet-host.tmp
+	rm -rf $(SP)/*.bundle $(SP)/*.bundle.tmp $(SP)/pki $(SP)/obj $(SP)/signet-host $(SP)/signet-host.tmp \
+		$(SP)/signet-host-z $(SP)/signet-host-z.tmp
 .PHONY: clean-sample-plugins

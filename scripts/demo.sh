@@ -4,7 +4,9 @@
 # plugin bundles (signed by a development CA the build makes in
 # build/plugins/pki, never committed), and runs the host on them: the image
 # table, `list` with every good bundle accepted and every hostile one
-# refused with its reason, a filter pipeline, and the C++ plugin.
+# refused with its reason, a filter pipeline, the C++ plugin, and a bundle
+# served to other processes: a client of the team accepted, a client of
+# another team refused, a squatting server refused.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/install-deps.sh"
@@ -38,3 +40,38 @@ echo "== typed arguments by the method's encoding: Upper.repeat(\"ab\", 3)"
 echo
 echo "== a hostile bundle in a pipeline is refused before any text moves"
 echo Hello | "${host[@]}" pipe "$p/Rot13.bundle" "$p/Tampered.bundle" || true
+echo
+# Services live under $XDG_RUNTIME_DIR; a root shell without one gets a private directory.
+if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -d "$XDG_RUNTIME_DIR" ]; then
+	XDG_RUNTIME_DIR=$(mktemp -d)
+	export XDG_RUNTIME_DIR
+fi
+name=ABCDE12345.org.signet.sample.rot13
+sock=$XDG_RUNTIME_DIR/signet/services/$name
+hostz=("$p/signet-host-z" --anchors "$p/pki/root.pem")  # the same host, signed by team ZZZZZ99999
+serve_pid=
+trap '[ -z "$serve_pid" ] || kill "$serve_pid" 2>/dev/null' EXIT
+# serve_in_background HOST...: starts a server (its log on stderr), waits until it serves.
+serve_in_background() {
+	log=$(mktemp)
+	"$@" 2> >(tee "$log" >&2) &
+	serve_pid=$!
+	for _ in $(seq 100); do grep -q "serving" "$log" && break; sleep 0.1; done
+	rm -f "$log"
+}
+stop_server() { kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null || true; serve_pid=; }
+
+echo "== a service: signet-host serve $name Rot13.bundle (in the background)"
+serve_in_background "${host[@]}" serve "$name" "$p/Rot13.bundle"
+echo "== a client of the team: echo Hello | signet-host call $name filter -"
+echo Hello | "${host[@]}" call "$name" filter -
+echo "== a client of another team (signet-host signed by ZZZZZ99999) is refused, both sides say why"
+echo Hello | "${hostz[@]}" call "$name" filter - || true
+sleep 0.2
+stop_server
+echo
+echo "== a squatter: team ZZZZZ99999 serving at team ABCDE12345's socket; the client refuses it before sending"
+serve_in_background "${hostz[@]}" --requirement "anchor trusted" serve --socket "$sock" ZZZZZ99999.org.signet.squat \
+	"$p/Rot13.bundle"
+echo Hello | "${host[@]}" call "$name" filter - || true
+stop_server

@@ -22,8 +22,9 @@
  * inspected and checked again before the message is delivered.
  *
  * The wire is D-Bus peer to peer through sd-bus: calls are method calls
- * whose arguments are signet_values (signet/value.h) as variants; large
- * buffers travel as sealed memfds; descriptors with SCM_RIGHTS. sd-bus's
+ * whose arguments are signet_values (signet/value.h) as variants; where
+ * both ends allow descriptors (pass_fds), large buffers travel as sealed
+ * memfds and descriptors with SCM_RIGHTS. sd-bus's
  * strict decoding comes first, then Signet's limits (nesting, counts, sizes,
  * descriptors per message), and a message that breaks either invalidates
  * the connection.
@@ -88,6 +89,15 @@ typedef struct signet_connection_options {
 	const signet_policy *policy;            /* anchors and platform rules for the peer; NULL: the default */
 	const signet_requirement *requirement;  /* what the peer must satisfy, besides validity; NULL: nothing more */
 	uint64_t timeout_usec;                  /* the handshake and each call; 0: 25 s */
+	/*
+	 * Descriptors may travel (SIGNET_TYPE_FD; buffers over 64 KiB as
+	 * sealed memfds) when both ends set this. Off by default, and only for
+	 * peers trusted not to attack: libsystemd (252) leaks the descriptors
+	 * of a message it drops as malformed, so a peer allowed to pass them
+	 * can exhaust this process's (docs/connections.md). Off, a peer that
+	 * sends one anyway is cut off, and its descriptors closed.
+	 */
+	bool pass_fds;
 	signet_message_handler on_message;      /* calls from the peer; NULL: refused with org.signet.Error.NoHandler */
 	signet_connection_event on_invalidated;
 	signet_connection_event on_interrupted;
@@ -95,7 +105,8 @@ typedef struct signet_connection_options {
 } signet_connection_options;
 
 #define SIGNET_CONNECTION_OPTIONS_VERSION 1
-#define SIGNET_CONNECTION_OPTIONS_INIT { SIGNET_CONNECTION_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL }
+#define SIGNET_CONNECTION_OPTIONS_INIT \
+	{ SIGNET_CONNECTION_OPTIONS_VERSION, NULL, NULL, 0, false, NULL, NULL, NULL, NULL }
 
 /*
  * Connects to the service `name` (TEAMID.reverse.dns.name) and runs the
@@ -183,6 +194,7 @@ typedef struct signet_listener_options {
 	const signet_policy *policy;            /* NULL: the default; its host team must be the name's */
 	const signet_requirement *requirement;  /* what each client must satisfy, besides validity */
 	uint64_t timeout_usec;                  /* each client's handshake; 0: 25 s */
+	bool pass_fds;                          /* descriptors may travel (see signet_connection_options) */
 	signet_message_handler on_message;      /* calls from any client */
 	signet_connection_event on_invalidated;
 	signet_connection_event on_interrupted; /* a client went away */
@@ -193,7 +205,7 @@ typedef struct signet_listener_options {
 
 #define SIGNET_LISTENER_OPTIONS_VERSION 1
 #define SIGNET_LISTENER_OPTIONS_INIT \
-	{ SIGNET_LISTENER_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL }
+	{ SIGNET_LISTENER_OPTIONS_VERSION, NULL, NULL, 0, false, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /*
  * Publishes the service `name`: this process's own signature must carry

@@ -42,11 +42,20 @@
 #define SG_BUS_ERROR_PREFIX "org.signet.Error."
 #define SG_NONCE_SIZE 32
 #define SG_DEFAULT_TIMEOUT_USEC (25u * 1000u * 1000u)
+/* How long a client that refused its server waits for the refusal to be read. */
+#define SG_REFUSAL_WAIT_USEC (3u * 1000u * 1000u)
+
+/* A call of ours waiting for its reply (signet_connection_call(); nested calls stack). */
+typedef struct sg_awaited {
+	uint64_t cookie;               /* our call's serial */
+	sd_bus_message *reply;         /* the reply (or error) once the filter matched it */
+	struct sg_awaited *next;       /* the call this one is nested in */
+} sg_awaited;
 
 typedef enum sg_conn_state {
 	SG_CONN_HANDSHAKE,   /* checks done or under way; no message of the peer delivered yet */
 	SG_CONN_READY,
-	SG_CONN_REFUSING,    /* server: told the client why; closes once that is written */
+	SG_CONN_REFUSING,    /* told the peer why it is refused; closes once that is written */
 	SG_CONN_INTERRUPTED, /* the peer went away; a client made by name/path may reconnect */
 	SG_CONN_INVALID      /* never usable again */
 } sg_conn_state;
@@ -62,12 +71,14 @@ struct signet_connection {
 	char team[SIGNET_SERVICE_NAME_MAX + 1]; /* the name's team the peer must have; "" for none */
 	char *socket_path;                   /* client: where to reconnect */
 	uint64_t timeout_usec;
+	bool pass_fds;                       /* offered at setup; what the bus negotiated decides */
 	signet_message_handler on_message;
 	signet_connection_event on_invalidated, on_interrupted;
 	void *payload;
 	uint8_t nonce[SG_NONCE_SIZE];        /* server: the challenge sent */
 	signet_error *why;                   /* why it is no longer READY */
 	signet_error *refusal;               /* client: the server's refusal, when it sent one */
+	sg_awaited *awaited;                 /* our calls waiting for replies, innermost first */
 	/* server side */
 	struct signet_listener *listener;
 	sd_event_source *deadline;           /* the handshake's (or a refusal's drain) time limit */

@@ -2,6 +2,8 @@
 # (sd-bus), connections and listeners with per-connection code identity.
 libsignet_internal_la_SOURCES += \
 	loader/connection/service.c loader/connection/service.h \
-	loader/connection/wire.c loader/connection/wire.h
+	loader/connection/wire.c loader/connection/wire.h \
+	loader/connection/connection_internal.h loader/connection/connection.c \
+	loader/connection/listener.c
 
 signetinclude_HEADERS += include/signet/connection.h

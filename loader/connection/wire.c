@@ -56,12 +56,20 @@ static int append_sealed(sd_bus_message *m, const void *data, size_t len, signet
 	return r < 0 ? bus_fail(err, r, "cannot pass a buffer as a sealed memfd") : 0;
 }
 
-static int append_value(sd_bus_message *m, const signet_value *v, size_t arg, unsigned depth, signet_error **err);
+/* Which argument a value belongs to (for messages), and whether descriptors travel. */
+typedef struct argument {
+	size_t index;
+	bool fds;
+} argument;
 
-static int append_array(sd_bus_message *m, const signet_value *v, size_t arg, unsigned depth, signet_error **err)
+static int append_value(sd_bus_message *m, const signet_value *v, const argument *arg, unsigned depth,
+	signet_error **err);
+
+static int append_array(sd_bus_message *m, const signet_value *v, const argument *arg, unsigned depth,
+	signet_error **err)
 {
 	if (v->as.array.count && !v->as.array.items)
-		return cannot_travel(err, arg, "an array without items");
+		return cannot_travel(err, arg->index, "an array without items");
 	int r = sd_bus_message_open_container(m, SD_BUS_TYPE_VARIANT, "av");
 	if (r >= 0)
 		r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "v");
@@ -78,17 +86,17 @@ static int append_array(sd_bus_message *m, const signet_value *v, size_t arg, un
 	return r < 0 ? bus_fail(err, r, "cannot append an array") : 0;
 }
 
-static int append_dictionary(sd_bus_message *m, const signet_value *v, size_t arg, unsigned depth,
+static int append_dictionary(sd_bus_message *m, const signet_value *v, const argument *arg, unsigned depth,
 	signet_error **err)
 {
 	if (v->as.dictionary.count && (!v->as.dictionary.keys || !v->as.dictionary.values))
-		return cannot_travel(err, arg, "a dictionary without keys or values");
+		return cannot_travel(err, arg->index, "a dictionary without keys or values");
 	int r = sd_bus_message_open_container(m, SD_BUS_TYPE_VARIANT, "a{sv}");
 	if (r >= 0)
 		r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
 	for (size_t i = 0; r >= 0 && i < v->as.dictionary.count; i++) {
 		if (!v->as.dictionary.keys[i])
-			return cannot_travel(err, arg, "a dictionary key that is NULL");
+			return cannot_travel(err, arg->index, "a dictionary key that is NULL");
 		r = sd_bus_message_open_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv");
 		if (r >= 0)
 			r = sd_bus_message_append_basic(m, SD_BUS_TYPE_STRING, v->as.dictionary.keys[i]);
@@ -106,10 +114,11 @@ static int append_dictionary(sd_bus_message *m, const signet_value *v, size_t ar
 	return r < 0 ? bus_fail(err, r, "cannot append a dictionary (a key that is not UTF-8?)") : 0;
 }
 
-static int append_value(sd_bus_message *m, const signet_value *v, size_t arg, unsigned depth, signet_error **err)
+static int append_value(sd_bus_message *m, const signet_value *v, const argument *arg, unsigned depth,
+	signet_error **err)
 {
 	if (depth > SIGNET_MESSAGE_MAX_DEPTH)
-		return cannot_travel(err, arg, "arrays and dictionaries nested too deep");
+		return cannot_travel(err, arg->index, "arrays and dictionaries nested too deep");
 	int r = 0;
 	switch (v->type) {
 	case SIGNET_TYPE_INT32: r = sd_bus_message_append(m, "v", "i", v->as.i32); break;
@@ -119,18 +128,21 @@ static int append_value(sd_bus_message *m, const signet_value *v, size_t arg, un
 	case SIGNET_TYPE_BOOL: r = sd_bus_message_append(m, "v", "b", (int)v->as.boolean); break;
 	case SIGNET_TYPE_STRING:
 		if (!v->as.string)
-			return cannot_travel(err, arg, "a NULL string");
+			return cannot_travel(err, arg->index, "a NULL string");
 		r = sd_bus_message_append(m, "v", "s", v->as.string);
 		if (r < 0)
 			return bus_fail(err, r, "a string that is not UTF-8 (or holds no text) cannot travel");
 		break;
 	case SIGNET_TYPE_BUFFER:
 		if (v->as.buffer.length && !v->as.buffer.data)
-			return cannot_travel(err, arg, "a buffer without data");
+			return cannot_travel(err, arg->index, "a buffer without data");
 		if (v->as.buffer.length > SIGNET_SEALED_BUFFER_MAX)
-			return cannot_travel(err, arg, "a buffer larger than SIGNET_SEALED_BUFFER_MAX");
-		if (v->as.buffer.length > SG_WIRE_INLINE_MAX)
+			return cannot_travel(err, arg->index, "a buffer larger than SIGNET_SEALED_BUFFER_MAX");
+		if (v->as.buffer.length > SG_WIRE_INLINE_MAX && arg->fds)
 			return append_sealed(m, v->as.buffer.data, v->as.buffer.length, err);
+		if (v->as.buffer.length > SG_WIRE_INLINE_ONLY_MAX)
+			return cannot_travel(err, arg->index, "a buffer over 64 MiB travels only as a sealed memfd, and "
+				"descriptors do not travel on this connection (pass_fds)");
 		r = sd_bus_message_open_container(m, SD_BUS_TYPE_VARIANT, "ay");
 		if (r >= 0)
 			r = sd_bus_message_append_array(m, 'y', v->as.buffer.length ? v->as.buffer.data : "",
@@ -139,20 +151,23 @@ static int append_value(sd_bus_message *m, const signet_value *v, size_t arg, un
 			r = sd_bus_message_close_container(m);
 		break;
 	case SIGNET_TYPE_FD:
+		if (!arg->fds)
+			return cannot_travel(err, arg->index, "descriptors do not travel on this connection (pass_fds is "
+				"off at one end)");
 		r = sd_bus_message_append(m, "v", "h", v->as.fd);
 		if (r < 0)
 			return bus_fail(err, r, "a descriptor that cannot be passed");
 		break;
 	case SIGNET_TYPE_ARRAY: return append_array(m, v, arg, depth, err);
 	case SIGNET_TYPE_DICTIONARY: return append_dictionary(m, v, arg, depth, err);
-	case SIGNET_TYPE_POINTER: return cannot_travel(err, arg, "a pointer means nothing in another process");
-	case SIGNET_TYPE_INSTANCE: return cannot_travel(err, arg, "an instance lives in this process only");
-	default: return cannot_travel(err, arg, "not a value type");
+	case SIGNET_TYPE_POINTER: return cannot_travel(err, arg->index, "a pointer means nothing in another process");
+	case SIGNET_TYPE_INSTANCE: return cannot_travel(err, arg->index, "an instance lives in this process only");
+	default: return cannot_travel(err, arg->index, "not a value type");
 	}
 	return r < 0 ? bus_fail(err, r, "cannot append a value") : 0;
 }
 
-int sg_wire_append_args(sd_bus_message *m, const signet_value *args, size_t nargs, signet_error **err)
+int sg_wire_append_args(sd_bus_message *m, const signet_value *args, size_t nargs, bool fds, signet_error **err)
 {
 	if (nargs > SIGNET_MESSAGE_MAX_ARGS)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_ARGUMENT_MISMATCH, .check = "connection.argument" },
@@ -161,7 +176,7 @@ int sg_wire_append_args(sd_bus_message *m, const signet_value *args, size_t narg
 	if (r < 0)
 		return bus_fail(err, r, "cannot build the message");
 	for (size_t i = 0; i < nargs; i++) {
-		int rc = append_value(m, &args[i], i, 0, err);
+		int rc = append_value(m, &args[i], &(argument){ .index = i, .fds = fds }, 0, err);
 		if (rc)
 			return rc;
 	}

@@ -19,6 +19,7 @@
 #ifndef SIGNET_CONNECTION_WIRE_H
 #define SIGNET_CONNECTION_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <systemd/sd-bus.h>
@@ -30,19 +31,27 @@
 /* Buffers longer than this travel as sealed memfds. */
 #define SG_WIRE_INLINE_MAX (64u * 1024u)
 
+/* Without descriptor passing, the largest buffer (it travels inline): sd-bus's own array limit. */
+#define SG_WIRE_INLINE_ONLY_MAX (64u << 20)
+
 /*
- * Appends `args` as the body "av". SIGNET_E_ARGUMENT_MISMATCH for a value
- * that cannot travel (a pointer, an instance, a NULL string, a buffer over
- * SIGNET_SEALED_BUFFER_MAX, nesting over SIGNET_MESSAGE_MAX_DEPTH), naming
- * the argument; SIGNET_E_IO (memfd), SIGNET_E_NOMEM.
+ * Appends `args` as the body "av". `fds`: descriptors may travel (the
+ * connection negotiated them); without, a descriptor cannot travel and a
+ * buffer goes inline up to SG_WIRE_INLINE_ONLY_MAX.
+ * SIGNET_E_ARGUMENT_MISMATCH for a value that cannot travel (a pointer, an
+ * instance, a NULL string, a buffer over SIGNET_SEALED_BUFFER_MAX, nesting
+ * over SIGNET_MESSAGE_MAX_DEPTH, a descriptor without `fds`), naming the
+ * argument; SIGNET_E_IO (memfd), SIGNET_E_NOMEM.
  */
-int sg_wire_append_args(sd_bus_message *m, const signet_value *args, size_t nargs, signet_error **err)
+int sg_wire_append_args(sd_bus_message *m, const signet_value *args, size_t nargs, bool fds, signet_error **err)
 	__attribute__((warn_unused_result));
 
 /*
  * Reads the body "av" into a new array of values in `store` (*args, *nargs;
  * at most `max_args`). SIGNET_E_PROTOCOL for any other body, a variant of
- * another type, or a limit crossed (naming it); SIGNET_E_NOMEM.
+ * another type, or a limit crossed (naming it); SIGNET_E_IO (a received
+ * descriptor cannot be duplicated, a sealed buffer cannot be mapped);
+ * SIGNET_E_NOMEM.
  */
 int sg_wire_read_args(signet_value **args, size_t *nargs, sd_bus_message *m, size_t max_args,
 	sg_value_store *store, signet_error **err) __attribute__((warn_unused_result));
