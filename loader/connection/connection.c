@@ -265,7 +265,15 @@ static int filter(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 	/* Whatever it is, it counts as the peer's only if the peer is still who was checked. */
 	signet_error *e = NULL;
 	if (sg_conn_recheck_peer(c, &e) != 0) {
-		sg_conn_invalidate(c, e);
+		/*
+		 * Either way the message is dropped unread. A peer that has exited
+		 * since (its last words may be in flight) interrupted the
+		 * connection; one that is someone else now invalidated it.
+		 */
+		if (signet_error_code(e) == SIGNET_E_PROCESS_GONE)
+			sg_conn_interrupt(c, e);
+		else
+			sg_conn_invalidate(c, e);
 		return 1;
 	}
 	uint8_t type = 0;
