@@ -168,7 +168,18 @@ SIGNET_BEGIN_DECLS
 	X(SIGNET_E_PROTOCOL, -508, 0, "malformed message", \
 	  "a message broke the protocol or a limit: wrong signature, a value that cannot be decoded, nesting, sizes or file descriptors over the limits, a message before the handshake") \
 	X(SIGNET_E_SERVICE_NAME, -509, 0, "invalid service name", \
-	  "a service name is not `TEAMID.reverse.dns.name`, or a process may not publish it (its team is not the name's), or its socket path is not a socket that this user owns")
+	  "a service name is not `TEAMID.reverse.dns.name`, or a process may not publish it (its team is not the name's), or its socket path is not a socket that this user owns") \
+	/* isolated guests */ \
+	X(SIGNET_E_GUEST_CRASHED, -600, 0, "guest process ended", \
+	  "an isolated guest's process ended during or before a call: killed by a signal (named) or exited; the guest is no longer valid and the crash counts toward its cdhash's quarantine") \
+	X(SIGNET_E_GUEST_SANDBOX, -601, 0, "guest broke its sandbox", \
+	  "an isolated guest made a system call its sandbox forbids (the call is named) and was ended; it counts as a crash") \
+	X(SIGNET_E_SANDBOX_UNAVAILABLE, -602, 0, "sandbox unavailable", \
+	  "the kernel lacks a mechanism isolation requires (Landlock, seccomp, no_new_privs; the message says which) and the policy does not accept weaker isolation") \
+	X(SIGNET_E_QUARANTINED, -603, 0, "quarantined", \
+	  "the bundle's cdhash is quarantined: its isolated guests crashed as many times as the policy allows; a new build (a new cdhash) starts afresh, `signet-host quarantine clear` forgives it") \
+	X(SIGNET_E_ENTITLEMENT_DENIED, -604, 0, "entitlement not granted", \
+	  "the bundle's signature carries an entitlement the host's policy does not grant (named), or an entitlement Signet does not know")
 
 #define SIGNET_CODE_ENUMERATOR_(name, value, fatal, description, meaning) name = value,
 typedef enum signet_code {
