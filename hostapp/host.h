@@ -3,6 +3,7 @@
 #ifndef SIGNET_HOST_H
 #define SIGNET_HOST_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <signet/signet.h>
@@ -22,6 +23,8 @@ typedef struct host_options {
 	const char *anchors;
 	const char *requirement;
 	const char *policy;
+	bool isolate;              /* --isolate: every guest in its own process */
+	const char *guest_helper;  /* --guest-helper */
 } host_options;
 extern host_options host_opts;
 

@@ -15,6 +15,8 @@ int host_open(host_session *s)
 	signet_host_options o = SIGNET_HOST_OPTIONS_INIT;
 	o.policy = s->policy;
 	o.api_version = HOST_API_VERSION;
+	o.isolation = host_opts.isolate ? SIGNET_ISOLATION_PROCESS : SIGNET_ISOLATION_IN_PROCESS;
+	o.guest_helper = host_opts.guest_helper;
 	signet_error *err = NULL;
 	if (signet_host_new(&s->host, &o, &err) != 0) {
 		signet_policy_free(s->policy);

@@ -26,10 +26,13 @@ static const struct {
 static void usage(FILE *to)
 {
 	fputs("Usage: signet-host [--help] [--version] [--anchors FILE|DIR] [--requirement EXPR]\n"
-	      "                   [--policy FILE] COMMAND [ARGS...]\n\n"
+	      "                   [--policy FILE] [--isolate] [--guest-helper PATH] COMMAND [ARGS...]\n\n"
 	      "  --anchors PATH      trust anchors (default: $SIGNET_ANCHORS, else /etc/signet/anchors)\n"
 	      "  --requirement EXPR  what a plugin must satisfy (default: anchor trusted and team = host)\n"
 	      "  --policy FILE       a policy file (docs/policy.md); the two options above override it\n"
+	      "  --isolate           run each bundle in its own sandboxed process (docs/isolation.md)\n"
+	      "  --guest-helper PATH the signed signet-guest to use (default: $SIGNET_GUEST_HELPER,\n"
+	      "                      else the installed one)\n"
 	      "\nCommands:\n", to);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
@@ -61,15 +64,25 @@ int main(int argc, char **argv)
 		return HOST_EXIT_OK;
 	}
 	int at = 1;
-	for (; at + 1 < argc; at += 2) {
+	while (at < argc) {
+		if (strcmp(argv[at], "--isolate") == 0) {
+			host_opts.isolate = true;
+			at++;
+			continue;
+		}
+		if (at + 1 >= argc)
+			break;
 		if (strcmp(argv[at], "--anchors") == 0)
 			host_opts.anchors = argv[at + 1];
 		else if (strcmp(argv[at], "--requirement") == 0)
 			host_opts.requirement = argv[at + 1];
 		else if (strcmp(argv[at], "--policy") == 0)
 			host_opts.policy = argv[at + 1];
+		else if (strcmp(argv[at], "--guest-helper") == 0)
+			host_opts.guest_helper = argv[at + 1];
 		else
 			break;
+		at += 2;
 	}
 	if (at >= argc || argv[at][0] == '-') {
 		fprintf(stderr, "signet-host: %s (try --help)\n", at >= argc ? "no command given" : "unknown option");

@@ -152,7 +152,14 @@ $(SP)/signet-host-z: $(SP)/signet-host-sample$(EXEEXT) $(SP_PKI) | signet$(EXEEX
 	$(AM_V_GEN)rm -f $@.tmp && cp $(SP)/signet-host-sample$(EXEEXT) $@.tmp && \
 	./signet sign $(SP_SIGN_Z) --identifier org.signet.sample.host $@.tmp >/dev/null && mv $@.tmp $@
 
-noinst_DATA = $(SP_PKI) $(SP_ROGUE) $(SP_GOOD) $(SP_HOSTILE) $(SP)/signet-host $(SP)/signet-host-z
+# The guest helper signed by the sample team, identifier org.signet.guest:
+# what the sample host runs isolated guests with (--guest-helper or
+# $SIGNET_GUEST_HELPER; docs/isolation.md). The installed one is unsigned.
+$(SP)/signet-guest: signet-guest$(EXEEXT) $(SP_PKI) | signet$(EXEEXT)
+	$(AM_V_GEN)rm -f $@.tmp && cp signet-guest$(EXEEXT) $@.tmp && \
+	./signet sign $(SP_SIGN_A) --identifier org.signet.guest $@.tmp >/dev/null && mv $@.tmp $@
+
+noinst_DATA = $(SP_PKI) $(SP_ROGUE) $(SP_GOOD) $(SP_HOSTILE) $(SP)/signet-host $(SP)/signet-host-z $(SP)/signet-guest
 
 EXTRA_DIST += plugins/make-bundle.sh plugins/common/sample_buffer.h \
 	plugins/rot13/rot13.c plugins/rot13/manifest.json \
@@ -166,5 +173,5 @@ EXTRA_DIST += plugins/make-bundle.sh plugins/common/sample_buffer.h \
 clean-local: clean-sample-plugins
 clean-sample-plugins:
 	rm -rf $(SP)/*.bundle $(SP)/*.bundle.tmp $(SP)/pki $(SP)/obj $(SP)/signet-host $(SP)/signet-host.tmp \
-		$(SP)/signet-host-z $(SP)/signet-host-z.tmp
+		$(SP)/signet-host-z $(SP)/signet-host-z.tmp $(SP)/signet-guest $(SP)/signet-guest.tmp
 .PHONY: clean-sample-plugins

@@ -28,6 +28,23 @@
  * anything the host can. Signing decides who may run; validation catches
  * mistakes and mismatched builds, not malice.
  *
+ * Isolated guests (docs/isolation.md): a host, or one load, may ask for a
+ * guest in its own process instead. The helper executable (signet-guest)
+ * is verified under the host's policy and run from its verified bytes; it
+ * sandboxes itself (seccomp, Landlock, rlimits, namespaces where allowed;
+ * opened up only by entitlements the policy grants), loads the bundle
+ * through the same verified load and serves its class over a connection.
+ * The API below is the same for both kinds, except: an isolated guest has
+ * no image in this process (signet_guest_image() is NULL, lookups by
+ * address never find it) but has a pidfd (signet_guest_pidfd(),
+ * signet_host_guest_by_pidfd()); instance and pointer arguments cannot
+ * reach it. When its process crashes, breaks its sandbox or misses a
+ * call's deadline, the call fails (SIGNET_E_GUEST_CRASHED,
+ * SIGNET_E_GUEST_SANDBOX, SIGNET_E_TIMEOUT), the guest loses
+ * SIGNET_GUEST_VALID for good, and the crash counts toward its cdhash's
+ * quarantine (signet/quarantine.h). Calls to one isolated guest are
+ * serialized.
+ *
  * Ownership: the host owns its guests; signet_host_free() destroys them
  * (their instances must be destroyed first). Instances are the caller's
  * until signet_instance_destroy(). Strings and objects returned by the
@@ -73,14 +90,35 @@ typedef uint32_t signet_guest_id;
 #define SIGNET_GUEST_HARD 0x2u  /* may only be set: the host must not let it be weakened */
 #define SIGNET_GUEST_KILL 0x4u  /* may only be set: none of its code runs through the host again */
 
+/* Where a guest runs. */
+typedef enum signet_isolation {
+	SIGNET_ISOLATION_DEFAULT = 0,    /* for a load: the host's setting; for a host: in process */
+	SIGNET_ISOLATION_IN_PROCESS = 1, /* mapped into this process */
+	SIGNET_ISOLATION_PROCESS = 2     /* in its own sandboxed process */
+} signet_isolation;
+
 typedef struct signet_host_options {
-	unsigned version;              /* SIGNET_HOST_OPTIONS_VERSION */
+	unsigned version;              /* SIGNET_HOST_OPTIONS_VERSION (1 is still accepted: no fields below it) */
 	const signet_policy *policy;   /* borrowed for the host's life; NULL: the process default */
 	const char *api_version;       /* the plugin API this host offers; NULL: SIGNET_HOST_API_DEFAULT */
+	/* version 2 */
+	signet_isolation isolation;    /* the host's default for its loads */
+	const char *guest_helper;      /* NULL: $SIGNET_GUEST_HELPER, else the installed signet-guest */
+	const char *quarantine_path;   /* NULL: the per-user store (signet/quarantine.h) */
 } signet_host_options;
 
-#define SIGNET_HOST_OPTIONS_VERSION 1
-#define SIGNET_HOST_OPTIONS_INIT { SIGNET_HOST_OPTIONS_VERSION, NULL, NULL }
+#define SIGNET_HOST_OPTIONS_VERSION 2
+#define SIGNET_HOST_OPTIONS_INIT { SIGNET_HOST_OPTIONS_VERSION, NULL, NULL, SIGNET_ISOLATION_DEFAULT, NULL, NULL }
+
+/* One load's options (signet_host_load_bundle_with()). */
+typedef struct signet_load_options {
+	unsigned version;              /* SIGNET_LOAD_OPTIONS_VERSION */
+	signet_isolation isolation;    /* DEFAULT: the host's */
+	uint64_t call_timeout_ms;      /* an isolated guest's deadline per call; 0: the policy's */
+} signet_load_options;
+
+#define SIGNET_LOAD_OPTIONS_VERSION 1
+#define SIGNET_LOAD_OPTIONS_INIT { SIGNET_LOAD_OPTIONS_VERSION, SIGNET_ISOLATION_DEFAULT, 0 }
 
 /* `opts` may be NULL. SIGNET_E_INVALID_ARGUMENT (bad version string), SIGNET_E_POLICY_INVALID, SIGNET_E_NOMEM. */
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_new(signet_host **out, const signet_host_options *opts,
@@ -118,7 +156,19 @@ SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_load_bundle(signet_guest_id *ou
 	const char *path, signet_error **err);
 
 /*
- * Removes a guest and unloads its bundle. SIGNET_E_NOT_FOUND;
+ * The same with options: `opts->isolation` chooses where the guest runs.
+ * Isolated, also: SIGNET_E_QUARANTINED (the bundle's cdhash, before any
+ * process starts), SIGNET_E_ENTITLEMENT_DENIED, SIGNET_E_SANDBOX_UNAVAILABLE,
+ * the helper's verification errors (its path named), and those of the
+ * guest's process starting and loading (SIGNET_E_GUEST_CRASHED, ...).
+ * `opts` may be NULL (as signet_host_load_bundle()).
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_load_bundle_with(signet_guest_id *out, signet_host *host,
+	const char *path, const signet_load_options *opts, signet_error **err);
+
+/*
+ * Removes a guest and unloads its bundle (an isolated guest's process is
+ * asked to exit, killed if it does not within 2 seconds, and reaped). SIGNET_E_NOT_FOUND;
  * SIGNET_E_INVALID_ARGUMENT while instances of it are alive;
  * SIGNET_E_IN_OBSERVER, SIGNET_E_IN_INITIALIZER when called from an image
  * observer or a library initializer.
@@ -173,6 +223,20 @@ SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_guest_by_cdhash(signet_guest_id
 #define signet_host_calling_guest(out, host, err) \
 	signet_host_guest_by_address((out), (host), \
 		__builtin_extract_return_addr(__builtin_return_address(0)), (err))
+
+/* Does the guest run in its own process? */
+SIGNET_EXPORT bool signet_guest_is_isolated(const signet_host *host, signet_guest_id guest);
+
+/* An isolated guest's pidfd (borrowed: valid until the guest is removed), or -1. */
+SIGNET_EXPORT int signet_guest_pidfd(const signet_host *host, signet_guest_id guest);
+
+/*
+ * The isolated guest whose process `pidfd` refers to (any pidfd of it,
+ * compared by the process, not the descriptor), into `*out`.
+ * SIGNET_E_NOT_FOUND, SIGNET_E_INVALID_ARGUMENT (not a pidfd).
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_guest_by_pidfd(signet_guest_id *out, const signet_host *host,
+	int pidfd, signet_error **err);
 
 /* ---- identity ---- */
 

@@ -68,6 +68,16 @@ typedef struct sg_trust sg_trust;
  */
 int sg_trust_load(sg_trust **out, const char *path, signet_error **err);
 
+/*
+ * The same from PEM text in memory (`label` names it in errors): how an
+ * isolated guest gets exactly the anchors its host holds, not whatever the
+ * host's anchors file says by the time the guest would read it.
+ */
+int sg_trust_from_pem(sg_trust **out, const uint8_t *pem, size_t len, const char *label, signet_error **err);
+
+/* Every anchor as PEM text (malloc'd, NUL-terminated); 0 or SIGNET_E_NOMEM. */
+int sg_trust_to_pem(char **out, size_t *len, const sg_trust *trust);
+
 /* The number of anchors loaded. */
 size_t sg_trust_count(const sg_trust *trust);
 
@@ -225,6 +235,9 @@ int sg_pem_load_cert(X509 **out, const char *path, signet_error **err);
 
 /* One or more certificates (at most SG_TRUST_MAX_CERTS). */
 int sg_pem_load_certs(STACK_OF(X509) **out, const char *path, signet_error **err);
+/* The same from PEM text in memory; `label` names it in errors. */
+int sg_pem_parse_certs(STACK_OF(X509) **out, const uint8_t *buf, size_t len, const char *label,
+	signet_error **err);
 
 /*
  * Zero or more certificates: for a chain file such as the empty

@@ -64,28 +64,21 @@ int sg_pem_load_key(EVP_PKEY **out, const char *path, signet_error **err)
 
 /*
  * Reads every certificate of a PEM buffer, skipping blocks of other types
- * (keys, parameters) as OpenSSL does. min/max bound the count.
+ * (keys, parameters) as OpenSSL does. min/max bound the count. `path`
+ * names the buffer in errors.
  */
-static int load_certs(STACK_OF(X509) **out, const char *path, size_t min, size_t max,
-	const char *check, signet_error **err)
+static int parse_certs(STACK_OF(X509) **out, const uint8_t *buf, size_t len, const char *path, size_t min,
+	size_t max, const char *check, signet_error **err)
 {
-	if (!out || !path || !*path)
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT,
-			.path = path, .check = check }, "no certificate file given");
-
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int rc = sg_file_read(&buf, &len, path, SG_PEM_MAX_FILE, check, err);
-	if (rc)
-		return rc;
-
+	if (len > SG_PEM_MAX_FILE)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path, .check = check },
+			"%zu bytes of certificates; at most %d are read", len, (int)SG_PEM_MAX_FILE);
 	ERR_clear_error();
 	STACK_OF(X509) *certs = sk_X509_new_null();
 	BIO *bio = BIO_new_mem_buf(buf, (int)len); /* len <= SG_PEM_MAX_FILE < INT_MAX */
 	if (!certs || !bio) {
 		BIO_free(bio);
 		sk_X509_free(certs);
-		free(buf);
 		ERR_clear_error();
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = path,
 			.check = check }, "out of memory reading certificates");
@@ -96,7 +89,6 @@ static int load_certs(STACK_OF(X509) **out, const char *path, size_t min, size_t
 		if ((size_t)sk_X509_num(certs) >= max) {
 			X509_free(cert);
 			BIO_free(bio);
-			free(buf);
 			sk_X509_pop_free(certs, X509_free);
 			ERR_clear_error();
 			return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path,
@@ -105,7 +97,6 @@ static int load_certs(STACK_OF(X509) **out, const char *path, size_t min, size_t
 		if (!sk_X509_push(certs, cert)) {
 			X509_free(cert);
 			BIO_free(bio);
-			free(buf);
 			sk_X509_pop_free(certs, X509_free);
 			ERR_clear_error();
 			return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = path,
@@ -113,8 +104,6 @@ static int load_certs(STACK_OF(X509) **out, const char *path, size_t min, size_t
 		}
 	}
 	BIO_free(bio);
-	free(buf);
-
 	/*
 	 * The loop ends at the end of input ("no start line") or at a block that
 	 * does not decode. The second is an error even after good certificates:
@@ -139,6 +128,28 @@ static int load_certs(STACK_OF(X509) **out, const char *path, size_t min, size_t
 	}
 	*out = certs;
 	return 0;
+}
+
+/* The same from a file: size and type checked before reading (core/file.h). */
+static int load_certs(STACK_OF(X509) **out, const char *path, size_t min, size_t max,
+	const char *check, signet_error **err)
+{
+	if (!out || !path || !*path)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT,
+			.path = path, .check = check }, "no certificate file given");
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc = sg_file_read(&buf, &len, path, SG_PEM_MAX_FILE, check, err);
+	if (rc)
+		return rc;
+	rc = parse_certs(out, buf, len, path, min, max, check, err);
+	free(buf);
+	return rc;
+}
+
+int sg_pem_parse_certs(STACK_OF(X509) **out, const uint8_t *buf, size_t len, const char *label, signet_error **err)
+{
+	return parse_certs(out, buf, len, label, 1, SG_TRUST_MAX_CERTS, "pem.cert", err);
 }
 
 int sg_pem_load_cert(X509 **out, const char *path, signet_error **err)

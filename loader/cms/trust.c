@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
 #include "cms/cms.h"
@@ -32,12 +33,10 @@ struct sg_trust {
 	size_t count;
 };
 
-static int add_file(sg_trust *t, const char *path, signet_error **err)
+/* Adds `certs` (taken over) as anchors; `path` names where they came from. */
+static int add_certs(sg_trust *t, STACK_OF(X509) *certs, const char *path, signet_error **err)
 {
-	STACK_OF(X509) *certs = NULL;
-	int rc = sg_pem_load_certs(&certs, path, err);
-	if (rc)
-		return rc;
+	int rc = 0;
 	int n = sk_X509_num(certs);
 	for (int i = 0; i < n && rc == 0; i++) {
 		if (t->count >= SG_TRUST_MAX_CERTS) {
@@ -67,6 +66,13 @@ static int add_file(sg_trust *t, const char *path, signet_error **err)
 	sk_X509_pop_free(certs, X509_free);
 	ERR_clear_error();
 	return rc;
+}
+
+static int add_file(sg_trust *t, const char *path, signet_error **err)
+{
+	STACK_OF(X509) *certs = NULL;
+	int rc = sg_pem_load_certs(&certs, path, err);
+	return rc ? rc : add_certs(t, certs, path, err);
 }
 
 static int wanted_name(const struct dirent *d)
@@ -109,6 +115,59 @@ static int add_directory(sg_trust *t, const char *dir, signet_error **err)
 	return rc;
 }
 
+static sg_trust *trust_new(void)
+{
+	sg_trust *t = calloc(1, sizeof *t);
+	if (t && (!(t->store = X509_STORE_new()) || !(t->anchors = sk_X509_new_null()))) {
+		X509_STORE_free(t->store);
+		free(t);
+		t = NULL;
+	}
+	ERR_clear_error();
+	return t;
+}
+
+int sg_trust_from_pem(sg_trust **out, const uint8_t *pem, size_t len, const char *label, signet_error **err)
+{
+	STACK_OF(X509) *certs = NULL;
+	int rc = sg_pem_parse_certs(&certs, pem, len, label, err);
+	if (rc)
+		return rc;
+	sg_trust *t = trust_new();
+	if (!t) {
+		sk_X509_pop_free(certs, X509_free);
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = label, .check = "trust.load" },
+			"out of memory");
+	}
+	if ((rc = add_certs(t, certs, label, err)) != 0) {
+		sg_trust_free(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
+
+int sg_trust_to_pem(char **out, size_t *len, const sg_trust *trust)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	int n = sk_X509_num(trust->anchors);
+	bool ok = bio != NULL;
+	for (int i = 0; i < n && ok; i++)
+		ok = PEM_write_bio_X509(bio, sk_X509_value(trust->anchors, i)) == 1;
+	char *data = NULL;
+	long size = ok ? BIO_get_mem_data(bio, &data) : -1;
+	char *copy = size >= 0 ? malloc((size_t)size + 1) : NULL;
+	if (copy) {
+		memcpy(copy, data, (size_t)size);
+		copy[size] = '\0';
+		*out = copy;
+		*len = (size_t)size;
+	}
+	BIO_free(bio);
+	ERR_clear_error();
+	return copy ? 0 : SIGNET_E_NOMEM;
+}
+
 int sg_trust_load(sg_trust **out, const char *path, signet_error **err)
 {
 	if (!out || !path || !*path)
@@ -122,12 +181,8 @@ int sg_trust_load(sg_trust **out, const char *path, signet_error **err)
 			.check = "trust.load", .os_errno = e }, "cannot read trust anchors: %s", strerror(e));
 	}
 
-	sg_trust *t = calloc(1, sizeof *t);
-	if (!t || !(t->store = X509_STORE_new()) || !(t->anchors = sk_X509_new_null())) {
-		if (t)
-			X509_STORE_free(t->store);
-		free(t);
-		ERR_clear_error();
+	sg_trust *t = trust_new();
+	if (!t) {
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = path,
 			.check = "trust.load" }, "out of memory");
 	}

@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "connection/connection_internal.h"
+#include "connection/pair.h"
 #include "connection/service.h"
 #include "connection/wire.h"
 #include "core/error_internal.h"
@@ -484,13 +486,10 @@ static int resolve_policy(const signet_policy **policy, signet_error **err)
 	return sg_policy_or_default(policy, NULL, err);
 }
 
-static int client_new(signet_connection **out, const char *path, const char *name,
-	const signet_connection_options *opts, signet_error **err)
+/* A connection object from the caller's options, not yet on any socket. */
+static int conn_new(signet_connection **out, const signet_connection_options *opts, bool needs_policy,
+	signet_error **err)
 {
-	if (!out || !path || (opts && opts->version != SIGNET_CONNECTION_OPTIONS_VERSION))
-		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT,
-			"connecting needs an output, a path or name, and options of version %d",
-			SIGNET_CONNECTION_OPTIONS_VERSION);
 	signet_connection *c = calloc(1, sizeof *c);
 	if (!c)
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory connecting");
@@ -503,8 +502,27 @@ static int client_new(signet_connection **out, const char *path, const char *nam
 	c->on_invalidated = o.on_invalidated;
 	c->on_interrupted = o.on_interrupted;
 	c->payload = o.payload;
-	int rc = resolve_policy(&c->policy, err);
-	if (!rc && name)
+	int rc = needs_policy ? resolve_policy(&c->policy, err) : 0;
+	if (rc) {
+		free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+static int client_new(signet_connection **out, const char *path, const char *name,
+	const signet_connection_options *opts, signet_error **err)
+{
+	if (!out || !path || (opts && opts->version != SIGNET_CONNECTION_OPTIONS_VERSION))
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT,
+			"connecting needs an output, a path or name, and options of version %d",
+			SIGNET_CONNECTION_OPTIONS_VERSION);
+	signet_connection *c = NULL;
+	int rc = conn_new(&c, opts, true, err);
+	if (rc)
+		return rc;
+	if (name)
 		rc = sg_service_name_check(name, c->team, err);
 	if (!rc && (!(c->socket_path = strdup(path)) || (name && !(c->name = strdup(name)))))
 		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory connecting");
@@ -534,6 +552,119 @@ int signet_connect(signet_connection **out, const char *name, const signet_conne
 		rc = client_new(out, path, name, opts, err);
 	free(path);
 	return rc;
+}
+
+/* ---- a parent and the child it started (pair.h) ---- */
+
+static bool bus_ready(const signet_connection *c, const void *ctx)
+{
+	(void)ctx;
+	return sd_bus_is_ready(c->bus) > 0;
+}
+
+int sg_connection_pair_parent(signet_connection **out, int fd, int child_pidfd,
+	const signet_connection_options *opts, signet_error **err)
+{
+	signet_connection *c = NULL;
+	int rc = conn_new(&c, opts, true, err);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	c->state = SG_CONN_HANDSHAKE;
+	rc = sg_conn_bus_setup(c, fd, false, NULL, err);
+	/*
+	 * The child answers sd-bus's authentication only once it runs the
+	 * helper: after exec. Inspecting it before then would judge the
+	 * parent's own copy. Anything it sends before we are done is never
+	 * delivered (the filter invalidates on it).
+	 */
+	if (!rc) {
+		rc = run_until(c, bus_ready, NULL, now_usec() + c->timeout_usec, NULL, err);
+		if (rc == SIGNET_E_TIMEOUT)
+			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_TIMEOUT, .check = "connection.handshake" },
+				"the child process did not start talking within %llu ms",
+				(unsigned long long)(c->timeout_usec / 1000u));
+	}
+	signet_process *peer = NULL;
+	if (!rc)
+		rc = signet_code_for_pidfd(&peer, child_pidfd, c->policy, err);
+	if (!rc) {
+		c->peer = peer;
+		rc = sg_conn_check_peer(c, peer, err);
+	}
+	if (rc) {
+		c->on_invalidated = c->on_interrupted = NULL;
+		sg_conn_destroy(c);
+		return rc;
+	}
+	c->state = SG_CONN_READY;
+	*out = c;
+	return 0;
+}
+
+int sg_connection_pair_child(signet_connection **out, int fd, const signet_connection_options *opts,
+	signet_error **err)
+{
+	/*
+	 * The peer must be the process that started us. A socketpair's
+	 * credentials are its creator's, fixed when it was made: our parent,
+	 * unless the descriptor came from somewhere else. The parent is not
+	 * inspected or checked beyond that (docs/isolation.md): it chose this
+	 * process's executable, environment and descriptors, so no check of
+	 * its code could protect the child from it.
+	 */
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	pid_t parent = getppid();
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+		int e = errno;
+		close(fd);
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .check = "connection.parent",
+			.os_errno = e }, "descriptor %d is not a connected socket: %s", fd, strerror(e));
+	}
+	if (cred.pid != parent) {
+		close(fd);
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_PEER_REFUSED, .check = "connection.parent" },
+			"the other end of descriptor %d is pid %d, not this process's parent (pid %d)", fd,
+			(int)cred.pid, (int)parent);
+	}
+	signet_connection *c = NULL;
+	/* No policy: the parent is never inspected (see above). */
+	int rc = conn_new(&c, opts, false, err);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	c->server_side = true;
+	sd_id128_t id;
+	rc = sd_id128_randomize(&id) < 0 ? sg_fail_code(err, SIGNET_E_IO, "no random bus id") : 0;
+	if (rc)
+		close(fd);
+	if (!rc)
+		rc = sg_conn_bus_setup(c, fd, true, &id, err);
+	if (rc) {
+		sg_conn_destroy(c);
+		return rc;
+	}
+	c->state = SG_CONN_READY;
+	*out = c;
+	return 0;
+}
+
+int sg_connection_run(signet_connection *c, signet_error **err)
+{
+	for (;;) {
+		int r = signet_connection_process(c, err);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			continue;
+		r = sd_bus_wait(c->bus, UINT64_MAX);
+		if (r < 0 && r != -EINTR)
+			sg_conn_interrupt(c, make_error(SIGNET_E_CONNECTION_INTERRUPTED, "connection.peer",
+				"the connection broke: %s", strerror(-r)));
+	}
 }
 
 /* A client interrupted (its server went away) starts over: a new socket, full checks. */

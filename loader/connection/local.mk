@@ -4,6 +4,7 @@ libsignet_internal_la_SOURCES += \
 	loader/connection/service.c loader/connection/service.h \
 	loader/connection/wire.c loader/connection/wire.h \
 	loader/connection/connection_internal.h loader/connection/connection.c \
-	loader/connection/listener.c
+	loader/connection/listener.c \
+	loader/connection/pair.h
 
 signetinclude_HEADERS += include/signet/connection.h

@@ -34,10 +34,14 @@
 #include "core/array.h"
 #include "plugin/class.h"
 
+struct sg_remote;
+
 typedef struct sg_guest {
 	signet_guest_id id;
 	_Atomic uint32_t status;
-	signet_image *image;        /* holds one Signet load */
+	signet_image *image;        /* holds one Signet load; NULL for an isolated guest */
+	struct sg_remote *remote;   /* an isolated guest's process (isolation/isolation.h); NULL in process */
+	signet_identity *identity;  /* an isolated guest's verified identity (the host's own examination) */
 	signet_bundle_info *info;   /* the examination that admitted it */
 	sg_class cls;
 	char *root;                 /* the bundle's real path: its libraries live below */
@@ -48,6 +52,9 @@ typedef struct sg_guest {
 struct signet_host {
 	pthread_mutex_t *lock;      /* a pointer, so const queries can lock it */
 	const signet_policy *policy;
+	signet_isolation isolation; /* the host's default: in process or isolated */
+	char *guest_helper;         /* NULL: the default helper */
+	char *quarantine_path;      /* NULL: the per-user store */
 	sg_semver api;
 	SG_ARRAY(sg_guest *) guests; /* oldest first */
 	signet_guest_id next_id;
@@ -55,6 +62,19 @@ struct signet_host {
 	SG_ARRAY(struct signet_instance *) live; /* unordered; see above */
 	size_t pinned;              /* every guest's `instances` added up; live.cap stays > it while creating */
 };
+
+/* The guest's verified identity, wherever it runs. */
+const signet_identity *sg_guest_identity(const sg_guest *g);
+
+/* The guest's path for messages: its image's, or its bundle's for an isolated guest. */
+const char *sg_guest_path(const sg_guest *g);
+
+/*
+ * After a failed call into an isolated guest: when its process has ended,
+ * the guest loses VALID for good and the crash is counted toward its
+ * cdhash's quarantine (once). Reads `g`: hold a pin.
+ */
+void sg_guest_after_failure(sg_guest *g);
 
 /* The guest with handle `id`, under the host lock; NULL when none. */
 sg_guest *sg_host_find_locked(const signet_host *host, signet_guest_id id);

@@ -10,37 +10,59 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bundle/examine.h"
 #include "bundle/report.h"
 #include "codesign/identity_internal.h"
 #include "core/error_internal.h"
 #include "guest/guest_internal.h"
+#include "guest/isolated.h"
+#include "isolation/isolation.h"
+#include "process/process_internal.h"
 #include "load/load_internal.h"
 #include "policy/policy_internal.h"
 #include "requirement/requirement_internal.h"
 
 #define ALL_FLAGS (SIGNET_GUEST_VALID | SIGNET_GUEST_HARD | SIGNET_GUEST_KILL)
 
+static void host_fields_free(signet_host *h)
+{
+	free(h->guest_helper);
+	free(h->quarantine_path);
+	free(h->lock);
+	free(h);
+}
+
 int signet_host_new(signet_host **out, const signet_host_options *opts, signet_error **err)
 {
-	if (!out || (opts && opts->version != SIGNET_HOST_OPTIONS_VERSION))
+	/* Version 1 callers pass the shorter structure: nothing past api_version is read from them. */
+	if (!out || (opts && opts->version != 1 && opts->version != SIGNET_HOST_OPTIONS_VERSION))
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "signet_host_new needs an output and options of "
-			"version %d", SIGNET_HOST_OPTIONS_VERSION);
+			"version 1 or %d", SIGNET_HOST_OPTIONS_VERSION);
+	bool v2 = opts && opts->version >= 2;
+	if (v2 && (unsigned)opts->isolation > SIGNET_ISOLATION_PROCESS)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "signet_host_new: isolation %d is none of "
+			"signet_isolation's values", (int)opts->isolation);
 	signet_host *h = calloc(1, sizeof *h);
-	if (!h || !(h->lock = malloc(sizeof *h->lock))) {
-		free(h);
+	if (!h || !(h->lock = malloc(sizeof *h->lock)) ||
+	    (v2 && opts->guest_helper && !(h->guest_helper = strdup(opts->guest_helper))) ||
+	    (v2 && opts->quarantine_path && !(h->quarantine_path = strdup(opts->quarantine_path)))) {
+		if (h)
+			host_fields_free(h);
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory creating a host");
 	}
 	h->policy = opts ? opts->policy : NULL;
+	h->isolation = v2 && opts->isolation == SIGNET_ISOLATION_PROCESS ? SIGNET_ISOLATION_PROCESS
+		: SIGNET_ISOLATION_IN_PROCESS;
 	int rc = sg_host_api_parse(opts ? opts->api_version : NULL, &h->api, err);
 	if (!rc)
 		rc = sg_policy_or_default(&h->policy, NULL, err);
 	if (rc) {
-		free(h->lock);
-		free(h);
+		host_fields_free(h);
 		return rc;
 	}
 	pthread_mutex_init(h->lock, NULL);
@@ -59,6 +81,8 @@ static void guest_free(sg_guest *g)
 	 */
 	if (g->image && signet_unload(g->image, NULL) != 0)
 		g->image = NULL;
+	sg_remote_free(g->remote);
+	signet_identity_free(g->identity);
 	sg_class_clear(&g->cls);
 	signet_bundle_info_free(g->info);
 	free(g->root);
@@ -76,8 +100,7 @@ void signet_host_free(signet_host *h)
 	sg_array_clear(&h->guests);
 	sg_array_clear(&h->live);
 	pthread_mutex_destroy(h->lock);
-	free(h->lock);
-	free(h);
+	host_fields_free(h);
 }
 
 sg_guest *sg_host_find_locked(const signet_host *h, signet_guest_id id)
@@ -174,10 +197,78 @@ static int add_guest(signet_host *h, sg_guest *g, signet_guest_id *out, signet_e
 	return rc;
 }
 
-int signet_host_load_bundle(signet_guest_id *out, signet_host *h, const char *path, signet_error **err)
+/* The directories an isolated guest may read: its bundle, the platform's libraries, and what it is entitled to. */
+static int read_dirs(const char ***out, size_t *n, const sg_guest *g, const signet_host *h,
+	const sg_entitlement_grants *grants, signet_error **err)
+{
+	size_t np = 0;
+	const char *const *platform = sg_policy_platform_directories(h->policy, &np);
+	size_t nr = grants->files_read ? grants->n_read_paths : 0;
+	const char **dirs = calloc(1 + np + nr, sizeof *dirs);
+	if (!dirs)
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory starting a guest");
+	size_t k = 0;
+	dirs[k++] = g->root;
+	for (size_t i = 0; i < np; i++)
+		dirs[k++] = platform[i];
+	for (size_t i = 0; i < nr; i++)
+		dirs[k++] = grants->read_paths[i];
+	*out = dirs;
+	*n = k;
+	return 0;
+}
+
+/* An isolated guest: quarantine, entitlements, then its own process loads what was examined here. */
+static int load_isolated(signet_host *h, sg_guest *g, sg_examination *x, const signet_load_options *opts,
+	signet_error **err)
+{
+	/* The host's own examination is the guest's identity: nothing the guest's process says replaces it. */
+	g->identity = x->exe.identity;
+	x->exe.identity = NULL;
+	sg_isolation_settings set;
+	sg_policy_isolation(h->policy, &set);
+	int rc = sg_quarantine_refuse(h, g->identity, g->root, err);
+	sg_entitlement_grants grants = { 0 };
+	if (!rc)
+		rc = sg_entitlements_grant(&grants, h->policy, g->identity, err);
+	const char **dirs = NULL;
+	size_t ndirs = 0;
+	if (!rc)
+		rc = read_dirs(&dirs, &ndirs, g, h, &grants, err);
+	if (!rc) {
+		uint64_t timeout_ms = opts && opts->call_timeout_ms ? opts->call_timeout_ms : set.call_timeout_ms;
+		sg_remote_params p = { .policy = h->policy, .helper = h->guest_helper, .bundle = g->root,
+			.expected_class = x->bundle.manifest.principal_class, .cdhash = signet_identity_cdhash(g->identity),
+			.call_timeout_usec = timeout_ms * 1000u, .read_dirs = dirs, .n_read_dirs = ndirs,
+			.network_client = grants.network_client, .memory_bytes = set.memory_bytes,
+			.cpu_seconds = set.cpu_seconds, .accept_weaker = set.accept_weaker };
+		rc = sg_remote_start(&g->remote, &g->cls, &p, err);
+	}
+	if (!rc) {
+		/* What the manifest promises must be true of the class the guest described. */
+		const sg_manifest *m = &x->bundle.manifest;
+		for (size_t i = 0; i < m->nprotocols && !rc; i++)
+			if (!sg_class_adopts(&g->cls, m->protocols[i].name, m->protocols[i].version))
+				rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_CLASS_INVALID, .path = g->root,
+					.check = "class.protocols", .expected = m->protocols[i].name },
+					"the manifest lists protocol %s %u, which class %s does not adopt",
+					m->protocols[i].name, m->protocols[i].version, g->cls.desc->name);
+	}
+	free(dirs);
+	sg_entitlement_grants_clear(&grants);
+	return rc;
+}
+
+int signet_host_load_bundle_with(signet_guest_id *out, signet_host *h, const char *path,
+	const signet_load_options *opts, signet_error **err)
 {
 	if (!h || !path || !*path || !out)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "loading a bundle needs a host, a path and an output");
+	if (opts && (opts->version != SIGNET_LOAD_OPTIONS_VERSION || (unsigned)opts->isolation > SIGNET_ISOLATION_PROCESS))
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "load options of version %d, with a signet_isolation "
+			"value, are expected", SIGNET_LOAD_OPTIONS_VERSION);
+	bool isolated = (opts && opts->isolation != SIGNET_ISOLATION_DEFAULT ? opts->isolation : h->isolation)
+		== SIGNET_ISOLATION_PROCESS;
 	int rc = sg_load_enter("signet_host_load_bundle", path, err);
 	if (rc)
 		return rc;
@@ -205,20 +296,31 @@ int signet_host_load_bundle(signet_guest_id *out, signet_host *h, const char *pa
 		rc = sg_fail_code(&local, SIGNET_E_NOMEM, "out of memory loading %s", path);
 		goto out;
 	}
-	/* Dependencies inside the bundle must be the sealed bytes, as mapped. */
-	sg_txn t = { .policy = h->policy, .check_mapped = sg_bundle_check_mapped, .check_ctx = &x.bundle };
-	rc = sg_load_inspected(&t, &x.exe, NULL, &g->image, &local);
-	if (!rc)
-		rc = adopt_class(g, &x, &local);
+	if (isolated) {
+		rc = load_isolated(h, g, &x, opts, &local);
+	} else {
+		/* Dependencies inside the bundle must be the sealed bytes, as mapped. */
+		sg_txn t = { .policy = h->policy, .check_mapped = sg_bundle_check_mapped, .check_ctx = &x.bundle };
+		rc = sg_load_inspected(&t, &x.exe, NULL, &g->image, &local);
+		if (!rc)
+			rc = adopt_class(g, &x, &local);
+	}
 	if (!rc)
 		rc = add_guest(h, g, out, &local);
 out:
 	sg_examination_clear(&x);
 	if (rc) {
+		if (g && g->remote)
+			sg_remote_take_crash(g->remote, NULL); /* a guest that never was: nothing to count */
 		guest_free(g);
 		sg_load_refused(path, rc, local, err);
 	}
 	return rc;
+}
+
+int signet_host_load_bundle(signet_guest_id *out, signet_host *h, const char *path, signet_error **err)
+{
+	return signet_host_load_bundle_with(out, h, path, NULL, err);
 }
 
 int signet_host_remove_guest(signet_host *h, signet_guest_id id, signet_error **err)
@@ -269,6 +371,11 @@ int signet_guest_status(uint32_t *status, const signet_host *h, signet_guest_id 
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host or output");
 	pthread_mutex_lock(h->lock);
 	sg_guest *g = sg_host_find_locked(h, id);
+	/* An isolated guest whose process has ended (a crash between calls included) is not valid. */
+	if (g && g->remote && sg_remote_poll(g->remote)) {
+		atomic_fetch_and(&g->status, ~SIGNET_GUEST_VALID);
+		sg_guest_after_failure(g);
+	}
 	if (g)
 		*status = atomic_load(&g->status);
 	pthread_mutex_unlock(h->lock);
@@ -313,10 +420,35 @@ int signet_guest_set_status(signet_host *h, signet_guest_id id, uint32_t status,
 	return rc;
 }
 
+/* ---- what both kinds of guest have ---- */
+
+const signet_identity *sg_guest_identity(const sg_guest *g)
+{
+	return g->image ? signet_image_identity(g->image) : g->identity;
+}
+
+const char *sg_guest_path(const sg_guest *g)
+{
+	return g->image ? signet_image_path(g->image) : g->root;
+}
+
+void sg_guest_after_failure(sg_guest *g)
+{
+	const signet_error *why = NULL;
+	if (!g->remote || !sg_remote_dead(g->remote))
+		return;
+	/* One way only, like every status move: a guest whose process ended is never valid again. */
+	atomic_fetch_and(&g->status, ~SIGNET_GUEST_VALID);
+	if (sg_remote_take_crash(g->remote, &why))
+		sg_quarantine_count(g->host, sg_guest_identity(g), why);
+}
+
 /* ---- lookups ---- */
 
 static bool guest_owns(const sg_guest *g, const signet_image *img)
 {
+	if (!g->image)
+		return false; /* an isolated guest has no code in this process */
 	if (img == g->image)
 		return true;
 	/* A library loaded from inside the guest's bundle is the guest's code too. */
@@ -357,7 +489,7 @@ int signet_host_guest_by_cdhash(signet_guest_id *out, const signet_host *h, cons
 	pthread_mutex_lock(h->lock);
 	for (size_t i = 0; i < h->guests.n && !found; i++) {
 		/* The identity verification produced, kept by the image record. */
-		const signet_identity *id = signet_image_identity(h->guests.items[i]->image);
+		const signet_identity *id = sg_guest_identity(h->guests.items[i]);
 		if (id && memcmp(signet_identity_cdhash(id), cdhash, 32) == 0)
 			found = h->guests.items[i]->id;
 	}
@@ -365,6 +497,30 @@ int signet_host_guest_by_cdhash(signet_guest_id *out, const signet_host *h, cons
 	if (!found)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOT_FOUND, .check = "guest.lookup" },
 			"no guest of this host has that cdhash");
+	*out = found;
+	return 0;
+}
+
+int signet_host_guest_by_pidfd(signet_guest_id *out, const signet_host *h, int pidfd, signet_error **err)
+{
+	if (!h || !out)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "no host or output");
+	/* By the process the descriptor names, read from the kernel: two pidfds of one process are different fds. */
+	pid_t pid = sg_pidfd_pid(pidfd);
+	if (pid <= 0)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT, .check = "guest.lookup" },
+			"descriptor %d is not a pidfd of a live process", pidfd);
+	signet_guest_id found = 0;
+	pthread_mutex_lock(h->lock);
+	for (size_t i = 0; i < h->guests.n && !found; i++) {
+		sg_guest *g = h->guests.items[i];
+		if (g->remote && sg_remote_pid(g->remote) == pid && !sg_remote_dead(g->remote))
+			found = g->id;
+	}
+	pthread_mutex_unlock(h->lock);
+	if (!found)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOT_FOUND, .check = "guest.lookup" },
+			"process %d is no isolated guest of this host", (int)pid);
 	*out = found;
 	return 0;
 }
@@ -389,7 +545,7 @@ int signet_guest_check_requirement(const signet_host *h, signet_guest_id id, con
 		 * takes no other lock.
 		 */
 		sg_req_subject subject;
-		sg_identity_subject(signet_image_identity(g->image), signet_policy_host_team(h->policy), &subject);
+		sg_identity_subject(sg_guest_identity(g), signet_policy_host_team(h->policy), &subject);
 		rc = sg_requirement_evaluate(req, &subject, err);
 	}
 	pthread_mutex_unlock(h->lock);
@@ -413,7 +569,9 @@ int signet_guest_check_requirement(const signet_host *h, signet_guest_id id, con
 		return v; \
 	}
 
-GUEST_FIELD(const signet_identity *, signet_guest_identity, signet_image_identity(g->image), NULL)
+GUEST_FIELD(const signet_identity *, signet_guest_identity, sg_guest_identity(g), NULL)
+GUEST_FIELD(bool, signet_guest_is_isolated, g->remote != NULL, false)
+GUEST_FIELD(int, signet_guest_pidfd, g->remote ? sg_remote_pidfd(g->remote) : -1, -1)
 GUEST_FIELD(const signet_image *, signet_guest_image, g->image, NULL)
 GUEST_FIELD(const signet_bundle_info *, signet_guest_bundle_info, g->info, NULL)
 GUEST_FIELD(const char *, signet_guest_class_name, g->cls.desc->name, NULL)

@@ -20,6 +20,7 @@
 
 #include "core/error_internal.h"
 #include "guest/guest_internal.h"
+#include "isolation/isolation.h"
 #include "plugin/invoke.h"
 
 /*
@@ -29,7 +30,8 @@
  * instance is used by one thread at a time (guest.h).
  */
 struct signet_instance {
-	void *self;              /* instance_size bytes (at least one), zeroed, then init */
+	void *self;              /* instance_size bytes (at least one), zeroed, then init; NULL when isolated */
+	uint64_t remote;         /* an isolated guest's instance: its handle in the guest's process */
 	sg_guest *guest;         /* pinned while the instance lives */
 	const signet_class *cls; /* validated; inside the guest's image */
 };
@@ -37,7 +39,7 @@ struct signet_instance {
 /* The refusal for a guest killed or no longer valid. Reads `g`: hold the host lock or a pin. */
 static int not_runnable(signet_error **err, const sg_guest *g, uint32_t status, const char *what)
 {
-	return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_GUEST_INVALID, .path = signet_image_path(g->image),
+	return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_GUEST_INVALID, .path = sg_guest_path(g),
 		.check = "guest.status" }, "guest %u is %s: %s refused", g->id,
 		(status & SIGNET_GUEST_KILL) ? "killed" : "no longer valid", what);
 }
@@ -124,10 +126,15 @@ int signet_instance_create(signet_instance **out, signet_host *h, signet_guest_i
 		return rc;
 	const signet_class *cls = g->cls.desc;
 	signet_instance *inst = calloc(1, sizeof *inst);
-	/* At least one byte, so every instance has a distinct self. */
-	void *self = calloc(1, cls->instance_size ? (size_t)cls->instance_size : 1);
-	if (!inst || !self) {
+	uint64_t remote = 0;
+	/* At least one byte, so every instance has a distinct self (an isolated one's lives in its process). */
+	void *self = g->remote ? NULL : calloc(1, cls->instance_size ? (size_t)cls->instance_size : 1);
+	if (!inst || (!self && !g->remote)) {
 		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory creating an instance of %s", cls->name);
+	} else if (g->remote) {
+		rc = sg_remote_new_instance(&remote, g->remote, cls->name, err);
+		if (rc)
+			sg_guest_after_failure(g);
 	} else if (cls->init) {
 		int r = cls->init(self);
 		if (r != 0)
@@ -139,7 +146,7 @@ int signet_instance_create(signet_instance **out, signet_host *h, signet_guest_i
 	if (rc) {
 		unpin_locked(g);
 	} else {
-		*inst = (signet_instance){ .self = self, .guest = g, .cls = cls };
+		*inst = (signet_instance){ .self = self, .remote = remote, .guest = g, .cls = cls };
 		/* Live, and so acceptable as an argument, only once init has succeeded. */
 		live_add_locked(h, inst);
 	}
@@ -163,7 +170,9 @@ void signet_instance_destroy(signet_instance *inst)
 	pthread_mutex_lock(h->lock);
 	live_remove_locked(h, inst);
 	pthread_mutex_unlock(h->lock);
-	if (inst->cls->fini && !killed(g))
+	if (g->remote && !killed(g))
+		sg_remote_free_instance(g->remote, inst->remote);
+	else if (inst->cls->fini && !killed(g))
 		inst->cls->fini(inst->self);
 	free(inst->self);
 	pthread_mutex_lock(h->lock);
@@ -233,7 +242,7 @@ int signet_instance_invoke(signet_instance *inst, const char *method, const sign
 	sg_guest *g = inst->guest;
 	long k = sg_class_find_method(&g->cls, method);
 	if (k < 0)
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NO_METHOD, .path = signet_image_path(g->image),
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NO_METHOD, .path = sg_guest_path(g),
 			.check = "invoke.method", .expected = method, .actual = inst->cls->name },
 			"class %s has no method %s", inst->cls->name, method);
 	uint32_t st = atomic_load(&g->status);
@@ -244,6 +253,13 @@ int signet_instance_invoke(signet_instance *inst, const char *method, const sign
 	const sg_signature *sig = &g->cls.sigs[k];
 	/* The count first: it bounds the copy below (a parsed signature has at most SIGNET_MAX_METHOD_ARGS). */
 	int rc = sg_invoke_check_count(sig, nargs, what, err);
+	if (!rc && g->remote) {
+		/* The guest's process checks the types against the same encoding, and runs the method. */
+		rc = sg_remote_invoke(g->remote, inst->remote, method, args, nargs, result, err);
+		if (rc)
+			sg_guest_after_failure(g);
+		return rc;
+	}
 	signet_value resolved[SIGNET_MAX_METHOD_ARGS];
 	if (!rc)
 		rc = resolve_instances(g->host, args, nargs, resolved, what, err);

@@ -2,4 +2,6 @@
 libsignet_internal_la_SOURCES += \
 	loader/guest/guest_internal.h \
 	loader/guest/host.c \
-	loader/guest/instance.c
+	loader/guest/instance.c \
+	loader/guest/isolated.h \
+	loader/guest/isolated.c

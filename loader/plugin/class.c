@@ -23,9 +23,18 @@ static int bad(const ctx *c, const char *field, const char *fmt, const char *det
 		fmt, detail ? ": " : "", detail ? detail : "");
 }
 
+/*
+ * A description received from an isolated guest (sg_class_from_description)
+ * lives in the host's own heap, copied and NUL-terminated by the host:
+ * there is no image to bound it, and no code pointer in it.
+ */
+static const signet_segment host_heap = { 0, UINTPTR_MAX, PF_R | PF_X };
+
 /* The segment of the image holding [p, p + n) with `need` flags, or NULL. */
 static const signet_segment *segment_of(const ctx *c, const void *p, size_t n, unsigned need)
 {
+	if (!c->img)
+		return p ? &host_heap : NULL;
 	uintptr_t a = (uintptr_t)p;
 	size_t count = signet_image_segment_count(c->img);
 	for (size_t i = 0; i < count; i++) {
@@ -48,6 +57,8 @@ static bool string_ok(const ctx *c, const char *s, size_t max)
 
 static bool code_ok(const ctx *c, signet_imp fn)
 {
+	if (!c->img)
+		return fn == NULL;
 	/* A function pointer as an address: compared, never dereferenced here. */
 	const void *p;
 	memcpy(&p, &fn, sizeof p);
@@ -146,10 +157,95 @@ int sg_class_validate(sg_class *out, const signet_class *d, const signet_image *
 	return 0;
 }
 
+/* One heap block: the descriptor, its arrays, then the strings. */
+typedef struct described {
+	signet_class desc;
+	signet_method *methods;
+	signet_protocol_ref *protocols;
+	char *strings;
+} described;
+
+static char *put(char **at, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = memcpy(*at, s, n);
+	*at += n;
+	return p;
+}
+
+int sg_class_from_description(sg_class *out, const sg_class_text *t, const char *expected_name, const char *path,
+	signet_error **err)
+{
+	ctx c = { .img = NULL, .path = path, .err = err };
+	if (t->nmethods > SG_CLASS_MAX_METHODS)
+		return bad(&c, "nmethods", "is over the limit of 1024", NULL);
+	if (t->nprotocols > SG_CLASS_MAX_PROTOCOLS)
+		return bad(&c, "nprotocols", "is over the limit of 64", NULL);
+	/* Every string bounded before it is copied: the description came from another process. */
+	size_t bytes = strnlen(t->name, SG_CLASS_MAX_NAME) + 1;
+	bool too_long = bytes > SG_CLASS_MAX_NAME;
+	for (size_t i = 0; i < t->nmethods && !too_long; i++) {
+		size_t a = strnlen(t->method_names[i], SG_CLASS_MAX_NAME), b = strnlen(t->method_types[i],
+			SIGNET_MAX_METHOD_ARGS + 2);
+		too_long = a >= SG_CLASS_MAX_NAME || b >= SIGNET_MAX_METHOD_ARGS + 2;
+		bytes += a + b + 2;
+	}
+	for (size_t i = 0; i < t->nprotocols && !too_long; i++) {
+		size_t a = strnlen(t->protocol_names[i], SG_CLASS_MAX_NAME);
+		too_long = a >= SG_CLASS_MAX_NAME;
+		bytes += a + 1;
+	}
+	if (too_long)
+		return bad(&c, "a name or an encoding", "is too long", NULL);
+	described *d = calloc(1, sizeof *d);
+	if (d) {
+		d->methods = calloc(t->nmethods ? t->nmethods : 1, sizeof *d->methods);
+		d->protocols = calloc(t->nprotocols ? t->nprotocols : 1, sizeof *d->protocols);
+		d->strings = malloc(bytes);
+	}
+	if (!d || !d->methods || !d->protocols || !d->strings) {
+		if (d) {
+			free(d->methods);
+			free(d->protocols);
+			free(d->strings);
+		}
+		free(d);
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading a class description");
+	}
+	char *at = d->strings;
+	for (size_t i = 0; i < t->nmethods; i++) {
+		d->methods[i].name = put(&at, t->method_names[i]);
+		d->methods[i].types = put(&at, t->method_types[i]);
+	}
+	for (size_t i = 0; i < t->nprotocols; i++)
+		d->protocols[i] = (signet_protocol_ref){ put(&at, t->protocol_names[i]), t->protocol_versions[i] };
+	d->desc = (signet_class){ .magic = SIGNET_CLASS_MAGIC, .version = SIGNET_CLASS_VERSION,
+		.size = sizeof(signet_class), .method_size = sizeof(signet_method), .name = put(&at, t->name),
+		.protocols = d->protocols, .nprotocols = (uint32_t)t->nprotocols, .nmethods = (uint32_t)t->nmethods,
+		.methods = d->methods };
+	int rc = sg_class_validate(out, &d->desc, NULL, expected_name, path, err);
+	if (rc) {
+		free(d->methods);
+		free(d->protocols);
+		free(d->strings);
+		free(d);
+		return rc;
+	}
+	out->owned = d;
+	return 0;
+}
+
 void sg_class_clear(sg_class *c)
 {
 	if (!c)
 		return;
+	described *d = c->owned;
+	if (d) {
+		free(d->methods);
+		free(d->protocols);
+		free(d->strings);
+		free(d);
+	}
 	free(c->sigs);
 	*c = (sg_class){ 0 };
 }

@@ -32,7 +32,29 @@ typedef struct sg_class {
 	const signet_class *desc;
 	sg_signature *sigs;   /* one per method, parsed */
 	size_t nmethods;
+	void *owned;          /* a described class's heap copy (sg_class_from_description); NULL otherwise */
 } sg_class;
+
+/* A class as an isolated guest describes it: names and encodings only. */
+typedef struct sg_class_text {
+	const char *name;
+	size_t nmethods;
+	const char *const *method_names;
+	const char *const *method_types;
+	size_t nprotocols;
+	const char *const *protocol_names;
+	const uint32_t *protocol_versions;
+} sg_class_text;
+
+/*
+ * A class from a description received from an isolated guest's process:
+ * copied into the host's heap (every string bounded first) and held to
+ * every rule sg_class_validate() applies that does not concern addresses
+ * (names, uniqueness, encodings, caps); it has no code pointers, and a
+ * call goes to the guest's process. SIGNET_E_CLASS_INVALID, SIGNET_E_NOMEM.
+ */
+int sg_class_from_description(sg_class *out, const sg_class_text *t, const char *expected_name, const char *path,
+	signet_error **err);
 
 /*
  * Validates `desc` (an address dlsym() gave for `expected_name` in `img`).

@@ -7,6 +7,7 @@ libsignet_internal_la_SOURCES += \
 	loader/policy/values.c \
 	loader/policy/host.c \
 	loader/policy/policy_file.c \
+	loader/policy/transfer.c \
 	loader/policy/admit.c \
 	loader/policy/platform.c
 

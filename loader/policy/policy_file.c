@@ -458,14 +458,21 @@ int signet_policy_load(signet_policy **out, const char *path, signet_error **err
 		snprintf(where, sizeof where, "line %d, column %d", jerr.line, jerr.column);
 		return invalid(&c, where, NULL, "not valid JSON: %s", jerr.text);
 	}
+	rc = sg_policy_from_json(out, root, path, err);
+	json_decref(root);
+	return rc;
+}
+
+int sg_policy_from_json(signet_policy **out, const json_t *root, const char *label, signet_error **err)
+{
+	file_ctx c = { .path = label, .err = err };
 	wanted w = { .allow_no_team = -1 };
 	signet_policy *p = NULL;
-	rc = check_schema(&c, root, &w);
+	int rc = check_schema(&c, root, &w);
 	if (rc == 0)
 		rc = signet_policy_new(&p, err);
 	if (rc == 0)
 		rc = apply(&c, p, &w);
-	json_decref(root);
 	if (rc != 0) {
 		signet_policy_free(p);
 		return rc;

@@ -131,6 +131,31 @@ const char *sg_policy_host_status(const signet_policy *p);
 /* Does the policy accept processes of `uid` that cannot be inspected (signet_process_check())? */
 bool sg_policy_accepts_uninspectable_uid(const signet_policy *p, uid_t uid);
 
+/* ---- handing a policy to an isolated guest (transfer.c) ------------------ */
+
+/*
+ * The policy as JSON text (malloc'd) in the policy file's schema, plus
+ * what a file cannot say: the anchors themselves as PEM ("anchors_pem")
+ * and the host's team ("host_team"), since the guest process has another
+ * executable and must not look its host's team up from itself.
+ * SIGNET_E_POLICY_INVALID (no anchors), SIGNET_E_NOMEM.
+ */
+int sg_policy_export(char **json_text, const signet_policy *p, signet_error **err)
+	__attribute__((warn_unused_result));
+
+/*
+ * The policy sg_policy_export() described, checked as strictly as a
+ * policy file (`label` names it in errors). SIGNET_E_POLICY_INVALID,
+ * SIGNET_E_NOMEM.
+ */
+int sg_policy_import(signet_policy **out, const char *json_text, size_t len, const char *label,
+	signet_error **err) __attribute__((warn_unused_result));
+
+/* The file parser on a parsed document (policy_file.c). */
+typedef struct json_t json_t;
+int sg_policy_from_json(signet_policy **out, const json_t *root, const char *label, signet_error **err)
+	__attribute__((warn_unused_result));
+
 /* ---- inside the module -------------------------------------------------- */
 
 /* The default platform directories (NULL-terminated; platform.c). */

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -211,8 +212,17 @@ static bool ends_with(const char *s, const char *suffix)
  * inode decides. The running inode has no name left (st_nlink 0), or the
  * name shown without the suffix is not the running inode.
  */
-static int check_exe_on_disk(signet_process *p, const struct stat *running)
+static int check_exe_on_disk(signet_process *p, int fd, const struct stat *running)
 {
+	/*
+	 * A main executable that is a memfd sealed as snapshots are (an
+	 * isolated guest's helper, run from the sealed copy of its verified
+	 * bytes) has no path that could be replaced, and its bytes, just
+	 * verified, cannot change: there is nothing on disk to compare.
+	 */
+	int seals = fcntl(fd, F_GET_SEALS);
+	if (seals >= 0 && (seals & SG_PROCESS_SNAPSHOT_SEALS) == SG_PROCESS_SNAPSHOT_SEALS)
+		return 0;
 	bool changed = running->st_nlink == 0;
 	if (!changed && ends_with(p->executable, DELETED)) {
 		struct stat now;
@@ -248,9 +258,9 @@ static int inspect_exe(signet_process *p, const signet_policy *policy, signet_er
 	rc = read_exe_name(p, label, err);
 	if (!rc && !p->unknown)
 		rc = verify_exe(p, fd, size, policy, err);
-	close(fd);
 	if (!rc && !p->unknown)
-		rc = check_exe_on_disk(p, &st);
+		rc = check_exe_on_disk(p, fd, &st);
+	close(fd);
 	return rc;
 }
 

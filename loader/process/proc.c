@@ -78,6 +78,14 @@ static int pidfd_pid(long *pid, int pidfd, signet_error **err)
 	return ok ? 0 : not_a_pidfd(err, pidfd, "its fdinfo has no Pid line");
 }
 
+pid_t sg_pidfd_pid(int pidfd)
+{
+	long pid = 0;
+	if (pidfd < 0 || pidfd_pid(&pid, pidfd, NULL) != 0)
+		return -1;
+	return (pid_t)pid;
+}
+
 int sg_proc_open(sg_proc *out, int pidfd, signet_error **err)
 {
 	if (pidfd < 0)

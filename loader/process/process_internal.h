@@ -92,6 +92,9 @@ int sg_proc_open(sg_proc *out, int pidfd, signet_error **err) __attribute__((war
 int sg_proc_find_fd(int procdir, bool (*match)(const struct stat *st, const void *ctx), const void *ctx,
 	char name[32], int *os_errno) __attribute__((warn_unused_result));
 
+/* The pid `pidfd` names (fdinfo), or -1 (not a pidfd, or its process was reaped), 0 (not visible here). */
+pid_t sg_pidfd_pid(int pidfd);
+
 /* Has the process exited (a zombie included)? True too when poll() fails. */
 bool sg_pidfd_exited(int pidfd);
 
