@@ -5,7 +5,8 @@
  * on real signed and verified copies of /bin/true, each entitlement Signet
  * defines granted and refused, unknown names in Signet's namespace, values
  * other than true, the plugin's own keys ignored, bytes that are not a JSON
- * object, and the read paths handed out with org.signet.files.read.
+ * object, the read paths handed out with org.signet.files.read, and the
+ * entitled builds of the Crash sample (plugins/).
  *
  * Keys and certificates are made at run time with signing/pki.c.
  */
@@ -363,6 +364,59 @@ static void test_arguments(void)
 	CU_ASSERT_EQUAL(sg_entitlement_bit(NULL), 0);
 }
 
+/* The Crash sample and its entitled builds (plugins/, docs/plugins-samples.md), as the build signed them. */
+static signet_identity *sample(const char *bundle)
+{
+	const char *b = getenv("SIGNET_TEST_BUILDDIR");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	char anchors[4096], exe[4096];
+	snprintf(anchors, sizeof anchors, "%s/plugins/pki/root.pem", b);
+	snprintf(exe, sizeof exe, "%s/plugins/%s/lib/crash.so", b, bundle);
+	signet_trust *t = NULL;
+	signet_identity *id = NULL;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(signet_trust_load(&t, anchors, &err), &err);
+	SG_ASSERT_OK(signet_verify_file(&id, exe, t, NULL, &err), &err);
+	signet_trust_free(t);
+	return id;
+}
+
+static void test_samples(void)
+{
+	signet_policy *none = granting(NULL, 0), *all = granting(both, 2);
+	signet_error *err = NULL;
+	sg_grants g;
+	signet_identity *id = sample("Crash.bundle");
+	CU_ASSERT_PTR_NULL(signet_identity_entitlements(id, NULL));
+	SG_ASSERT_OK(sg_entitlements_grant(none, id, &g, &err), &err);
+	CU_ASSERT_EQUAL(g.bits, 0);
+	signet_identity_free(id);
+
+	id = sample("Crash-net.bundle");
+	CU_ASSERT_STRING_EQUAL(signet_identity_entitlements(id, NULL), "{ \"org.signet.network.client\": true }\n");
+	SG_ASSERT_FAILS(sg_entitlements_grant(none, id, &g, &err), &err, SIGNET_E_ENTITLEMENT_DENIED,
+		"Crash-net.bundle/lib/crash.so: the bundle asks for org.signet.network.client, which this host's policy "
+		"does not grant (isolation.grant)");
+	SG_ASSERT_OK(sg_entitlements_grant(all, id, &g, &err), &err);
+	CU_ASSERT_EQUAL(g.bits, SG_ENTITLEMENT_NETWORK_CLIENT);
+	CU_ASSERT_EQUAL(g.read_paths.n, 0);
+	signet_identity_free(id);
+
+	id = sample("Crash-files.bundle");
+	SG_ASSERT_OK(sg_entitlements_grant(all, id, &g, &err), &err);
+	CU_ASSERT_EQUAL(g.bits, SG_ENTITLEMENT_FILES_READ);
+	CU_ASSERT_EQUAL(g.read_paths.n, 2);
+	sg_grants_clear(&g);
+	signet_identity_free(id);
+
+	id = sample("Crash-unknown.bundle");
+	SG_ASSERT_FAILS(sg_entitlements_grant(all, id, &g, &err), &err, SIGNET_E_ENTITLEMENT_DENIED,
+		"Crash-unknown.bundle/lib/crash.so: unknown entitlement org.signet.files.write");
+	signet_identity_free(id);
+	signet_policy_free(none);
+	signet_policy_free(all);
+}
+
 int main(void)
 {
 	static const sg_test entitlements[] = {
@@ -376,6 +430,7 @@ int main(void)
 		{ "the plugin's own keys are ignored", test_foreign_keys_ignored },
 		{ "bytes that are not a JSON object are refused", test_not_an_object },
 		{ "arguments and names", test_arguments },
+		{ "the Crash sample's builds, as the build signed them", test_samples },
 		{ NULL, NULL },
 	};
 	static const sg_suite suites[] = { { "entitlements", entitlements }, { NULL, NULL } };
