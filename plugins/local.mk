@@ -58,6 +58,9 @@ $(SP)/obj/wordcount.so: $(SP_SRC)/wordcount/wordcount.c $(SP_HDRS)
 $(SP)/obj/hello.so: $(SP_SRC)/hello/hello.c $(SP_HDRS)
 	@$(MKDIR_P) $(@D)
 	$(AM_V_CCLD)$(SP_LINK) -Wl,-soname,hello.so -o $@ $(SP_SRC)/hello/hello.c
+$(SP)/obj/crash.so: $(SP_SRC)/crash/crash.c $(SP_HDRS)
+	@$(MKDIR_P) $(@D)
+	$(AM_V_CCLD)$(SP_LINK) -Wl,-soname,crash.so -o $@ $(SP_SRC)/crash/crash.c
 # C++ through the C++ driver: libstdc++ and libgcc_s come from the platform.
 $(SP)/obj/cpp.so: $(SP_SRC)/cpp/cpp.cc $(SP_HDRS)
 	@$(MKDIR_P) $(@D)
@@ -77,6 +80,9 @@ SP_DEPS = $(SP_SRC)/make-bundle.sh $(SP_PKI)
 
 SP_GOOD = $(SP)/Rot13.bundle $(SP)/Upper.bundle $(SP)/WordCount.bundle $(SP)/Cpp.bundle \
 	$(SP)/Deps.bundle $(SP)/Hello.bundle
+# The misbehaving guest, and the same executable signed with entitlements:
+# each loads in process; isolation is what tells them apart.
+SP_CRASH = $(SP)/Crash.bundle $(SP)/Crash-net.bundle $(SP)/Crash-files.bundle $(SP)/Crash-unknown.bundle
 SP_HOSTILE = $(SP)/Tampered.bundle $(SP)/OtherTeam.bundle $(SP)/Untrusted.bundle \
 	$(SP)/Unsigned.bundle $(SP)/Escape.bundle $(SP)/NoClass.bundle
 
@@ -99,6 +105,16 @@ $(SP)/Deps.bundle: $(SP_SRC)/deps/manifest.json $(SP)/obj/deps.so $(SP)/obj/libs
 $(SP)/Hello.bundle: $(SP_SRC)/hello/manifest.json $(SP)/obj/hello.so $(SP_DEPS) | signet$(EXEEXT)
 	$(AM_V_GEN)$(SP_MAKE_BUNDLE) $(SP_SIGN_A) --manifest $(SP_SRC)/hello/manifest.json \
 		--file $(SP)/obj/hello.so=lib/hello.so $@
+
+$(SP)/Crash.bundle: $(SP_SRC)/crash/manifest.json $(SP)/obj/crash.so $(SP_DEPS) | signet$(EXEEXT)
+	$(AM_V_GEN)$(SP_MAKE_BUNDLE) $(SP_SIGN_A) --manifest $(SP_SRC)/crash/manifest.json \
+		--file $(SP)/obj/crash.so=lib/crash.so $@
+# Crash-X.bundle: crash.so under identifier org.signet.sample.crashX, signed
+# with the entitlements of crash/entitlements-X.json.
+$(SP)/Crash-%.bundle: $(SP_SRC)/crash/manifest-%.json $(SP_SRC)/crash/entitlements-%.json $(SP)/obj/crash.so \
+		$(SP_DEPS) | signet$(EXEEXT)
+	$(AM_V_GEN)$(SP_MAKE_BUNDLE) $(SP_SIGN_A) --entitlements $(SP_SRC)/crash/entitlements-$*.json \
+		--manifest $(SP_SRC)/crash/manifest-$*.json --file $(SP)/obj/crash.so=lib/crash.so $@
 
 # Hostile variants: each must be refused, for the reason in its name.
 # Tampered: the signed Rot13 bundle with one byte of its code flipped.
@@ -159,7 +175,7 @@ $(SP)/signet-guest: signet-guest$(EXEEXT) $(SP_PKI) | signet$(EXEEXT)
 	$(AM_V_GEN)rm -f $@.tmp && cp signet-guest$(EXEEXT) $@.tmp && \
 	./signet sign $(SP_SIGN_A) --identifier org.signet.guest $@.tmp >/dev/null && mv $@.tmp $@
 
-noinst_DATA = $(SP_PKI) $(SP_ROGUE) $(SP_GOOD) $(SP_HOSTILE) $(SP)/signet-host $(SP)/signet-host-z $(SP)/signet-guest
+noinst_DATA = $(SP_PKI) $(SP_ROGUE) $(SP_GOOD) $(SP_CRASH) $(SP_HOSTILE) $(SP)/signet-host $(SP)/signet-host-z $(SP)/signet-guest
 
 EXTRA_DIST += plugins/make-bundle.sh plugins/common/sample_buffer.h \
 	plugins/rot13/rot13.c plugins/rot13/manifest.json \
@@ -168,6 +184,10 @@ EXTRA_DIST += plugins/make-bundle.sh plugins/common/sample_buffer.h \
 	plugins/cpp/cpp.cc plugins/cpp/manifest.json \
 	plugins/deps/deps.c plugins/deps/sampledep.c plugins/deps/sampledep.h plugins/deps/manifest.json \
 	plugins/hello/hello.c plugins/hello/manifest.json \
+	plugins/crash/crash.c plugins/crash/manifest.json \
+	plugins/crash/manifest-net.json plugins/crash/entitlements-net.json \
+	plugins/crash/manifest-files.json plugins/crash/entitlements-files.json \
+	plugins/crash/manifest-unknown.json plugins/crash/entitlements-unknown.json \
 	plugins/hostile/otherteam.json plugins/hostile/escape.json plugins/hostile/noclass.json
 
 clean-local: clean-sample-plugins

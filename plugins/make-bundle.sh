@@ -7,20 +7,21 @@
 #
 # Usage: make-bundle.sh [--signet TOOL] [--from BUNDLE] [--manifest FILE]
 #                       [--file SRC=DEST]... [--key KEY --cert CERT]
-#                       [--flip-code DEST] OUT
+#                       [--entitlements FILE] [--flip-code DEST] OUT
 #
 # Steps, in this order:
 #   --from BUNDLE     start from a copy of BUNDLE (else an empty directory)
 #   --manifest FILE   copy FILE to OUT/manifest.json
 #   --file SRC=DEST   copy SRC to OUT/DEST (repeatable)
 #   --key/--cert      sign: TOOL sign --key KEY --cert CERT --bundle OUT
+#   --entitlements F  with --key: seal F's JSON object into the signature
 #   --flip-code DEST  flip one byte in the middle of the executable (PF_X)
 #                     segment of the ELF file OUT/DEST, after signing
 # TOOL defaults to ./signet.
 set -eu
 
 signet=./signet
-from='' manifest='' files='' key='' cert='' flip='' out=''
+from='' manifest='' files='' key='' cert='' entitlements='' flip='' out=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--signet) signet=$2; shift 2 ;;
@@ -30,6 +31,7 @@ while [ $# -gt 0 ]; do
 $2"; shift 2 ;;
 	--key) key=$2; shift 2 ;;
 	--cert) cert=$2; shift 2 ;;
+	--entitlements) entitlements=$2; shift 2 ;;
 	--flip-code) flip=$2; shift 2 ;;
 	-*) echo "make-bundle.sh: unknown option $1" >&2; exit 2 ;;
 	*) [ -z "$out" ] || { echo "make-bundle.sh: one OUT only" >&2; exit 2; }; out=$1; shift ;;
@@ -38,6 +40,10 @@ done
 [ -n "$out" ] || { echo "make-bundle.sh: no OUT given" >&2; exit 2; }
 if [ -n "$key$cert" ] && { [ -z "$key" ] || [ -z "$cert" ]; }; then
 	echo "make-bundle.sh: --key and --cert go together" >&2
+	exit 2
+fi
+if [ -n "$entitlements" ] && [ -z "$key" ]; then
+	echo "make-bundle.sh: --entitlements goes with --key and --cert (they are sealed by signing)" >&2
 	exit 2
 fi
 
@@ -101,7 +107,13 @@ for spec in $files; do
 	cp "$src" "$tmp/$dest"
 done
 IFS=$old_ifs
-[ -z "$key" ] || "$signet" sign --key "$key" --cert "$cert" --bundle "$tmp" >/dev/null
+if [ -n "$key" ]; then
+	if [ -n "$entitlements" ]; then
+		"$signet" sign --key "$key" --cert "$cert" --entitlements "$entitlements" --bundle "$tmp" >/dev/null
+	else
+		"$signet" sign --key "$key" --cert "$cert" --bundle "$tmp" >/dev/null
+	fi
+fi
 [ -z "$flip" ] || flip_code "$tmp/$flip"
 touch "$tmp"
 rm -rf "$out"

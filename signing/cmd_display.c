@@ -33,8 +33,10 @@ static void usage(FILE *to)
 	      "       signet display [--anchors FILE|DIR] --pid PID\n"
 	      "\n"
 	      "Shows the signature of FILE: format version, identifier, team, cdhash,\n"
-	      "hash type, page size and count, code limit, special slots and the\n"
-	      "certificate chain. Shows; does not verify (use `signet verify`).\n"
+	      "hash type, page size and count, code limit, special slots, entitlements\n"
+	      "(bytes other than printable ASCII, tab and line break as \\xNN) and the\n"
+	      "certificate chain. Shows; does not verify (use `signet verify`). For a\n"
+	      "bundle, give its executable (BUNDLE/lib/x.so: the manifest's \"executable\").\n"
 	      "\n"
 	      "With --pid, shows what Signet knows of a running process\n"
 	      "(docs/processes.md): its executable, uid, the identity of its main\n"
@@ -114,6 +116,28 @@ static void print_time(FILE *to, const ASN1_TIME *t)
 		ASN1_TIME_print(b, t);
 		BIO_free(b);
 	}
+}
+
+/*
+ * The entitlements as the signer wrote them, but safe for a terminal: they
+ * are bytes from the file (nothing checks that they are JSON), so every
+ * byte that is not printable ASCII, a tab or a line break is shown as \xNN,
+ * an escape sequence included. Each line after the first is indented; a
+ * final line break is not shown.
+ */
+static void print_entitlements(const uint8_t *bytes, size_t n)
+{
+	fputs("entitlements: ", stdout);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t b = bytes[i];
+		if (b == '\n')
+			fputs(i + 1 < n ? "\n  " : "", stdout);
+		else if (b == '\t' || (b >= 0x20 && b < 0x7f))
+			putchar(b);
+		else
+			printf("\\x%02x", b);
+	}
+	putchar('\n');
 }
 
 static void print_certificates(const sg_blob *blob)
@@ -240,7 +264,7 @@ int cmd_display(int argc, char **argv)
 		putchar('\n');
 	}
 	if (blob.entitlements)
-		printf("entitlements: %.*s\n", (int)blob.entitlements_length, (const char *)blob.entitlements);
+		print_entitlements(blob.entitlements, blob.entitlements_length);
 	print_certificates(&blob);
 	if (verbose) {
 		printf("page-hashes:\n");

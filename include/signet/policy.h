@@ -12,7 +12,10 @@
  *  - platform directories /lib/<triplet>, /usr/lib/<triplet>, /lib64,
  *    /usr/lib64, /lib, /usr/lib (the Debian multiarch set, <triplet> being
  *    this build's, e.g. x86_64-linux-gnu) and no soname restriction;
- *  - a signing certificate without a team is refused.
+ *  - a signing certificate without a team is refused;
+ *  - isolated guests: quarantined after 3 crashes of one cdhash, never
+ *    started without Landlock, granted no entitlement and no path to read,
+ *    1024 MiB of address space to add, 300 s of CPU, 25 s per call.
  *
  * The host's own team (for `team = host`) is found when anchors are set:
  * the running executable (/proc/self/exe) is verified against those anchors;
@@ -164,6 +167,89 @@ SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_allow_no_team(signet_poli
  * SIGNET_E_NOMEM.
  */
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_accept_uninspectable_uid(signet_policy *p, uid_t uid,
+	signet_error **err);
+
+/* ---- isolated guests (docs/policy.md, "Isolated guests") ----------------
+ *
+ * A guest that runs in its own sandboxed process computes only, unless its
+ * signature carries entitlements (docs/signature-format.md section 5) that
+ * this policy grants. Each setter below is the key of the same name in the
+ * policy file's "isolation" object.
+ */
+
+/* The entitlements Signet defines; any other "org.signet." name is refused. */
+#define SIGNET_ENTITLEMENT_NETWORK_CLIENT "org.signet.network.client" /* TCP and UDP client sockets */
+#define SIGNET_ENTITLEMENT_FILES_READ "org.signet.files.read"         /* read the policy's read paths */
+
+#define SIGNET_POLICY_DEFAULT_CRASH_LIMIT 3
+#define SIGNET_POLICY_MAX_CRASH_LIMIT 1000000
+#define SIGNET_POLICY_DEFAULT_MEMORY_MB 1024
+#define SIGNET_POLICY_MAX_MEMORY_MB 1048576              /* 1 TiB */
+#define SIGNET_POLICY_DEFAULT_CPU_SECONDS 300
+#define SIGNET_POLICY_MAX_CPU_SECONDS (365 * 86400)      /* a year */
+#define SIGNET_POLICY_DEFAULT_CALL_TIMEOUT_MS 25000
+#define SIGNET_POLICY_MAX_CALL_TIMEOUT_MS (86400 * 1000) /* a day */
+/* Most names in the grant list, and most read paths. */
+#define SIGNET_POLICY_MAX_GRANTS 64
+#define SIGNET_POLICY_MAX_READ_PATHS 64
+
+/*
+ * How many times the isolated guests of one cdhash may crash (end by a
+ * signal, exit, or break their sandbox) before that cdhash is quarantined;
+ * 0 never quarantines. Default SIGNET_POLICY_DEFAULT_CRASH_LIMIT, at most
+ * SIGNET_POLICY_MAX_CRASH_LIMIT. Errors: SIGNET_E_POLICY_INVALID (over the
+ * maximum), SIGNET_E_INVALID_ARGUMENT.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_isolation_crash_limit(signet_policy *p, unsigned crashes,
+	signet_error **err);
+
+/*
+ * Whether isolation may go ahead when the kernel lacks Landlock (file
+ * access is then limited by the seccomp filter and the other mechanisms
+ * alone). Default false: such a guest is not started
+ * (SIGNET_E_SANDBOX_UNAVAILABLE). A kernel without seccomp is never
+ * accepted, whatever this says. Errors: SIGNET_E_INVALID_ARGUMENT.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_isolation_accept_weaker(signet_policy *p, bool accept,
+	signet_error **err);
+
+/*
+ * Replaces the entitlements this host grants to isolated guests whose
+ * signatures ask for them: each one of the SIGNET_ENTITLEMENT_ names (a
+ * name twice counts once); `n` 0 grants none (the default). A guest asking
+ * for an entitlement not granted is refused (SIGNET_E_ENTITLEMENT_DENIED).
+ * Errors: SIGNET_E_POLICY_INVALID (a name Signet does not define),
+ * SIGNET_E_LIMIT (more than SIGNET_POLICY_MAX_GRANTS),
+ * SIGNET_E_INVALID_ARGUMENT.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_isolation_grant(signet_policy *p,
+	const char *const *names, size_t n, signet_error **err);
+
+/*
+ * Replaces the directories a guest granted SIGNET_ENTITLEMENT_FILES_READ
+ * may read (each with everything below it). Each must be an absolute,
+ * normalized path: no empty, "." or ".." component and no trailing '/'
+ * ("/" itself is allowed). None by default. Errors: SIGNET_E_POLICY_INVALID,
+ * SIGNET_E_LIMIT (more than SIGNET_POLICY_MAX_READ_PATHS),
+ * SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_isolation_read_paths(signet_policy *p,
+	const char *const *dirs, size_t n, signet_error **err);
+
+/*
+ * The resources of one isolated guest: the address space it may add to
+ * what its process has mapped when the sandbox closes (MiB), the CPU time
+ * its process may use (seconds), and how long one call to it may take
+ * (milliseconds) before the guest is ended. Each from 1 to its
+ * SIGNET_POLICY_MAX_ value; defaults SIGNET_POLICY_DEFAULT_MEMORY_MB,
+ * _CPU_SECONDS, _CALL_TIMEOUT_MS. Errors: SIGNET_E_POLICY_INVALID (0 or
+ * over the maximum), SIGNET_E_INVALID_ARGUMENT.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_isolation_memory_mb(signet_policy *p, unsigned mb,
+	signet_error **err);
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_isolation_cpu_seconds(signet_policy *p, unsigned seconds,
+	signet_error **err);
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_isolation_call_timeout_ms(signet_policy *p, unsigned ms,
 	signet_error **err);
 
 /*

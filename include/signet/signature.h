@@ -93,6 +93,14 @@ SIGNET_EXPORT unsigned signet_identity_page_size(const signet_identity *id);
 SIGNET_EXPORT uint64_t signet_identity_page_count(const signet_identity *id);
 /* Bytes covered by the signature: everything before the blob. */
 SIGNET_EXPORT uint64_t signet_identity_code_limit(const signet_identity *id);
+/*
+ * The entitlements the signature carries (docs/signature-format.md section
+ * 5): the sealed bytes exactly as verified (a JSON object by convention,
+ * not checked here), NUL-terminated, `*length` bytes without the NUL (may
+ * be NULL). NULL, with `*length` 0, when the signature carries none. Never
+ * re-read from the file: these are the bytes the seal was checked against.
+ */
+SIGNET_EXPORT const char *signet_identity_entitlements(const signet_identity *id, size_t *length);
 
 SIGNET_END_DECLS
 

@@ -35,6 +35,15 @@ unsigned signet_identity_page_size(const signet_identity *id) { return id ? 1u <
 uint64_t signet_identity_page_count(const signet_identity *id) { return id ? id->page_count : 0; }
 uint64_t signet_identity_code_limit(const signet_identity *id) { return id ? id->code_limit : 0; }
 
+const char *signet_identity_entitlements(const signet_identity *id, size_t *length)
+{
+	/* The copy verification made of the sealed bytes (verify.c): the file is never read again. */
+	const char *text = id ? id->entitlements : NULL;
+	if (length)
+		*length = text ? id->entitlements_length : 0;
+	return text;
+}
+
 static const char *certificate_field(void *ctx, int index, const char *field)
 {
 	signet_identity *id = ctx;

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-# The load policy: anchors, requirement, allow/deny lists, platform libraries.
+# The load policy: anchors, requirement, allow/deny lists, platform libraries,
+# isolated guests and the entitlements granted to them.
 libsignet_internal_la_SOURCES += \
 	loader/policy/policy_internal.h \
 	loader/policy/policy.c \
@@ -9,6 +10,8 @@ libsignet_internal_la_SOURCES += \
 	loader/policy/policy_file.c \
 	loader/policy/transfer.c \
 	loader/policy/admit.c \
-	loader/policy/platform.c
+	loader/policy/platform.c \
+	loader/policy/entitlements.h \
+	loader/policy/entitlements.c
 
 signetinclude_HEADERS += include/signet/policy.h

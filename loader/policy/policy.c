@@ -2,10 +2,13 @@
 /* policy.c - the policy object: defaults, setters, accessors. */
 #include "config.h"
 
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/error_internal.h"
+#include "policy/entitlements.h"
 #include "policy/policy_internal.h"
 
 static int null_argument(signet_error **err, const char *fn)
@@ -21,6 +24,14 @@ static int bad_setting(signet_error **err, const char *what, const char *value, 
 		strlen(value) > 80 ? "..." : "", rule);
 }
 
+/* Isolated guests by default: quarantine after 3 crashes, nothing granted, Landlock required. */
+static const sg_isolation default_isolation = {
+	.crash_limit = SIGNET_POLICY_DEFAULT_CRASH_LIMIT,
+	.memory_mb = SIGNET_POLICY_DEFAULT_MEMORY_MB,
+	.cpu_seconds = SIGNET_POLICY_DEFAULT_CPU_SECONDS,
+	.call_timeout_ms = SIGNET_POLICY_DEFAULT_CALL_TIMEOUT_MS,
+};
+
 int signet_policy_new(signet_policy **out, signet_error **err)
 {
 	if (!out)
@@ -28,6 +39,10 @@ int signet_policy_new(signet_policy **out, signet_error **err)
 	signet_policy *p = calloc(1, sizeof *p);
 	if (!p)
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory making a policy");
+	p->crash_limit = default_isolation.crash_limit;
+	p->memory_mb = default_isolation.memory_mb;
+	p->cpu_seconds = default_isolation.cpu_seconds;
+	p->call_timeout_ms = default_isolation.call_timeout_ms;
 	int rc = signet_requirement_parse(&p->requirement, SG_POLICY_DEFAULT_REQUIREMENT, err);
 	for (const char *const *d = sg_policy_default_platform_directories(); rc == 0 && *d; d++)
 		rc = sg_strings_add(&p->platform_dirs, *d, SIGNET_POLICY_MAX_DIRECTORIES, err);
@@ -53,6 +68,7 @@ void signet_policy_free(signet_policy *p)
 	sg_strings_clear(&p->platform_dirs);
 	sg_strings_clear(&p->platform_sonames);
 	sg_array_clear(&p->uninspectable_uids);
+	sg_strings_clear(&p->read_paths);
 	free(p->host_team);
 	free(p->host_status);
 	free(p);
@@ -225,6 +241,123 @@ int signet_policy_accept_uninspectable_uid(signet_policy *p, uid_t uid, signet_e
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory adding a uid to the policy");
 	return 0;
 }
+
+/* ---- isolated guests ---------------------------------------------------- */
+
+/* A number outside [min, max]: the rule and the value in expected/actual. */
+static int bad_number(signet_error **err, const char *what, unsigned value, unsigned min, unsigned max)
+{
+	char rule[64], actual[16];
+	snprintf(rule, sizeof rule, "%u to %u", min, max);
+	snprintf(actual, sizeof actual, "%u", value);
+	return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .check = "policy.setting",
+		.expected = rule, .actual = actual }, "%s %u: expected %s", what, value, rule);
+}
+
+/* One of the isolation numbers, at `offset` in the policy, within [min, max]. */
+static int set_number(signet_policy *p, size_t offset, const char *fn, const char *what, unsigned value,
+	unsigned min, unsigned max, signet_error **err)
+{
+	if (!p)
+		return null_argument(err, fn);
+	if (value < min || value > max)
+		return bad_number(err, what, value, min, max);
+	memcpy((char *)p + offset, &value, sizeof value);
+	return 0;
+}
+
+int signet_policy_set_isolation_crash_limit(signet_policy *p, unsigned crashes, signet_error **err)
+{
+	return set_number(p, offsetof(signet_policy, crash_limit), __func__, "crash limit", crashes, 0,
+		SIGNET_POLICY_MAX_CRASH_LIMIT, err);
+}
+
+int signet_policy_set_isolation_accept_weaker(signet_policy *p, bool accept, signet_error **err)
+{
+	if (!p)
+		return null_argument(err, "signet_policy_set_isolation_accept_weaker");
+	p->accept_weaker = accept;
+	return 0;
+}
+
+int signet_policy_set_isolation_grant(signet_policy *p, const char *const *names, size_t n, signet_error **err)
+{
+	if (!p || (!names && n > 0))
+		return null_argument(err, "signet_policy_set_isolation_grant");
+	if (n > SIGNET_POLICY_MAX_GRANTS)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .check = "policy.setting" },
+			"at most %d entitlements granted, not %zu", SIGNET_POLICY_MAX_GRANTS, n);
+	unsigned bits = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!names[i])
+			return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "entitlement %zu is NULL", i);
+		/*
+		 * Only names Signet defines: a misspelt grant would otherwise grant
+		 * nothing, silently, and the host's author would not know why its
+		 * guests are refused.
+		 */
+		unsigned bit = sg_entitlement_bit(names[i]);
+		if (!bit)
+			return bad_setting(err, "entitlement", names[i],
+				"an entitlement Signet defines (" SG_ENTITLEMENT_NAMES ")");
+		bits |= bit;
+	}
+	p->grants = bits;
+	return 0;
+}
+
+int signet_policy_set_isolation_read_paths(signet_policy *p, const char *const *dirs, size_t n,
+	signet_error **err)
+{
+	if (!p || (!dirs && n > 0))
+		return null_argument(err, "signet_policy_set_isolation_read_paths");
+	/*
+	 * Normalized, not only absolute: the sandbox opens each one as a
+	 * directory to grant, and a path with ".." in it reads as narrower than
+	 * it is ("/srv/data/../.." is "/").
+	 */
+	return replace_list(&p->read_paths, dirs, n, SIGNET_POLICY_MAX_READ_PATHS,
+		sg_policy_valid_normalized_directory, "read path",
+		"an absolute, normalized path (no empty, \".\" or \"..\" component, no trailing '/')", err);
+}
+
+int signet_policy_set_isolation_memory_mb(signet_policy *p, unsigned mb, signet_error **err)
+{
+	return set_number(p, offsetof(signet_policy, memory_mb), __func__, "memory_mb", mb, 1,
+		SIGNET_POLICY_MAX_MEMORY_MB, err);
+}
+
+int signet_policy_set_isolation_cpu_seconds(signet_policy *p, unsigned seconds, signet_error **err)
+{
+	return set_number(p, offsetof(signet_policy, cpu_seconds), __func__, "cpu_seconds", seconds, 1,
+		SIGNET_POLICY_MAX_CPU_SECONDS, err);
+}
+
+int signet_policy_set_isolation_call_timeout_ms(signet_policy *p, unsigned ms, signet_error **err)
+{
+	return set_number(p, offsetof(signet_policy, call_timeout_ms), __func__, "call_timeout_ms", ms, 1,
+		SIGNET_POLICY_MAX_CALL_TIMEOUT_MS, err);
+}
+
+void sg_policy_isolation(const signet_policy *p, sg_isolation *out)
+{
+	if (!p) {
+		*out = default_isolation;
+		return;
+	}
+	*out = (sg_isolation){
+		.crash_limit = p->crash_limit,
+		.accept_weaker = p->accept_weaker,
+		.grants = p->grants,
+		.read_paths = (const char *const *)p->read_paths.items,
+		.read_path_count = p->read_paths.n,
+		.memory_mb = p->memory_mb,
+		.cpu_seconds = p->cpu_seconds,
+		.call_timeout_ms = p->call_timeout_ms,
+	};
+}
+
+/* ---- peers --------------------------------------------------------------- */
 
 bool sg_policy_accepts_uninspectable_uid(const signet_policy *p, uid_t uid)
 {

@@ -27,6 +27,7 @@
 #include "core/error_internal.h"
 #include "core/file.h"
 #include "core/utf8.h"
+#include "policy/entitlements.h"
 #include "policy/policy_internal.h"
 
 typedef struct file_ctx {
@@ -69,7 +70,7 @@ static void quote(char *out, size_t size, const char *s)
 	out[i] = '\0';
 }
 
-static const char *type_name(const json_t *v)
+const char *sg_policy_json_type(const json_t *v)
 {
 	if (!v)
 		return "nothing";
@@ -122,6 +123,10 @@ typedef struct wanted {
 	json_t *directories, *sonames;
 	json_t *uninspectable_uids;
 	int allow_no_team; /* -1: not set */
+	/* isolation: -1 for a number or boolean not set */
+	json_int_t crash_limit, memory_mb, cpu_seconds, call_timeout_ms;
+	int accept_weaker;
+	json_t *grant, *read_paths;
 } wanted;
 
 typedef struct field {
@@ -135,7 +140,7 @@ static int check_object(const file_ctx *c, const json_t *obj, const char *where,
 {
 	const char *shown = where ? where : "top level";
 	if (!json_is_object(obj))
-		return invalid(c, shown, NULL, "expected an object, got %s", type_name(obj));
+		return invalid(c, shown, NULL, "expected an object, got %s", sg_policy_json_type(obj));
 	const char *key;
 	json_t *value;
 	json_object_foreach((json_t *)(uintptr_t)obj, key, value) {
@@ -151,8 +156,8 @@ static int check_object(const file_ctx *c, const json_t *obj, const char *where,
 			char at[128];
 			snprintf(at, sizeof at, "%s%s%s", where ? where : "", where ? "." : "", k);
 			const char *want = f->type == JSON_TRUE ? "a boolean" : f->type == JSON_OBJECT ? "an object" :
-				f->type == JSON_ARRAY ? "an array" : "a string";
-			return invalid(c, at, NULL, "expected %s, got %s", want, type_name(value));
+				f->type == JSON_ARRAY ? "an array" : f->type == JSON_INTEGER ? "an integer" : "a string";
+			return invalid(c, at, NULL, "expected %s, got %s", want, sg_policy_json_type(value));
 		}
 	}
 	return 0;
@@ -169,7 +174,7 @@ static int check_strings(const file_ctx *c, const json_t *array, const char *whe
 		char at[96];
 		snprintf(at, sizeof at, "%s[%zu]", where, i);
 		if (!json_is_string(v))
-			return invalid(c, at, NULL, "expected a string, got %s", type_name(v));
+			return invalid(c, at, NULL, "expected a string, got %s", sg_policy_json_type(v));
 		if (!valid(json_string_value(v))) {
 			char q[80];
 			quote(q, sizeof q, json_string_value(v));
@@ -190,12 +195,78 @@ static int check_uids(const file_ctx *c, const json_t *array, const char *where)
 		char at[96];
 		snprintf(at, sizeof at, "%s[%zu]", where, i);
 		if (!json_is_integer(v))
-			return invalid(c, at, NULL, "expected a uid (an integer), got %s", type_name(v));
+			return invalid(c, at, NULL, "expected a uid (an integer), got %s", sg_policy_json_type(v));
 		json_int_t uid = json_integer_value(v);
 		if (uid < 0 || uid >= (json_int_t)(uid_t)-1)
 			return invalid(c, at, NULL, "%" JSON_INTEGER_FORMAT ": expected a uid from 0 to %lu", uid,
 				(unsigned long)((uid_t)-1 - 1));
 	}
+	return 0;
+}
+
+#define RULE_IDENTIFIER "an identifier: 1 to 255 characters of A-Z a-z 0-9 . - _"
+#define RULE_HASH "64 hex digits"
+#define RULE_SERIAL "1 to 64 hex digits"
+#define RULE_DIRECTORY "an absolute path"
+#define RULE_SONAME "a file name (no '/', not \".\" or \"..\", at most 255 bytes)"
+#define RULE_GRANT "an entitlement Signet defines (" SG_ENTITLEMENT_NAMES ")"
+#define RULE_NORMALIZED "an absolute, normalized path (no empty, \".\" or \"..\" component, no trailing '/')"
+
+/* The integer at `where` (type already checked) within [min, max]; into *out. */
+static int check_range(const file_ctx *c, const json_t *v, const char *where, json_int_t min, json_int_t max,
+	json_int_t *out)
+{
+	json_int_t n = json_integer_value(v);
+	if (n < min || n > max)
+		return invalid(c, where, NULL, "%" JSON_INTEGER_FORMAT ": expected an integer from %" JSON_INTEGER_FORMAT
+			" to %" JSON_INTEGER_FORMAT, n, min, max);
+	*out = n;
+	return 0;
+}
+
+static bool valid_grant(const char *s)
+{
+	return sg_entitlement_bit(s) != 0;
+}
+
+/* The "isolation" object: each key is the setter signet_policy_set_isolation_<key>(). */
+static int check_isolation(const file_ctx *c, const json_t *o, wanted *w)
+{
+	static const field isolation[] = { { "crash_limit", JSON_INTEGER }, { "accept_weaker", JSON_TRUE },
+		{ "grant", JSON_ARRAY }, { "read_paths", JSON_ARRAY }, { "memory_mb", JSON_INTEGER },
+		{ "cpu_seconds", JSON_INTEGER }, { "call_timeout_ms", JSON_INTEGER }, { NULL, 0 } };
+	int rc = check_object(c, o, "isolation", isolation,
+		"crash_limit, accept_weaker, grant, read_paths, memory_mb, cpu_seconds, call_timeout_ms");
+	if (rc != 0)
+		return rc;
+	static const struct {
+		const char *key, *where;
+		json_int_t min, max;
+		size_t offset; /* of the json_int_t in `wanted` */
+	} numbers[] = {
+		{ "crash_limit", "isolation.crash_limit", 0, SIGNET_POLICY_MAX_CRASH_LIMIT, offsetof(wanted, crash_limit) },
+		{ "memory_mb", "isolation.memory_mb", 1, SIGNET_POLICY_MAX_MEMORY_MB, offsetof(wanted, memory_mb) },
+		{ "cpu_seconds", "isolation.cpu_seconds", 1, SIGNET_POLICY_MAX_CPU_SECONDS, offsetof(wanted, cpu_seconds) },
+		{ "call_timeout_ms", "isolation.call_timeout_ms", 1, SIGNET_POLICY_MAX_CALL_TIMEOUT_MS,
+			offsetof(wanted, call_timeout_ms) },
+	};
+	for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+		const json_t *v = json_object_get(o, numbers[i].key);
+		if (v && (rc = check_range(c, v, numbers[i].where, numbers[i].min, numbers[i].max,
+			(json_int_t *)(void *)((char *)w + numbers[i].offset))) != 0)
+			return rc;
+	}
+	const json_t *v = json_object_get(o, "accept_weaker");
+	if (v)
+		w->accept_weaker = json_is_true(v) ? 1 : 0;
+	w->grant = json_object_get(o, "grant");
+	if (w->grant && (rc = check_strings(c, w->grant, "isolation.grant", SIGNET_POLICY_MAX_GRANTS, valid_grant,
+		RULE_GRANT)) != 0)
+		return rc;
+	w->read_paths = json_object_get(o, "read_paths");
+	if (w->read_paths && (rc = check_strings(c, w->read_paths, "isolation.read_paths", SIGNET_POLICY_MAX_READ_PATHS,
+		sg_policy_valid_normalized_directory, RULE_NORMALIZED)) != 0)
+		return rc;
 	return 0;
 }
 
@@ -216,18 +287,12 @@ static bool valid_path(const char *s)
 	return s[0] != '\0' && strlen(s) < PATH_MAX;
 }
 
-#define RULE_IDENTIFIER "an identifier: 1 to 255 characters of A-Z a-z 0-9 . - _"
-#define RULE_HASH "64 hex digits"
-#define RULE_SERIAL "1 to 64 hex digits"
-#define RULE_DIRECTORY "an absolute path"
-#define RULE_SONAME "a file name (no '/', not \".\" or \"..\", at most 255 bytes)"
-
 static int check_schema(const file_ctx *c, const json_t *root, wanted *w)
 {
 	static const field top[] = {
 		{ "anchors", JSON_STRING }, { "requirement", JSON_STRING }, { "allow", JSON_OBJECT },
 		{ "deny", JSON_OBJECT }, { "platform", JSON_OBJECT }, { "verify", JSON_OBJECT },
-		{ "peers", JSON_OBJECT }, { NULL, 0 } };
+		{ "peers", JSON_OBJECT }, { "isolation", JSON_OBJECT }, { NULL, 0 } };
 	static const field allow[] = { { "identifiers", JSON_ARRAY }, { "cdhashes", JSON_ARRAY }, { NULL, 0 } };
 	static const field deny[] = { { "cdhashes", JSON_ARRAY }, { "serials", JSON_ARRAY }, { NULL, 0 } };
 	static const field platform[] = { { "directories", JSON_ARRAY }, { "sonames", JSON_ARRAY }, { NULL, 0 } };
@@ -235,8 +300,9 @@ static int check_schema(const file_ctx *c, const json_t *root, wanted *w)
 	static const field peers[] = { { "uninspectable_uids", JSON_ARRAY }, { NULL, 0 } };
 
 	if (!json_is_object(root))
-		return invalid(c, "top level", NULL, "expected an object, got %s", type_name(root));
-	int rc = check_object(c, root, NULL, top, "anchors, requirement, allow, deny, platform, verify, peers");
+		return invalid(c, "top level", NULL, "expected an object, got %s", sg_policy_json_type(root));
+	int rc = check_object(c, root, NULL, top,
+		"anchors, requirement, allow, deny, platform, verify, peers, isolation");
 	if (rc != 0)
 		return rc;
 
@@ -307,6 +373,9 @@ static int check_schema(const file_ctx *c, const json_t *root, wanted *w)
 		if (w->uninspectable_uids && (rc = check_uids(c, w->uninspectable_uids, "peers.uninspectable_uids")) != 0)
 			return rc;
 	}
+	o = json_object_get(root, "isolation");
+	if (o && (rc = check_isolation(c, o, w)) != 0)
+		return rc;
 	return 0;
 }
 
@@ -337,7 +406,7 @@ static int apply_list(const file_ctx *c, signet_policy *p, const json_t *array, 
 	return 0;
 }
 
-/* The strings of a checked array, as a temporary vector (NULL for none). */
+/* The strings of a checked array, as a temporary vector (never NULL for an empty array; NULL: no memory). */
 static const char **string_vector(const json_t *array)
 {
 	size_t n = json_array_size(array);
@@ -366,6 +435,52 @@ static char *resolve(const char *file, const char *rel)
 	return n < 0 ? NULL : out;
 }
 
+/* A checked list of strings through a replace-the-list setter. */
+static int apply_vector(const file_ctx *c, signet_policy *p, const json_t *array, const char *where,
+	int (*set)(signet_policy *, const char *const *, size_t, signet_error **))
+{
+	const char **v = string_vector(array);
+	if (!v)
+		return sg_fail_code(c->err, SIGNET_E_NOMEM, "out of memory applying the policy file");
+	signet_error *e = NULL;
+	int rc = set(p, v, json_array_size(array), &e);
+	free(v);
+	return rc != 0 ? setter_failed(c, where, rc, e) : 0;
+}
+
+static int apply_isolation(const file_ctx *c, signet_policy *p, const wanted *w)
+{
+	static const struct {
+		const char *where;
+		size_t offset; /* of the json_int_t in `wanted` */
+		int (*set)(signet_policy *, unsigned, signet_error **);
+	} numbers[] = {
+		{ "isolation.crash_limit", offsetof(wanted, crash_limit), signet_policy_set_isolation_crash_limit },
+		{ "isolation.memory_mb", offsetof(wanted, memory_mb), signet_policy_set_isolation_memory_mb },
+		{ "isolation.cpu_seconds", offsetof(wanted, cpu_seconds), signet_policy_set_isolation_cpu_seconds },
+		{ "isolation.call_timeout_ms", offsetof(wanted, call_timeout_ms),
+			signet_policy_set_isolation_call_timeout_ms },
+	};
+	int rc;
+	signet_error *e = NULL;
+	for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+		json_int_t n;
+		memcpy(&n, (const char *)w + numbers[i].offset, sizeof n);
+		/* Checked against the setter's range already: the cast keeps the value. */
+		if (n >= 0 && (rc = numbers[i].set(p, (unsigned)n, &e)) != 0)
+			return setter_failed(c, numbers[i].where, rc, e);
+	}
+	if (w->accept_weaker >= 0 &&
+	    (rc = signet_policy_set_isolation_accept_weaker(p, w->accept_weaker == 1, &e)) != 0)
+		return setter_failed(c, "isolation.accept_weaker", rc, e);
+	if (w->grant && (rc = apply_vector(c, p, w->grant, "isolation.grant", signet_policy_set_isolation_grant)) != 0)
+		return rc;
+	if (w->read_paths && (rc = apply_vector(c, p, w->read_paths, "isolation.read_paths",
+		signet_policy_set_isolation_read_paths)) != 0)
+		return rc;
+	return 0;
+}
+
 static int apply(const file_ctx *c, signet_policy *p, const wanted *w)
 {
 	int rc;
@@ -387,25 +502,13 @@ static int apply(const file_ctx *c, signet_policy *p, const wanted *w)
 	if (w->deny_serials && (rc = apply_list(c, p, w->deny_serials, "deny.serials",
 		signet_policy_deny_serial)) != 0)
 		return rc;
-	if (w->directories) {
-		const char **v = string_vector(w->directories);
-		if (!v)
-			return sg_fail_code(c->err, SIGNET_E_NOMEM, "out of memory applying the policy file");
-		rc = signet_policy_set_platform_directories(p, v, json_array_size(w->directories), &e);
-		free(v);
-		if (rc != 0)
-			return setter_failed(c, "platform.directories", rc, e);
-	}
-	if (w->sonames) {
-		const char **v = string_vector(w->sonames);
-		if (!v)
-			return sg_fail_code(c->err, SIGNET_E_NOMEM, "out of memory applying the policy file");
-		/* A present but empty list is a restriction to nothing: v is non-NULL even then. */
-		rc = signet_policy_set_platform_sonames(p, v, json_array_size(w->sonames), &e);
-		free(v);
-		if (rc != 0)
-			return setter_failed(c, "platform.sonames", rc, e);
-	}
+	if (w->directories && (rc = apply_vector(c, p, w->directories, "platform.directories",
+		signet_policy_set_platform_directories)) != 0)
+		return rc;
+	/* A present but empty list is a restriction to nothing: apply_vector passes a non-NULL vector even then. */
+	if (w->sonames && (rc = apply_vector(c, p, w->sonames, "platform.sonames",
+		signet_policy_set_platform_sonames)) != 0)
+		return rc;
 	if (w->allow_no_team >= 0 && (rc = signet_policy_set_allow_no_team(p, w->allow_no_team == 1, &e)) != 0)
 		return setter_failed(c, "verify.allow_no_team", rc, e);
 	for (size_t i = 0; w->uninspectable_uids && i < json_array_size(w->uninspectable_uids); i++) {
@@ -413,6 +516,8 @@ static int apply(const file_ctx *c, signet_policy *p, const wanted *w)
 		if ((rc = signet_policy_accept_uninspectable_uid(p, uid, &e)) != 0)
 			return setter_failed(c, "peers.uninspectable_uids", rc, e);
 	}
+	if ((rc = apply_isolation(c, p, w)) != 0)
+		return rc;
 	if (w->anchors) {
 		char *path = resolve(c->path, w->anchors);
 		if (!path)
@@ -466,7 +571,8 @@ int signet_policy_load(signet_policy **out, const char *path, signet_error **err
 int sg_policy_from_json(signet_policy **out, const json_t *root, const char *label, signet_error **err)
 {
 	file_ctx c = { .path = label, .err = err };
-	wanted w = { .allow_no_team = -1 };
+	wanted w = { .allow_no_team = -1, .crash_limit = -1, .memory_mb = -1, .cpu_seconds = -1,
+		.call_timeout_ms = -1, .accept_weaker = -1 };
 	signet_policy *p = NULL;
 	int rc = check_schema(&c, root, &w);
 	if (rc == 0)

@@ -7,7 +7,8 @@
  * normalizing list values), host.c (the host's own identity),
  * policy_file.c (the JSON file), admit.c (deny, allow, requirement against
  * a verified identity), platform.c (unsigned platform libraries and the
- * default directories).
+ * default directories), entitlements.c (the entitlements Signet defines,
+ * and which of a signature's entitlements the policy grants).
  *
  * Everything here only reads the policy once it is built, so concurrent
  * loads may share one (see include/signet/policy.h).
@@ -57,6 +58,13 @@ struct signet_policy {
 
 	/* Peers: uids whose processes may talk without an identity when they cannot be inspected. */
 	sg_uids uninspectable_uids;
+
+	/* Isolated guests: what sg_policy_isolation() returns. */
+	unsigned crash_limit;           /* 0: never quarantine */
+	bool accept_weaker;             /* isolation without Landlock is acceptable */
+	unsigned grants;                /* SG_ENTITLEMENT_* bits (entitlements.h) */
+	sg_strings read_paths;          /* absolute, normalized */
+	unsigned memory_mb, cpu_seconds, call_timeout_ms;
 
 	/* The host, as found by the last set_anchors (host.c). */
 	char *host_team;                /* NULL: the host has no team */
@@ -126,6 +134,28 @@ const char *const *sg_policy_platform_directories(const signet_policy *p, size_t
 /* Why the host has (or has no) team, for messages and debugging; NULL before anchors. */
 const char *sg_policy_host_status(const signet_policy *p);
 
+/* ---- what isolated guests ask ------------------------------------------- */
+
+/*
+ * The policy's isolation settings (docs/policy.md, "Isolated guests").
+ * `read_paths` points into the policy (valid while it lives and is not set
+ * again); which entitlements one guest gets is sg_entitlements_grant()'s
+ * answer (entitlements.h), not `grants` alone.
+ */
+typedef struct sg_isolation {
+	unsigned crash_limit;           /* crashes of one cdhash before quarantine; 0: never */
+	bool accept_weaker;             /* go ahead without Landlock (never without seccomp) */
+	unsigned grants;                /* SG_ENTITLEMENT_* bits this host grants */
+	const char *const *read_paths;  /* for org.signet.files.read */
+	size_t read_path_count;
+	unsigned memory_mb;             /* address space a guest may add */
+	unsigned cpu_seconds;           /* RLIMIT_CPU of a guest's process */
+	unsigned call_timeout_ms;       /* the deadline of one call */
+} sg_isolation;
+
+/* Fills `out` from `p`; NULL `p` gives the defaults of signet_policy_new(). */
+void sg_policy_isolation(const signet_policy *p, sg_isolation *out);
+
 /* ---- what process inspection calls -------------------------------------- */
 
 /* Does the policy accept processes of `uid` that cannot be inspected (signet_process_check())? */
@@ -171,6 +201,12 @@ bool sg_policy_normalize_serial(const char *text, char *out);
 bool sg_policy_valid_identifier(const char *text);
 bool sg_policy_valid_soname(const char *text);
 bool sg_policy_valid_directory(const char *text);
+/* Absolute and normalized: no empty, "." or ".." component, no trailing '/' ("/" itself is fine). */
+bool sg_policy_valid_normalized_directory(const char *text);
+
+/* What a JSON value is, for messages: "an object", "a string", "a boolean", "nothing" for NULL (policy_file.c). */
+struct json_t;
+const char *sg_policy_json_type(const struct json_t *v);
 
 /* Lists (values.c): append a copy; 0, SIGNET_E_LIMIT or SIGNET_E_NOMEM. */
 int sg_strings_add(sg_strings *l, const char *s, size_t max, signet_error **err);

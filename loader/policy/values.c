@@ -81,6 +81,23 @@ bool sg_policy_valid_directory(const char *text)
 	return text && text[0] == '/' && strlen(text) < PATH_MAX;
 }
 
+bool sg_policy_valid_normalized_directory(const char *text)
+{
+	if (!sg_policy_valid_directory(text))
+		return false;
+	if (strcmp(text, "/") == 0)
+		return true;
+	/* Each component after a '/': not empty ("//", a trailing '/'), not "." nor "..". */
+	for (const char *c = text; *c; ) {
+		c++; /* past the '/' */
+		size_t len = strcspn(c, "/");
+		if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		c += len;
+	}
+	return true;
+}
+
 int sg_strings_add(sg_strings *l, const char *s, size_t max, signet_error **err)
 {
 	if (l->n >= max)

@@ -78,8 +78,26 @@ check_grep "display gives the team" '^team: ABCDE12345$' out
 check_grep "display gives hash type and page size" '^page-size: 4096$' out
 check_grep "display lists the signing certificate" 'subject: .*CN ?= ?Team A' out
 check_grep "display shows absent special slots" '^  -1 manifest: absent$' out
+check_no_grep "display shows no entitlements line when there are none" '^entitlements:' out
+check_grep "display shows the entitlements slot absent" '^  -3 entitlements: absent$' out
 "$signet" display -v lib.so >out
 check_grep "display -v lists page hashes" '^  0: [0-9a-f]{64}$' out
+
+# Entitlements: shown as signed, every byte a terminal would act on escaped.
+cp unsigned.so ent.so
+printf '{\n\t"org.signet.files.read": true,\n\t"com.example.\033[31mred": "caf\303\251"\n}\n' >ent.json
+check_status "sign --entitlements exits 0" 0 "$signet" sign --key ca/ABCDE12345.key --cert ca/ABCDE12345.pem \
+	--identifier org.example.ent --entitlements ent.json ent.so
+"$signet" display ent.so >out
+check_grep "display shows the entitlements' seal" '^  -3 entitlements: [0-9a-f]{64}$' out
+check_grep "display gives their size" "^signature: .*, entitlements $(wc -c <ent.json | tr -d ' ')\)$" out
+check_grep "display starts the entitlements on their line" '^entitlements: \{$' out
+check_grep "display indents each following line, tabs kept" "^  $(printf '\t')\"org\\.signet\\.files\\.read\": true,$" out
+check_grep "display escapes control and non-ASCII bytes" \
+	'^  '"$(printf '\t')"'"com\.example\.\\x1b\[31mred": "caf\\xc3\\xa9"$' out
+check_grep "display drops the final line break only" '^  \}$' out
+check_no_grep "display never writes the escape byte itself" "$(printf '\033')" out
+check_status "the entitlements verify" 0 "$signet" verify --anchors ca/root.pem ent.so
 check_status "display extracts CMS and CodeDirectory" 0 "$signet" display --extract-cms sig.cms --extract-cd cd.bin lib.so
 check_status "display will not overwrite an extract" 1 "$signet" display --extract-cms sig.cms lib.so
 check_status "display of an unsigned file exits 1" 1 "$signet" display unsigned.so

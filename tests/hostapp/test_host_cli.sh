@@ -107,6 +107,28 @@ check_grep "images lists the loaded bundle as signed" ' signet +signed .*Rot13\.
 check_grep "the image log names what this run loaded" 'Rot13\.bundle/lib/rot13\.so: org\.signet\.sample\.rot13 team=ABCDE12345 cdhash=[0-9a-f]{64}$' "$tmpdir/img"
 check_no_grep "the refused bundle is not loaded" 'Tampered' "$tmpdir/img"
 
+# --- the Crash sample and its entitled builds ---
+out=$("$host" $anchors run "$p/Crash.bundle" echo "same" 2>&1)
+[ "$out" = "same" ] && ok "run: the Crash sample's echo" || not_ok "Crash echo" "got: $out"
+"$host" $anchors run "$p/Crash.bundle" >"$tmpdir/run" 2>&1
+check_grep "the Crash sample lists connect_local with its port argument" '^  connect_local "\*i"$' "$tmpdir/run"
+# signet display of a bundle's executable shows what its signature asks for.
+signet="$b/signet"
+"$signet" display "$p/Crash-net.bundle/lib/crash.so" >"$tmpdir/disp" 2>&1
+check_grep "display shows a bundle's entitlements" '^entitlements: \{ "org\.signet\.network\.client": true \}$' \
+	"$tmpdir/disp"
+# Slot -3 is the SHA-256 of the entitlements file's bytes (docs/signet.md shows this very line).
+seal=$(sha256sum "$SIGNET_TEST_SRCDIR/plugins/crash/entitlements-net.json" | cut -d' ' -f1)
+check_grep "display shows the entitlements' seal: their SHA-256" "^  -3 entitlements: $seal\$" "$tmpdir/disp"
+check_grep "docs/signet.md shows that seal" "^  -3 entitlements: $seal\$" "$SIGNET_TEST_SRCDIR/docs/signet.md"
+check_grep "display shows the bundle's identifier" '^identifier: org\.signet\.sample\.crashnet$' "$tmpdir/disp"
+"$signet" display "$p/Crash-unknown.bundle/lib/crash.so" >"$tmpdir/disp" 2>&1
+check_grep "display shows an unknown org.signet entitlement as signed" \
+	'^entitlements: \{ "org\.signet\.files\.write": true \}$' "$tmpdir/disp"
+"$signet" display "$p/Crash.bundle/lib/crash.so" >"$tmpdir/disp" 2>&1
+check_no_grep "the plain Crash sample asks for nothing" '^entitlements:' "$tmpdir/disp"
+check_grep "its entitlements slot is absent" '^  -3 entitlements: absent$' "$tmpdir/disp"
+
 # --- global ---
 check_status "--help exits 0" 0 "$host" --help
 for c in list info preflight load run pipe images; do

@@ -3,8 +3,9 @@
  * test_policy.c - the load policy end to end on real signed files: the
  * default requirement with an unsigned and a signed host, explanations,
  * deny and allow lists, setters, the JSON policy file (valid, and each way
- * it can be invalid), relative anchors, and platform libraries (directory,
- * ownership, permissions, the directory chain, sonames, symlinks).
+ * it can be invalid), relative anchors, the settings of isolated guests,
+ * and platform libraries (directory, ownership, permissions, the directory
+ * chain, sonames, symlinks).
  *
  * Keys and certificates are made at run time with signing/pki.c; the signed
  * images are copies of Debian's libz.
@@ -27,6 +28,7 @@
 #include "harness.h"
 #include "test_pki.h"
 #include "pki.h"
+#include "policy/entitlements.h"
 #include "policy/policy_internal.h"
 #include "sign_elf.h"
 
@@ -473,6 +475,189 @@ static void test_setters_validate(void)
 	signet_policy_free(p);
 }
 
+/* ---- isolated guests ---------------------------------------------------- */
+
+static void assert_default_isolation(const sg_isolation *iso)
+{
+	CU_ASSERT_EQUAL(iso->crash_limit, 3);
+	CU_ASSERT_FALSE(iso->accept_weaker);
+	CU_ASSERT_EQUAL(iso->grants, 0);
+	CU_ASSERT_EQUAL(iso->read_path_count, 0);
+	CU_ASSERT_EQUAL(iso->memory_mb, 1024);
+	CU_ASSERT_EQUAL(iso->cpu_seconds, 300);
+	CU_ASSERT_EQUAL(iso->call_timeout_ms, 25000);
+}
+
+static void test_isolation_defaults(void)
+{
+	signet_policy *p = NULL;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(signet_policy_new(&p, &err), &err);
+	sg_isolation iso;
+	sg_policy_isolation(p, &iso);
+	assert_default_isolation(&iso);
+	/* No policy at all: the same defaults. */
+	memset(&iso, 0xff, sizeof iso);
+	sg_policy_isolation(NULL, &iso);
+	assert_default_isolation(&iso);
+	signet_policy_free(p);
+}
+
+/* Each setter's range: both ends accepted, one past refused with the rule, nothing changed. */
+static void test_isolation_numbers(void)
+{
+	signet_policy *p = NULL;
+	signet_error *err = NULL;
+	sg_isolation iso;
+	SG_ASSERT_OK(signet_policy_new(&p, &err), &err);
+
+	SG_ASSERT_OK(signet_policy_set_isolation_crash_limit(p, 0, &err), &err);
+	sg_policy_isolation(p, &iso);
+	CU_ASSERT_EQUAL(iso.crash_limit, 0); /* 0: never quarantine */
+	SG_ASSERT_OK(signet_policy_set_isolation_crash_limit(p, 1000000, &err), &err);
+	SG_ASSERT_FAILS(signet_policy_set_isolation_crash_limit(p, 1000001, &err), &err, SIGNET_E_POLICY_INVALID,
+		"crash limit 1000001: expected 0 to 1000000");
+	sg_policy_isolation(p, &iso);
+	CU_ASSERT_EQUAL(iso.crash_limit, 1000000);
+
+	SG_ASSERT_OK(signet_policy_set_isolation_memory_mb(p, 1, &err), &err);
+	SG_ASSERT_OK(signet_policy_set_isolation_memory_mb(p, 1048576, &err), &err);
+	SG_ASSERT_FAILS(signet_policy_set_isolation_memory_mb(p, 0, &err), &err, SIGNET_E_POLICY_INVALID,
+		"memory_mb 0: expected 1 to 1048576");
+	SG_ASSERT_FAILS(signet_policy_set_isolation_memory_mb(p, 1048577, &err), &err, SIGNET_E_POLICY_INVALID,
+		"memory_mb 1048577: expected 1 to 1048576");
+	SG_ASSERT_OK(signet_policy_set_isolation_cpu_seconds(p, 1, &err), &err);
+	SG_ASSERT_OK(signet_policy_set_isolation_cpu_seconds(p, 31536000, &err), &err);
+	SG_ASSERT_FAILS(signet_policy_set_isolation_cpu_seconds(p, 0, &err), &err, SIGNET_E_POLICY_INVALID,
+		"cpu_seconds 0: expected 1 to 31536000");
+	SG_ASSERT_FAILS(signet_policy_set_isolation_cpu_seconds(p, 31536001, &err), &err, SIGNET_E_POLICY_INVALID,
+		"cpu_seconds 31536001: expected 1 to 31536000");
+	SG_ASSERT_OK(signet_policy_set_isolation_call_timeout_ms(p, 1, &err), &err);
+	SG_ASSERT_OK(signet_policy_set_isolation_call_timeout_ms(p, 86400000, &err), &err);
+	SG_ASSERT_FAILS(signet_policy_set_isolation_call_timeout_ms(p, 0, &err), &err, SIGNET_E_POLICY_INVALID,
+		"call_timeout_ms 0: expected 1 to 86400000");
+	CU_ASSERT_EQUAL(signet_policy_set_isolation_call_timeout_ms(p, 86400001, &err), SIGNET_E_POLICY_INVALID);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "policy.setting");
+	CU_ASSERT_STRING_EQUAL(signet_error_expected(err), "1 to 86400000");
+	CU_ASSERT_STRING_EQUAL(signet_error_actual(err), "86400001");
+	signet_error_free(err);
+	err = NULL;
+	sg_policy_isolation(p, &iso);
+	CU_ASSERT_EQUAL(iso.memory_mb, 1048576);
+	CU_ASSERT_EQUAL(iso.cpu_seconds, 31536000);
+	CU_ASSERT_EQUAL(iso.call_timeout_ms, 86400000);
+
+	SG_ASSERT_OK(signet_policy_set_isolation_accept_weaker(p, true, &err), &err);
+	sg_policy_isolation(p, &iso);
+	CU_ASSERT_TRUE(iso.accept_weaker);
+	SG_ASSERT_OK(signet_policy_set_isolation_accept_weaker(p, false, &err), &err);
+	sg_policy_isolation(p, &iso);
+	CU_ASSERT_FALSE(iso.accept_weaker);
+
+	SG_ASSERT_FAILS(signet_policy_set_isolation_crash_limit(NULL, 1, &err), &err, SIGNET_E_INVALID_ARGUMENT,
+		"signet_policy_set_isolation_crash_limit: NULL argument");
+	SG_ASSERT_FAILS(signet_policy_set_isolation_accept_weaker(NULL, true, &err), &err,
+		SIGNET_E_INVALID_ARGUMENT, "NULL argument");
+	SG_ASSERT_FAILS(signet_policy_set_isolation_memory_mb(NULL, 1, &err), &err, SIGNET_E_INVALID_ARGUMENT,
+		"NULL argument");
+	SG_ASSERT_FAILS(signet_policy_set_isolation_cpu_seconds(NULL, 1, &err), &err, SIGNET_E_INVALID_ARGUMENT,
+		"NULL argument");
+	SG_ASSERT_FAILS(signet_policy_set_isolation_call_timeout_ms(NULL, 1, &err), &err, SIGNET_E_INVALID_ARGUMENT,
+		"NULL argument");
+	signet_policy_free(p);
+}
+
+static void test_isolation_grant(void)
+{
+	signet_policy *p = NULL;
+	signet_error *err = NULL;
+	sg_isolation iso;
+	SG_ASSERT_OK(signet_policy_new(&p, &err), &err);
+	const char *both[] = { SIGNET_ENTITLEMENT_FILES_READ, "org.signet.network.client",
+		SIGNET_ENTITLEMENT_FILES_READ };
+	SG_ASSERT_OK(signet_policy_set_isolation_grant(p, both, 3, &err), &err);
+	sg_policy_isolation(p, &iso);
+	CU_ASSERT_EQUAL(iso.grants, SG_ENTITLEMENT_NETWORK_CLIENT | SG_ENTITLEMENT_FILES_READ);
+
+	/* Only names Signet defines, exactly: a misspelt grant would grant nothing, silently. */
+	const char *bad[][2] = {
+		{ "org.signet.network.client", "org.signet.network.server" },
+		{ "org.signet.files.read", "com.example.camera" },
+		{ "org.signet.files.read", "ORG.SIGNET.FILES.READ" },
+		{ "org.signet.files.read", "" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char want[160];
+		snprintf(want, sizeof want, "entitlement \"%s\": expected an entitlement Signet defines "
+			"(org.signet.network.client, org.signet.files.read)", bad[i][1]);
+		SG_ASSERT_FAILS(signet_policy_set_isolation_grant(p, bad[i], 2, &err), &err, SIGNET_E_POLICY_INVALID, want);
+	}
+	/* A failed call changes nothing. */
+	sg_policy_isolation(p, &iso);
+	CU_ASSERT_EQUAL(iso.grants, SG_ENTITLEMENT_NETWORK_CLIENT | SG_ENTITLEMENT_FILES_READ);
+
+	const char *many[SIGNET_POLICY_MAX_GRANTS + 1];
+	for (size_t i = 0; i <= SIGNET_POLICY_MAX_GRANTS; i++)
+		many[i] = SIGNET_ENTITLEMENT_FILES_READ;
+	SG_ASSERT_OK(signet_policy_set_isolation_grant(p, many, SIGNET_POLICY_MAX_GRANTS, &err), &err);
+	sg_policy_isolation(p, &iso);
+	CU_ASSERT_EQUAL(iso.grants, SG_ENTITLEMENT_FILES_READ);
+	SG_ASSERT_FAILS(signet_policy_set_isolation_grant(p, many, SIGNET_POLICY_MAX_GRANTS + 1, &err), &err,
+		SIGNET_E_LIMIT, "at most 64 entitlements granted, not 65");
+	const char *with_null[] = { SIGNET_ENTITLEMENT_FILES_READ, NULL };
+	SG_ASSERT_FAILS(signet_policy_set_isolation_grant(p, with_null, 2, &err), &err, SIGNET_E_INVALID_ARGUMENT,
+		"entitlement 1 is NULL");
+	SG_ASSERT_FAILS(signet_policy_set_isolation_grant(p, NULL, 1, &err), &err, SIGNET_E_INVALID_ARGUMENT,
+		"NULL argument");
+	sg_policy_isolation(p, &iso);
+	CU_ASSERT_EQUAL(iso.grants, SG_ENTITLEMENT_FILES_READ);
+	/* None: back to the default. */
+	SG_ASSERT_OK(signet_policy_set_isolation_grant(p, NULL, 0, &err), &err);
+	sg_policy_isolation(p, &iso);
+	CU_ASSERT_EQUAL(iso.grants, 0);
+	signet_policy_free(p);
+}
+
+static void test_isolation_read_paths(void)
+{
+	signet_policy *p = NULL;
+	signet_error *err = NULL;
+	sg_isolation iso;
+	SG_ASSERT_OK(signet_policy_new(&p, &err), &err);
+	const char *good[] = { "/usr/share/zoneinfo", "/", "/srv/a.b/..c/.d" };
+	SG_ASSERT_OK(signet_policy_set_isolation_read_paths(p, good, 3, &err), &err);
+	sg_policy_isolation(p, &iso);
+	CU_ASSERT_EQUAL_FATAL(iso.read_path_count, 3);
+	CU_ASSERT_STRING_EQUAL(iso.read_paths[0], "/usr/share/zoneinfo");
+	CU_ASSERT_STRING_EQUAL(iso.read_paths[1], "/");
+	CU_ASSERT_STRING_EQUAL(iso.read_paths[2], "/srv/a.b/..c/.d");
+
+	static const char *const bad[] = { "usr/share", "", "/usr/share/", "/usr//share", "/usr/./share",
+		"/srv/data/../..", "/..", "/.", "//" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *list[] = { "/etc/ssl", bad[i] };
+		char want[160];
+		snprintf(want, sizeof want, "read path \"%s\": expected an absolute, normalized path", bad[i]);
+		SG_ASSERT_FAILS(signet_policy_set_isolation_read_paths(p, list, 2, &err), &err, SIGNET_E_POLICY_INVALID,
+			want);
+	}
+	const char *many[SIGNET_POLICY_MAX_READ_PATHS + 1];
+	for (size_t i = 0; i <= SIGNET_POLICY_MAX_READ_PATHS; i++)
+		many[i] = "/srv";
+	SG_ASSERT_FAILS(signet_policy_set_isolation_read_paths(p, many, SIGNET_POLICY_MAX_READ_PATHS + 1, &err), &err,
+		SIGNET_E_LIMIT, "at most 64 read paths, not 65");
+	SG_ASSERT_FAILS(signet_policy_set_isolation_read_paths(NULL, good, 1, &err), &err, SIGNET_E_INVALID_ARGUMENT,
+		"NULL argument");
+	/* Every failure left the list as it was. */
+	sg_policy_isolation(p, &iso);
+	CU_ASSERT_EQUAL(iso.read_path_count, 3);
+	SG_ASSERT_OK(signet_policy_set_isolation_read_paths(p, NULL, 0, &err), &err);
+	sg_policy_isolation(p, &iso);
+	CU_ASSERT_EQUAL(iso.read_path_count, 0);
+	signet_policy_free(p);
+}
+
 /* ---- the policy file ---------------------------------------------------- */
 
 /* The verdict of each image under `p`: the code per image. */
@@ -508,7 +693,11 @@ static void test_file_round_trip(void)
 		"  \"platform\": { \"directories\": [\"/usr/lib/x86_64-linux-gnu\", \"/usr/lib\"],\n"
 		"                \"sonames\": [\"libc.so.6\", \"libm.so.6\"] },\n"
 		"  \"verify\": { \"allow_no_team\": true },\n"
-		"  \"peers\": { \"uninspectable_uids\": [0, 1000, 0] }\n"
+		"  \"peers\": { \"uninspectable_uids\": [0, 1000, 0] },\n"
+		"  \"isolation\": { \"crash_limit\": 0, \"accept_weaker\": true,\n"
+		"                 \"grant\": [\"org.signet.network.client\", \"org.signet.files.read\"],\n"
+		"                 \"read_paths\": [\"/usr/share/zoneinfo\", \"/etc/ssl\"],\n"
+		"                 \"memory_mb\": 256, \"cpu_seconds\": 10, \"call_timeout_ms\": 500 }\n"
 		"}\n",
 		signet_identity_cdhash_hex(id_c), signet_identity_cdhash_hex(id_a), serial_b);
 	snprintf(file, sizeof file, "%s/policy.json", sub);
@@ -533,6 +722,37 @@ static void test_file_round_trip(void)
 	SG_ASSERT_OK(signet_policy_set_allow_no_team(built, true, &err), &err);
 	SG_ASSERT_OK(signet_policy_accept_uninspectable_uid(built, 0, &err), &err);
 	SG_ASSERT_OK(signet_policy_accept_uninspectable_uid(built, 1000, &err), &err);
+	SG_ASSERT_OK(signet_policy_set_isolation_crash_limit(built, 0, &err), &err);
+	SG_ASSERT_OK(signet_policy_set_isolation_accept_weaker(built, true, &err), &err);
+	const char *grant[] = { SIGNET_ENTITLEMENT_NETWORK_CLIENT, SIGNET_ENTITLEMENT_FILES_READ };
+	SG_ASSERT_OK(signet_policy_set_isolation_grant(built, grant, 2, &err), &err);
+	const char *read_paths[] = { "/usr/share/zoneinfo", "/etc/ssl" };
+	SG_ASSERT_OK(signet_policy_set_isolation_read_paths(built, read_paths, 2, &err), &err);
+	SG_ASSERT_OK(signet_policy_set_isolation_memory_mb(built, 256, &err), &err);
+	SG_ASSERT_OK(signet_policy_set_isolation_cpu_seconds(built, 10, &err), &err);
+	SG_ASSERT_OK(signet_policy_set_isolation_call_timeout_ms(built, 500, &err), &err);
+
+	/* The isolation settings, the same both ways. */
+	sg_isolation fi, bi;
+	sg_policy_isolation(from_file, &fi);
+	sg_policy_isolation(built, &bi);
+	CU_ASSERT_EQUAL(fi.crash_limit, 0);
+	CU_ASSERT_TRUE(fi.accept_weaker);
+	CU_ASSERT_EQUAL(fi.grants, SG_ENTITLEMENT_NETWORK_CLIENT | SG_ENTITLEMENT_FILES_READ);
+	CU_ASSERT_EQUAL(fi.memory_mb, 256);
+	CU_ASSERT_EQUAL(fi.cpu_seconds, 10);
+	CU_ASSERT_EQUAL(fi.call_timeout_ms, 500);
+	CU_ASSERT_EQUAL_FATAL(fi.read_path_count, 2);
+	CU_ASSERT_STRING_EQUAL(fi.read_paths[0], "/usr/share/zoneinfo");
+	CU_ASSERT_STRING_EQUAL(fi.read_paths[1], "/etc/ssl");
+	CU_ASSERT_EQUAL(fi.crash_limit, bi.crash_limit);
+	CU_ASSERT_EQUAL(fi.accept_weaker, bi.accept_weaker);
+	CU_ASSERT_EQUAL(fi.grants, bi.grants);
+	CU_ASSERT_EQUAL(fi.memory_mb, bi.memory_mb);
+	CU_ASSERT_EQUAL(fi.cpu_seconds, bi.cpu_seconds);
+	CU_ASSERT_EQUAL(fi.call_timeout_ms, bi.call_timeout_ms);
+	CU_ASSERT_EQUAL_FATAL(bi.read_path_count, 2);
+	CU_ASSERT_STRING_EQUAL(fi.read_paths[1], bi.read_paths[1]);
 
 	int got[5], want[5];
 	verdicts(from_file, got);
@@ -575,7 +795,95 @@ static void test_file_round_trip(void)
 	sg_policy_platform_directories(from_file, &n);
 	CU_ASSERT_EQUAL(n, 6);
 	CU_ASSERT_FALSE(from_file->sonames_restricted);
+	sg_policy_isolation(from_file, &fi);
+	assert_default_isolation(&fi);
 	signet_policy_free(from_file);
+
+	/* So is an empty isolation object; each key alone changes only itself. */
+	static const char *const alone[] = {
+		"{\"isolation\": {}}",
+		"{\"isolation\": {\"crash_limit\": 7}}",
+		"{\"isolation\": {\"accept_weaker\": false}}",
+		"{\"isolation\": {\"grant\": []}}",
+		"{\"isolation\": {\"grant\": [\"org.signet.files.read\"]}}",
+		"{\"isolation\": {\"read_paths\": [\"/\"]}}",
+		"{\"isolation\": {\"memory_mb\": 1}}",
+		"{\"isolation\": {\"cpu_seconds\": 31536000}}",
+		"{\"isolation\": {\"call_timeout_ms\": 1}}",
+	};
+	for (size_t i = 0; i < sizeof alone / sizeof alone[0]; i++) {
+		write_text(file, alone[i], strlen(alone[i]));
+		SG_ASSERT_OK(signet_policy_load(&from_file, file, &err), &err);
+		sg_policy_isolation(from_file, &fi);
+		sg_isolation want_iso;
+		sg_policy_isolation(NULL, &want_iso);
+		switch (i) {
+		case 1: want_iso.crash_limit = 7; break;
+		case 4: want_iso.grants = SG_ENTITLEMENT_FILES_READ; break;
+		case 5: want_iso.read_path_count = 1; break;
+		case 6: want_iso.memory_mb = 1; break;
+		case 7: want_iso.cpu_seconds = 31536000; break;
+		case 8: want_iso.call_timeout_ms = 1; break;
+		default: break;
+		}
+		if (fi.crash_limit != want_iso.crash_limit || fi.accept_weaker != want_iso.accept_weaker ||
+		    fi.grants != want_iso.grants || fi.read_path_count != want_iso.read_path_count ||
+		    fi.memory_mb != want_iso.memory_mb || fi.cpu_seconds != want_iso.cpu_seconds ||
+		    fi.call_timeout_ms != want_iso.call_timeout_ms) {
+			fprintf(stderr, "  %s: not applied as written\n", alone[i]);
+			CU_FAIL("an isolation key alone");
+		}
+		signet_policy_free(from_file);
+	}
+}
+
+/* The example of docs/policy.md ("The policy file"), loaded as written, means what the page says. */
+static void test_file_doc_example(void)
+{
+	setup();
+	char page[PATH_MAX];
+	const char *src = getenv("SIGNET_TEST_SRCDIR");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+	snprintf(page, sizeof page, "%s/docs/policy.md", src);
+	size_t len = 0;
+	char *text = (char *)sg_read_file(page, &len);
+	const char *section = strstr(text, "## The policy file");
+	const char *start = section ? strstr(section, "```json\n") : NULL;
+	const char *end = start ? strstr(start + 8, "```") : NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+	start += 8;
+
+	/* Its anchors are "anchors": a directory next to the file. */
+	char sub[PATH_MAX - 256], certs[PATH_MAX - 128], file[PATH_MAX], copy[PATH_MAX + 16];
+	snprintf(sub, sizeof sub, "%s/doc", dir);
+	snprintf(certs, sizeof certs, "%s/anchors", sub);
+	CU_ASSERT_FATAL(mkdir(sub, 0755) == 0 && mkdir(certs, 0755) == 0);
+	snprintf(copy, sizeof copy, "%s/root.pem", certs);
+	copy_file(anchors, copy, 0644);
+	snprintf(file, sizeof file, "%s/policy.json", sub);
+	write_text(file, start, (size_t)(end - start));
+	free(text);
+
+	signet_policy *p = NULL;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(signet_policy_load(&p, file, &err), &err);
+	CU_ASSERT_PTR_NOT_NULL(sg_policy_trust(p));
+	CU_ASSERT_EQUAL(p->allow_identifiers.n, 2);
+	CU_ASSERT_EQUAL(p->deny_serials.n, 1);
+	CU_ASSERT_TRUE(p->sonames_restricted);
+	CU_ASSERT_TRUE(sg_policy_accepts_uninspectable_uid(p, 0));
+	CU_ASSERT_FALSE(sg_policy_accepts_uninspectable_uid(p, 1000));
+	sg_isolation iso;
+	sg_policy_isolation(p, &iso);
+	CU_ASSERT_EQUAL(iso.crash_limit, 5);
+	CU_ASSERT_FALSE(iso.accept_weaker);
+	CU_ASSERT_EQUAL(iso.grants, SG_ENTITLEMENT_FILES_READ);
+	CU_ASSERT_EQUAL_FATAL(iso.read_path_count, 1);
+	CU_ASSERT_STRING_EQUAL(iso.read_paths[0], "/usr/share/zoneinfo");
+	CU_ASSERT_EQUAL(iso.memory_mb, 256);
+	CU_ASSERT_EQUAL(iso.cpu_seconds, 300);
+	CU_ASSERT_EQUAL(iso.call_timeout_ms, 5000);
+	signet_policy_free(p);
 }
 
 static void test_file_relative_anchors(void)
@@ -643,7 +951,48 @@ static void test_file_invalid(void)
 		"line 2, column 14: not valid JSON: duplicate object key");
 	REFUSED("dup-nested.json", "{\"allow\": {\"identifiers\": [], \"identifiers\": []}}", "duplicate object key");
 	REFUSED("unknown.json", "{\"anchor\": \"root.pem\"}",
-		"top level: unknown key \"anchor\" (known keys: anchors, requirement, allow, deny, platform, verify, peers)");
+		"top level: unknown key \"anchor\" (known keys: anchors, requirement, allow, deny, platform, verify, peers, "
+		"isolation)");
+	/* isolation: its keys, types, ranges and values. */
+	REFUSED("iso-type.json", "{\"isolation\": true}", "isolation: expected an object, got a boolean");
+	REFUSED("iso-unknown.json", "{\"isolation\": {\"grants\": []}}",
+		"isolation: unknown key \"grants\" (known keys: crash_limit, accept_weaker, grant, read_paths, memory_mb, "
+		"cpu_seconds, call_timeout_ms)");
+	REFUSED("iso-crash-type.json", "{\"isolation\": {\"crash_limit\": \"3\"}}",
+		"isolation.crash_limit: expected an integer, got a string");
+	REFUSED("iso-crash-real.json", "{\"isolation\": {\"crash_limit\": 3.0}}",
+		"isolation.crash_limit: expected an integer, got a number");
+	REFUSED("iso-crash-negative.json", "{\"isolation\": {\"crash_limit\": -1}}",
+		"isolation.crash_limit: -1: expected an integer from 0 to 1000000");
+	REFUSED("iso-crash-big.json", "{\"isolation\": {\"crash_limit\": 1000001}}",
+		"isolation.crash_limit: 1000001: expected an integer from 0 to 1000000");
+	REFUSED("iso-weaker.json", "{\"isolation\": {\"accept_weaker\": 1}}",
+		"isolation.accept_weaker: expected a boolean, got a number");
+	REFUSED("iso-memory-zero.json", "{\"isolation\": {\"memory_mb\": 0}}",
+		"isolation.memory_mb: 0: expected an integer from 1 to 1048576");
+	REFUSED("iso-memory-big.json", "{\"isolation\": {\"memory_mb\": 4294967297}}",
+		"isolation.memory_mb: 4294967297: expected an integer from 1 to 1048576");
+	REFUSED("iso-cpu.json", "{\"isolation\": {\"cpu_seconds\": 0}}",
+		"isolation.cpu_seconds: 0: expected an integer from 1 to 31536000");
+	REFUSED("iso-timeout.json", "{\"isolation\": {\"call_timeout_ms\": 86400001}}",
+		"isolation.call_timeout_ms: 86400001: expected an integer from 1 to 86400000");
+	REFUSED("iso-timeout-null.json", "{\"isolation\": {\"call_timeout_ms\": null}}",
+		"isolation.call_timeout_ms: expected an integer, got null");
+	REFUSED("iso-grant-type.json", "{\"isolation\": {\"grant\": \"org.signet.files.read\"}}",
+		"isolation.grant: expected an array, got a string");
+	REFUSED("iso-grant-unknown.json", "{\"isolation\": {\"grant\": [\"org.signet.files.read\", \"org.signet.files.write\"]}}",
+		"isolation.grant[1]: \"org.signet.files.write\": expected an entitlement Signet defines "
+		"(org.signet.network.client, org.signet.files.read)");
+	REFUSED("iso-grant-bool.json", "{\"isolation\": {\"grant\": [true]}}",
+		"isolation.grant[0]: expected a string, got a boolean");
+	REFUSED("iso-read-relative.json", "{\"isolation\": {\"read_paths\": [\"srv\"]}}",
+		"isolation.read_paths[0]: \"srv\": expected an absolute, normalized path (no empty, \".\" or \"..\" "
+		"component, no trailing '/')");
+	REFUSED("iso-read-dotdot.json", "{\"isolation\": {\"read_paths\": [\"/srv\", \"/srv/data/../..\"]}}",
+		"isolation.read_paths[1]: \"/srv/data/../..\": expected an absolute, normalized path");
+	REFUSED("iso-read-trailing.json", "{\"isolation\": {\"read_paths\": [\"/srv/\"]}}",
+		"isolation.read_paths[0]: \"/srv/\": expected an absolute, normalized path");
+	REFUSED("iso-dup.json", "{\"isolation\": {\"crash_limit\": 1, \"crash_limit\": 2}}", "duplicate object key");
 	REFUSED("peers-unknown.json", "{\"peers\": {\"uids\": [0]}}",
 		"peers: unknown key \"uids\" (known keys: uninspectable_uids)");
 	REFUSED("peers-type.json", "{\"peers\": [0]}", "peers: expected an object, got an array");
@@ -747,6 +1096,17 @@ static void test_file_invalid(void)
 	used += (size_t)snprintf(big + used, sizeof big - used, "]}}");
 	refused_file("many-uids.json", big, used, SIGNET_E_POLICY_INVALID,
 		"peers.uninspectable_uids: at most 256 entries, not 257");
+	used = (size_t)snprintf(big, sizeof big, "{\"isolation\": {\"read_paths\": [");
+	for (int i = 0; i <= SIGNET_POLICY_MAX_READ_PATHS; i++)
+		used += (size_t)snprintf(big + used, sizeof big - used, "%s\"/srv\"", i ? ", " : "");
+	used += (size_t)snprintf(big + used, sizeof big - used, "]}}");
+	refused_file("many-read-paths.json", big, used, SIGNET_E_POLICY_INVALID,
+		"isolation.read_paths: at most 64 entries, not 65");
+	used = (size_t)snprintf(big, sizeof big, "{\"isolation\": {\"grant\": [");
+	for (int i = 0; i <= SIGNET_POLICY_MAX_GRANTS; i++)
+		used += (size_t)snprintf(big + used, sizeof big - used, "%s\"org.signet.files.read\"", i ? ", " : "");
+	used += (size_t)snprintf(big + used, sizeof big - used, "]}}");
+	refused_file("many-grants.json", big, used, SIGNET_E_POLICY_INVALID, "isolation.grant: at most 64 entries, not 65");
 }
 
 static void test_file_size_and_kind(void)
@@ -1301,9 +1661,17 @@ int main(int argc, char **argv)
 		{ "one policy shared by concurrent admits", test_shared_by_threads },
 		{ NULL, NULL },
 	};
+	static const sg_test isolation[] = {
+		{ "isolation defaults, with and without a policy", test_isolation_defaults },
+		{ "isolation numbers: each range's ends, one past refused", test_isolation_numbers },
+		{ "grant: only names Signet defines, capped, unchanged on failure", test_isolation_grant },
+		{ "read paths: absolute and normalized, capped, unchanged on failure", test_isolation_read_paths },
+		{ NULL, NULL },
+	};
 	static const sg_test file[] = {
 		{ "a full valid file behaves like the same policy built by calls", test_file_round_trip },
 		{ "relative anchors resolve against the file's directory", test_file_relative_anchors },
+		{ "the example of docs/policy.md loads and means what the page says", test_file_doc_example },
 		{ "each invalid file: exact code and reason", test_file_invalid },
 		{ "size limit before reading; missing file; directory", test_file_size_and_kind },
 		{ NULL, NULL },
@@ -1318,6 +1686,7 @@ int main(int argc, char **argv)
 		{ NULL, NULL },
 	};
 	static const sg_suite suites[] = {
-		{ "admit", admit }, { "policy file", file }, { "platform libraries", platform }, { NULL, NULL } };
+		{ "admit", admit }, { "isolation", isolation }, { "policy file", file },
+		{ "platform libraries", platform }, { NULL, NULL } };
 	return sg_test_main(suites);
 }
