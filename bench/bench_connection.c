@@ -32,65 +32,13 @@
 #include <systemd/sd-bus.h>
 
 #include "bench_util.h"
+#include "bench_pingpong.h"
 #include "connection/service.h"
 #include "process/process_internal.h"
 
 #define NAME "BENCHTEAM1.org.signet.bench.echo"
 
 static int iterations = 20000;
-
-/* Where the two processes run: both on CPU 0, apart (client 0, server 1), or where the scheduler likes. */
-typedef enum placement { SAME_CPU, CPUS_APART, UNPINNED, PLACEMENTS } placement;
-static const char *const placement_names[PLACEMENTS] = { "same CPU", "CPUs apart", "unpinned" };
-
-static void pin(placement where, bool server)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	if (where == SAME_CPU || (where == CPUS_APART && (!server || n < 2))) {
-		CPU_SET(0, &set);
-	} else if (where == CPUS_APART) {
-		CPU_SET(1, &set);
-	} else {
-		for (long i = 0; i < n && i < CPU_SETSIZE; i++)
-			CPU_SET((int)i, &set);
-	}
-	(void)sched_setaffinity(0, sizeof set, &set);
-}
-
-/* ---- raw socketpair ping-pong ---- */
-
-static double raw_round_trip_us(placement where)
-{
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-		exit(1);
-	pid_t pid = fork();
-	if (pid == 0) {
-		pin(where, true);
-		close(sv[0]);
-		int32_t v;
-		while (read(sv[1], &v, sizeof v) == sizeof v) {
-			v = ~v;
-			if (write(sv[1], &v, sizeof v) != sizeof v)
-				break;
-		}
-		_exit(0);
-	}
-	close(sv[1]);
-	pin(where, false);
-	int32_t v = 0;
-	double t0 = bench_now();
-	for (int i = 0; i < iterations; i++) {
-		if (write(sv[0], &v, sizeof v) != sizeof v || read(sv[0], &v, sizeof v) != sizeof v)
-			exit(1);
-	}
-	double t = bench_now() - t0;
-	close(sv[0]);
-	waitpid(pid, NULL, 0);
-	return t / iterations * 1e6;
-}
 
 /* ---- sd-bus alone, peer to peer: the library's own floor ---- */
 
@@ -321,7 +269,7 @@ static int measure(const char *anchors)
 	for (placement where = 0; where < PLACEMENTS; where++) {
 		double raw[ROUNDS], bus[ROUNDS], sig[ROUNDS];
 		for (int r = 0; r < ROUNDS; r++) {
-			raw[r] = raw_round_trip_us(where);
+			raw[r] = raw_round_trip_us(where, iterations);
 			bus[r] = sdbus_round_trip_us(where);
 			sig[r] = signet_round_trip_us(path, policy, where);
 		}

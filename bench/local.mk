@@ -28,13 +28,23 @@ EXTRA_bench_bench_preflight_DEPENDENCIES = signet$(EXEEXT)
 # connection setup step by step. Linked with the library's objects (peers
 # must be valid processes; docs/processes.md) and signed at run time.
 EXTRA_PROGRAMS += bench/bench_connection
-bench_bench_connection_SOURCES = bench/bench_connection.c bench/bench_util.h
+bench_bench_connection_SOURCES = bench/bench_connection.c bench/bench_util.h bench/bench_pingpong.h
 bench_bench_connection_CPPFLAGS = $(AM_CPPFLAGS) -DSIGNET_BUILDDIR=\"$(abs_top_builddir)\"
 bench_bench_connection_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
 bench_bench_connection_LDADD = libsignet-internal.la $(LIBSYSTEMD_LIBS)
 EXTRA_bench_bench_connection_DEPENDENCIES = signet$(EXEEXT)
 
-BENCHES = bench/bench_pagehash bench/bench_load bench/bench_preflight bench/bench_connection
+# bench_isolation: an isolated guest's call round trip against in process and
+# a raw socketpair, and its start against an in-process load plus a spawn
+# (public API; the sample bundles, PKI and signed helper in plugins/).
+EXTRA_PROGRAMS += bench/bench_isolation
+bench_bench_isolation_SOURCES = bench/bench_isolation.c bench/bench_util.h bench/bench_pingpong.h
+bench_bench_isolation_CPPFLAGS = $(AM_CPPFLAGS) -DSIGNET_BUILDDIR=\"$(abs_top_builddir)\"
+bench_bench_isolation_LDADD = libsignet.la
+EXTRA_bench_bench_isolation_DEPENDENCIES = plugins/signet-guest
+
+BENCHES = bench/bench_pagehash bench/bench_load bench/bench_preflight bench/bench_connection \
+	bench/bench_isolation
 CLEANFILES += $(BENCHES)
 
 .PHONY: bench

@@ -20,10 +20,11 @@
 #include "codesign/identity_internal.h"
 #include "core/error_internal.h"
 #include "guest/guest_internal.h"
-#include "guest/isolated.h"
+#include "guest/quarantine_glue.h"
 #include "isolation/isolation.h"
 #include "process/process_internal.h"
 #include "load/load_internal.h"
+#include "policy/entitlements.h"
 #include "policy/policy_internal.h"
 #include "requirement/requirement_internal.h"
 
@@ -199,11 +200,11 @@ static int add_guest(signet_host *h, sg_guest *g, signet_guest_id *out, signet_e
 
 /* The directories an isolated guest may read: its bundle, the platform's libraries, and what it is entitled to. */
 static int read_dirs(const char ***out, size_t *n, const sg_guest *g, const signet_host *h,
-	const sg_entitlement_grants *grants, signet_error **err)
+	const sg_grants *grants, signet_error **err)
 {
 	size_t np = 0;
 	const char *const *platform = sg_policy_platform_directories(h->policy, &np);
-	size_t nr = grants->files_read ? grants->n_read_paths : 0;
+	size_t nr = (grants->bits & SG_ENTITLEMENT_FILES_READ) ? grants->read_paths.n : 0;
 	const char **dirs = calloc(1 + np + nr, sizeof *dirs);
 	if (!dirs)
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory starting a guest");
@@ -212,7 +213,7 @@ static int read_dirs(const char ***out, size_t *n, const sg_guest *g, const sign
 	for (size_t i = 0; i < np; i++)
 		dirs[k++] = platform[i];
 	for (size_t i = 0; i < nr; i++)
-		dirs[k++] = grants->read_paths[i];
+		dirs[k++] = grants->read_paths.items[i];
 	*out = dirs;
 	*n = k;
 	return 0;
@@ -225,12 +226,12 @@ static int load_isolated(signet_host *h, sg_guest *g, sg_examination *x, const s
 	/* The host's own examination is the guest's identity: nothing the guest's process says replaces it. */
 	g->identity = x->exe.identity;
 	x->exe.identity = NULL;
-	sg_isolation_settings set;
+	sg_isolation set;
 	sg_policy_isolation(h->policy, &set);
 	int rc = sg_quarantine_refuse(h, g->identity, g->root, err);
-	sg_entitlement_grants grants = { 0 };
+	sg_grants grants = { 0 };
 	if (!rc)
-		rc = sg_entitlements_grant(&grants, h->policy, g->identity, err);
+		rc = sg_entitlements_grant(h->policy, g->identity, &grants, err);
 	const char **dirs = NULL;
 	size_t ndirs = 0;
 	if (!rc)
@@ -240,8 +241,9 @@ static int load_isolated(signet_host *h, sg_guest *g, sg_examination *x, const s
 		sg_remote_params p = { .policy = h->policy, .helper = h->guest_helper, .bundle = g->root,
 			.expected_class = x->bundle.manifest.principal_class, .cdhash = signet_identity_cdhash(g->identity),
 			.call_timeout_usec = timeout_ms * 1000u, .read_dirs = dirs, .n_read_dirs = ndirs,
-			.network_client = grants.network_client, .memory_bytes = set.memory_bytes,
-			.cpu_seconds = set.cpu_seconds, .accept_weaker = set.accept_weaker };
+			.network_client = (grants.bits & SG_ENTITLEMENT_NETWORK_CLIENT) != 0,
+			.memory_bytes = (uint64_t)set.memory_mb << 20, .cpu_seconds = set.cpu_seconds,
+			.accept_weaker = set.accept_weaker };
 		rc = sg_remote_start(&g->remote, &g->cls, &p, err);
 	}
 	if (!rc) {
@@ -255,7 +257,7 @@ static int load_isolated(signet_host *h, sg_guest *g, sg_examination *x, const s
 					m->protocols[i].name, m->protocols[i].version, g->cls.desc->name);
 	}
 	free(dirs);
-	sg_entitlement_grants_clear(&grants);
+	sg_grants_clear(&grants);
 	return rc;
 }
 

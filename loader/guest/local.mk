@@ -3,5 +3,5 @@ libsignet_internal_la_SOURCES += \
 	loader/guest/guest_internal.h \
 	loader/guest/host.c \
 	loader/guest/instance.c \
-	loader/guest/isolated.h \
-	loader/guest/isolated.c
+	loader/guest/quarantine_glue.h \
+	loader/guest/quarantine_glue.c

@@ -47,7 +47,14 @@ struct sg_remote {
 	int why_code;
 };
 
-static int settle(sg_remote *r, const char *during, bool timed_out, signet_error *cause);
+/* Why a remote is being settled. */
+typedef enum ending {
+	ENDED,      /* the connection broke: the process ended, or is ending */
+	TIMED_OUT,  /* no reply by the deadline: killed */
+	MISBEHAVED  /* it broke the protocol: killed */
+} ending;
+
+static int settle(sg_remote *r, const char *during, ending how, signet_error *cause);
 
 int sg_remote_pidfd(const sg_remote *r)
 {
@@ -76,7 +83,7 @@ bool sg_remote_poll(sg_remote *r)
 	/* A call in flight will settle it itself; otherwise say now how it ended. */
 	if (pthread_mutex_trylock(&r->lock) == 0) {
 		if (!atomic_load(&r->dead))
-			(void)settle(r, "no call (between calls)", false, NULL);
+			(void)settle(r, "no call (between calls)", ENDED, NULL);
 		pthread_mutex_unlock(&r->lock);
 	}
 	return true;
@@ -141,17 +148,22 @@ static const char *signal_label(int sig, char buf[32])
  * `during`: reap it, and say how, once, into r->why. `cause` (taken over)
  * is what the connection reported. Returns the code.
  */
-static int settle(sg_remote *r, const char *during, bool timed_out, signet_error *cause)
+static int settle(sg_remote *r, const char *during, ending how, signet_error *cause)
 {
 	atomic_store(&r->dead, true);
-	if (timed_out)
+	if (how != ENDED)
 		kill_child(r);
 	siginfo_t info;
 	bool got = reap(r, &info);
 	char label[32], what[160], name[32];
 	long nr = -1;
 	sg_error_info ei = { .path = r->bundle, .check = "isolation.crash", .cause = cause };
-	if (timed_out) {
+	if (how == MISBEHAVED) {
+		ei.code = SIGNET_E_CONNECTION_INVALID;
+		ei.check = "isolation.protocol";
+		sg_fail(&r->why, &ei, "the guest (pid %d) broke the protocol during %s (%s): it was killed",
+			(int)r->proc.pid, during, cause ? signet_error_message(cause) : "?");
+	} else if (how == TIMED_OUT) {
 		ei.code = SIGNET_E_TIMEOUT;
 		ei.check = "isolation.timeout";
 		sg_fail(&r->why, &ei, "the guest (pid %d) did not answer %s within %llu ms: it was killed",
@@ -234,7 +246,14 @@ static int call_failed(sg_remote *r, const char *during, int rc, signet_error **
 			signet_error_free(e);
 		return rc;
 	}
-	int code = settle(r, during, rc == SIGNET_E_TIMEOUT, e);
+	/*
+	 * The connection was invalidated by what the guest sent (malformed,
+	 * over a limit, its executable changed): it is killed, and that is
+	 * the reason. Otherwise it went away or missed its deadline.
+	 */
+	bool misbehaved = rc == SIGNET_E_CONNECTION_INVALID || rc == SIGNET_E_PROTOCOL ||
+		rc == SIGNET_E_PEER_REFUSED || rc == SIGNET_E_PROCESS_INVALID;
+	int code = settle(r, during, rc == SIGNET_E_TIMEOUT ? TIMED_OUT : misbehaved ? MISBEHAVED : ENDED, e);
 	if (err)
 		*err = sg_error_copy(r->why);
 	return code;
@@ -403,7 +422,7 @@ int sg_remote_start(sg_remote **out, sg_class *cls, const sg_remote_params *p, s
 	r->proc = (sg_spawned){ .pidfd = -1, .sock = -1, .report = -1 };
 	r->timeout_usec = p->call_timeout_usec;
 	/* Fail closed before anything runs: a kernel without what the sandbox needs gets no guest. */
-	sg_sandbox_spec spec = { .read_dirs = p->read_dirs, .n_read_dirs = p->n_read_dirs,
+	sg_sandbox_spec spec = { .read_paths = p->read_dirs, .n_read_paths = p->n_read_dirs,
 		.network_client = p->network_client, .memory_budget = p->memory_bytes, .cpu_seconds = p->cpu_seconds,
 		.report_fd = -1, .accept_weaker = p->accept_weaker };
 	sg_sandbox_state state;

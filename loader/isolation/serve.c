@@ -128,12 +128,12 @@ static int sandbox_self(helper *h, const signet_value *d, signet_error **err)
 		else
 			paths[i] = dirs->as.array.items[i].as.string;
 	}
-	sg_sandbox_spec spec = { .read_dirs = paths, .n_read_dirs = n, .network_client = net->as.boolean,
+	sg_sandbox_spec spec = { .read_paths = paths, .n_read_paths = n, .network_client = net->as.boolean,
 		.memory_budget = mem->as.u64, .cpu_seconds = cpu->as.u64, .report_fd = SG_GUEST_FD_REPORT,
 		.accept_weaker = weaker->as.boolean };
 	sg_sandbox_state state;
 	if (!rc)
-		rc = sg_sandbox_apply(&spec, &state, err);
+		rc = sg_sandbox_apply(&state, &spec, err);
 	free(paths);
 	if (!rc)
 		h->sandboxed = true;

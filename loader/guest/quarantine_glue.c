@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* quarantine_glue.c - the host's side of the quarantine (quarantine_glue.h). */
+#include "config.h"
+
+#include <signet/quarantine.h>
+
+#include "guest/guest_internal.h"
+#include "guest/quarantine_glue.h"
+#include "policy/policy_internal.h"
+
+int sg_quarantine_refuse(const signet_host *h, const signet_identity *id, const char *path, signet_error **err)
+{
+	(void)path;
+	sg_isolation set;
+	sg_policy_isolation(h->policy, &set);
+	if (set.crash_limit == 0)
+		return 0; /* this host never quarantines: nothing to look up */
+	signet_quarantine *q = NULL;
+	int rc = signet_quarantine_open(&q, h->quarantine_path, err);
+	if (!rc)
+		rc = signet_quarantine_check(q, signet_identity_cdhash(id), err);
+	signet_quarantine_free(q);
+	return rc;
+}
+
+void sg_quarantine_count(const signet_host *h, const signet_identity *id, const signet_error *why)
+{
+	sg_isolation set;
+	sg_policy_isolation(h->policy, &set);
+	if (set.crash_limit == 0)
+		return;
+	signet_quarantine *q = NULL;
+	bool quarantined = false;
+	/*
+	 * Nobody to tell when the store cannot be written: the call that
+	 * crashed already reports the crash itself. The count is lost, and
+	 * the next crash tries again.
+	 */
+	if (signet_quarantine_open(&q, h->quarantine_path, NULL) == 0 &&
+	    signet_quarantine_record_crash(q, signet_identity_cdhash(id), signet_identity_identifier(id),
+		    signet_identity_team(id), why ? signet_error_message(why) : "ended", set.crash_limit, &quarantined,
+		    NULL) != 0)
+		quarantined = false;
+	signet_quarantine_free(q);
+}
