@@ -60,3 +60,9 @@ check_PROGRAMS += fuzz/make_wire_seeds
 fuzz_make_wire_seeds_SOURCES = fuzz/make_wire_seeds.c fuzz/wire_palette.h
 fuzz_make_wire_seeds_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
 fuzz_make_wire_seeds_LDADD = libsignet-internal.la $(LIBSYSTEMD_LIBS)
+
+check_PROGRAMS += fuzz/replay_sandbox_report
+fuzz_replay_sandbox_report_SOURCES = fuzz/fuzz_sandbox_report.c fuzz/replay_main.c
+fuzz_replay_sandbox_report_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"sandbox_report"'
+fuzz_replay_sandbox_report_LDADD = libsignet-internal.la
+TESTS += fuzz/replay_sandbox_report

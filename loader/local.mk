@@ -74,3 +74,4 @@ include $(srcdir)/loader/guest/local.mk
 include $(srcdir)/loader/process/local.mk
 include $(srcdir)/loader/connection/local.mk
 include $(srcdir)/loader/isolation/local.mk
+include $(srcdir)/loader/sandbox/local.mk

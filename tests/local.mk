@@ -131,3 +131,4 @@ include $(srcdir)/tests/connection/local.mk
 include $(srcdir)/tests/hostapp/local.mk
 include $(srcdir)/tests/process/local.mk
 include $(srcdir)/tests/isolation/local.mk
+include $(srcdir)/tests/sandbox/local.mk
