@@ -25,6 +25,7 @@ typedef struct host_options {
 	const char *policy;
 	bool isolate;              /* --isolate: every guest in its own process */
 	const char *guest_helper;  /* --guest-helper */
+	unsigned long call_timeout_ms; /* --call-timeout: an isolated guest's deadline per call; 0: the policy's */
 } host_options;
 extern host_options host_opts;
 

@@ -36,7 +36,9 @@ void host_close(host_session *s)
 int host_load_guest(host_session *s, const char *bundle, signet_guest_id *g)
 {
 	signet_error *err = NULL;
-	if (signet_host_load_bundle(g, s->host, bundle, &err) == 0)
+	signet_load_options lo = SIGNET_LOAD_OPTIONS_INIT;
+	lo.call_timeout_ms = host_opts.call_timeout_ms;
+	if (signet_host_load_bundle_with(g, s->host, bundle, &lo, &err) == 0)
 		return HOST_EXIT_OK;
 	host_print_refusal(stderr, "signet-host: refused: ", err);
 	signet_error_free(err);

@@ -2,7 +2,9 @@
 /* main.c - signet-host: a plugin host built on libsignet. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "host.h"
@@ -26,13 +28,15 @@ static const struct {
 static void usage(FILE *to)
 {
 	fputs("Usage: signet-host [--help] [--version] [--anchors FILE|DIR] [--requirement EXPR]\n"
-	      "                   [--policy FILE] [--isolate] [--guest-helper PATH] COMMAND [ARGS...]\n\n"
+	      "                   [--policy FILE] [--isolate] [--guest-helper PATH] [--call-timeout MS]\n"
+	      "                   COMMAND [ARGS...]\n\n"
 	      "  --anchors PATH      trust anchors (default: $SIGNET_ANCHORS, else /etc/signet/anchors)\n"
 	      "  --requirement EXPR  what a plugin must satisfy (default: anchor trusted and team = host)\n"
 	      "  --policy FILE       a policy file (docs/policy.md); the two options above override it\n"
 	      "  --isolate           run each bundle in its own sandboxed process (docs/isolation.md)\n"
 	      "  --guest-helper PATH the signed signet-guest to use (default: $SIGNET_GUEST_HELPER,\n"
 	      "                      else the installed one)\n"
+	      "  --call-timeout MS   an isolated guest's deadline per call (default: the policy's, 25 s)\n"
 	      "\nCommands:\n", to);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
@@ -80,7 +84,17 @@ int main(int argc, char **argv)
 			host_opts.policy = argv[at + 1];
 		else if (strcmp(argv[at], "--guest-helper") == 0)
 			host_opts.guest_helper = argv[at + 1];
-		else
+		else if (strcmp(argv[at], "--call-timeout") == 0) {
+			char *end = NULL;
+			errno = 0;
+			host_opts.call_timeout_ms = strtoul(argv[at + 1], &end, 10);
+			if (errno || !end || *end || argv[at + 1][0] == '-' || host_opts.call_timeout_ms == 0 ||
+			    host_opts.call_timeout_ms > 86400000ul) {
+				fprintf(stderr, "signet-host: --call-timeout: '%s' is not a number of milliseconds "
+					"from 1 to 86400000\n", argv[at + 1]);
+				return HOST_EXIT_USAGE;
+			}
+		} else
 			break;
 		at += 2;
 	}

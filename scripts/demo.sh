@@ -6,7 +6,9 @@
 # table, `list` with every good bundle accepted and every hostile one
 # refused with its reason, a filter pipeline, the C++ plugin, and a bundle
 # served to other processes: a client of the team accepted, a client of
-# another team refused, a squatting server refused.
+# another team refused, a squatting server refused; and the Crash sample
+# isolated in its own sandboxed process (the host survives each of its
+# misdeeds), then its crash in process, which ends the host.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/install-deps.sh"
@@ -75,3 +77,19 @@ serve_in_background "${hostz[@]}" --requirement "anchor trusted" serve --socket 
 	"$p/Rot13.bundle"
 echo Hello | "${host[@]}" call "$name" filter - || true
 stop_server
+echo
+# Isolated guests (docs/isolation.md): the build's signed guest helper, a private quarantine store.
+iso=("${host[@]}" --guest-helper "$p/signet-guest" --call-timeout 1000 --isolate)
+XDG_STATE_HOME=$(mktemp -d)
+export XDG_STATE_HOME
+echo "== isolated: the same pipeline, each bundle in its own sandboxed process"
+echo Hello | "${iso[@]}" pipe "$p/Rot13.bundle" "$p/Upper.bundle"
+for method in crash spin write_passwd fork; do
+	echo "== isolated: Crash.bundle $method (the host survives and says what happened)"
+	"${iso[@]}" run "$p/Crash.bundle" "$method" || true
+done
+echo "== isolated: Crash.bundle connect_local 9 (a socket is a forbidden system call)"
+"${iso[@]}" run "$p/Crash.bundle" connect_local 9 || true
+echo "== the same crash in process ends the host (exit status $( ("${host[@]}" run "$p/Crash.bundle" crash \
+	>/dev/null 2>&1); echo $?), 139 = SIGSEGV)"
+rm -rf "$XDG_STATE_HOME"

@@ -4,6 +4,7 @@
 
 #include <signet/quarantine.h>
 
+#include "core/error_internal.h"
 #include "guest/guest_internal.h"
 #include "guest/quarantine_glue.h"
 #include "policy/policy_internal.h"
@@ -38,7 +39,7 @@ void sg_quarantine_count(const signet_host *h, const signet_identity *id, const 
 	 */
 	if (signet_quarantine_open(&q, h->quarantine_path, NULL) == 0 &&
 	    signet_quarantine_record_crash(q, signet_identity_cdhash(id), signet_identity_identifier(id),
-		    signet_identity_team(id), why ? signet_error_message(why) : "ended", set.crash_limit, &quarantined,
+		    signet_identity_team(id), why ? sg_error_reason(why) : "ended", set.crash_limit, &quarantined,
 		    NULL) != 0)
 		quarantined = false;
 	signet_quarantine_free(q);

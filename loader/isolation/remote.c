@@ -225,9 +225,12 @@ static int call_failed(sg_remote *r, const char *during, int rc, signet_error **
 		for (size_t i = 0; tail && i < sizeof passed_codes / sizeof passed_codes[0]; i++) {
 			const char *code = signet_code_name(passed_codes[i]);
 			if (code && strcmp(tail + 1, code) == 0) {
+				/* The guest's own text: what follows "NAME: " in the connection's message. */
+				const char *msg = signet_error_message(e), *at = strstr(msg, name);
+				const char *text = at && at[strlen(name)] == ':' ? at + strlen(name) + 2 : msg;
 				int out = sg_fail(err, &(sg_error_info){ .code = passed_codes[i], .path = r->bundle,
 					.check = "isolation.call", .expected = signet_error_expected(e) },
-					"%s", signet_error_message(e));
+					"in the isolated guest: %s", text);
 				signet_error_free(e);
 				return out;
 			}
@@ -253,6 +256,14 @@ static int call_failed(sg_remote *r, const char *during, int rc, signet_error **
 	 */
 	bool misbehaved = rc == SIGNET_E_CONNECTION_INVALID || rc == SIGNET_E_PROTOCOL ||
 		rc == SIGNET_E_PEER_REFUSED || rc == SIGNET_E_PROCESS_INVALID;
+	/*
+	 * A process being killed loses its address space before it becomes a
+	 * zombie: a message check in that window sees "no main executable"
+	 * and calls it invalid. If it exits within a moment, it ended; the
+	 * signal that ended it is the story.
+	 */
+	if (misbehaved && wait_exit(r, 200))
+		misbehaved = false;
 	int code = settle(r, during, rc == SIGNET_E_TIMEOUT ? TIMED_OUT : misbehaved ? MISBEHAVED : ENDED, e);
 	if (err)
 		*err = sg_error_copy(r->why);
