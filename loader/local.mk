@@ -73,3 +73,4 @@ include $(srcdir)/loader/plugin/local.mk
 include $(srcdir)/loader/guest/local.mk
 include $(srcdir)/loader/process/local.mk
 include $(srcdir)/loader/connection/local.mk
+include $(srcdir)/loader/quarantine/local.mk

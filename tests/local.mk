@@ -130,3 +130,4 @@ include $(srcdir)/tests/guest/local.mk
 include $(srcdir)/tests/connection/local.mk
 include $(srcdir)/tests/hostapp/local.mk
 include $(srcdir)/tests/process/local.mk
+include $(srcdir)/tests/quarantine/local.mk
