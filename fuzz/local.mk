@@ -47,6 +47,12 @@ fuzz_replay_maps_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"maps"'
 fuzz_replay_maps_LDADD = libsignet-internal.la
 TESTS += fuzz/replay_maps
 
+check_PROGRAMS += fuzz/replay_quarantine
+fuzz_replay_quarantine_SOURCES = fuzz/fuzz_quarantine.c fuzz/replay_main.c
+fuzz_replay_quarantine_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"quarantine"'
+fuzz_replay_quarantine_LDADD = libsignet-internal.la
+TESTS += fuzz/replay_quarantine
+
 # wire: sd-bus itself reads the bytes (fuzz/README.md), so it links libsystemd.
 check_PROGRAMS += fuzz/replay_wire
 fuzz_replay_wire_SOURCES = fuzz/fuzz_wire.c fuzz/wire_palette.h fuzz/replay_main.c

@@ -2,7 +2,8 @@
 /*
  * cmd_list.c - `signet-host list DIR`: every bundle in DIR, preflighted
  * (nothing of them runs), one row each with the verdict and, when refused,
- * the first reason.
+ * the first reason; a bundle that would pass but whose cdhash is
+ * quarantined is marked so.
  */
 #include "config.h"
 
@@ -20,8 +21,11 @@ static void usage(FILE *to)
 	      "Preflights every bundle (every *.bundle directory) in DIR, without running any\n"
 	      "of them, and prints one row each: name, identifier, version, team, principal\n"
 	      "class, verdict and, for a refused bundle, the first reason (its code and\n"
-	      "message). Exit code 0 when every bundle would load, 1 when any would be\n"
-	      "refused, 2 for a usage error or a DIR that cannot be read.\n", to);
+	      "message). A bundle whose build (cdhash) is quarantined, for its isolated\n"
+	      "guests crashed too often, says so: verdict quarantined, with the last crash\n"
+	      "('signet-host quarantine --help'). Exit code 0 when every bundle would load,\n"
+	      "1 when any would be refused or the quarantine store cannot be read, 2 for\n"
+	      "a usage error or a DIR that cannot be read.\n", to);
 }
 
 static int by_name(const void *a, const void *b)
@@ -77,9 +81,23 @@ int cmd_list(int argc, char **argv)
 	closedir(d);
 	qsort(names, n, sizeof *names, by_name);
 	signet_policy *policy = NULL;
+	signet_quarantine *q = NULL;
 	int rc = host_make_policy(&policy);
 	if (rc)
 		goto out;
+	/*
+	 * This user's quarantine, as an isolated load would see it. A store
+	 * that cannot be read marks nothing but fails the listing: loads
+	 * would fail closed on it.
+	 */
+	signet_error *qerr = NULL;
+	if (signet_quarantine_open(&q, NULL, &qerr) != 0 || signet_quarantine_reload(q, &qerr) != 0) {
+		fprintf(stderr, "signet-host: list: quarantine: %s\n", signet_error_message(qerr));
+		signet_error_free(qerr);
+		signet_quarantine_free(q);
+		q = NULL;
+		rc = HOST_EXIT_REFUSED;
+	}
 	printf("%-20s %-32s %-8s %-11s %-16s %-8s %s\n", "BUNDLE", "IDENTIFIER", "VERSION", "TEAM", "CLASS",
 		"VERDICT", "REASON");
 	for (size_t i = 0; i < n; i++) {
@@ -91,9 +109,16 @@ int cmd_list(int argc, char **argv)
 		int prc = signet_preflight(&info, path, policy, HOST_API_VERSION, &err);
 		const signet_error *why = info && signet_bundle_info_reason_count(info)
 			? signet_bundle_info_reason(info, 0) : err;
+		uint8_t cdhash[SIGNET_QUARANTINE_CDHASH_SIZE];
+		const char *verdict = prc ? "refused" : "accepted";
+		if (!prc && q && host_parse_cdhash(cdhash, signet_bundle_info_cdhash_hex(info)) == 0 &&
+		    (prc = signet_quarantine_check(q, cdhash, &err)) != 0) {
+			why = err;
+			verdict = prc == SIGNET_E_QUARANTINED ? "quarantined" : "refused";
+		}
 		printf("%-20s %-32s %-8s %-11s %-16s %-8s", names[i], dash(signet_bundle_info_identifier(info)),
 			dash(signet_bundle_info_version(info)), dash(signet_bundle_info_team(info)),
-			dash(signet_bundle_info_principal_class(info)), prc ? "refused" : "accepted");
+			dash(signet_bundle_info_principal_class(info)), verdict);
 		if (prc)
 			printf(" %s: %s", signet_code_name(signet_error_code(why)),
 				short_reason(why, signet_bundle_info_path(info)));
@@ -108,6 +133,7 @@ out:
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	signet_quarantine_free(q);
 	signet_policy_free(policy);
 	return rc;
 }

@@ -91,5 +91,9 @@ int cmd_load(int argc, char **argv);
 int cmd_preflight(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_call(int argc, char **argv);
+int cmd_quarantine(int argc, char **argv);
+
+/* 64 hex digits (either case) into a cdhash: 0, or -1 when `hex` is not that. */
+int host_parse_cdhash(uint8_t out[SIGNET_QUARANTINE_CDHASH_SIZE], const char *hex);
 
 #endif /* SIGNET_HOST_H */

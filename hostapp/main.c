@@ -23,6 +23,7 @@ static const struct {
 	{ "images", cmd_images, "print every image in this process (after loading BUNDLEs)" },
 	{ "serve", cmd_serve, "publish a bundle's principal class as a service to other processes" },
 	{ "call", cmd_call, "call a method of a service and print the result" },
+	{ "quarantine", cmd_quarantine, "list or clear the crashes counted against isolated guests' builds" },
 };
 
 static void usage(FILE *to)

@@ -75,3 +75,4 @@ include $(srcdir)/loader/process/local.mk
 include $(srcdir)/loader/connection/local.mk
 include $(srcdir)/loader/isolation/local.mk
 include $(srcdir)/loader/sandbox/local.mk
+include $(srcdir)/loader/quarantine/local.mk

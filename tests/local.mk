@@ -132,3 +132,4 @@ include $(srcdir)/tests/hostapp/local.mk
 include $(srcdir)/tests/process/local.mk
 include $(srcdir)/tests/isolation/local.mk
 include $(srcdir)/tests/sandbox/local.mk
+include $(srcdir)/tests/quarantine/local.mk

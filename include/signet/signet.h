@@ -21,6 +21,7 @@
 #include <signet/guest.h>
 #include <signet/process.h>
 #include <signet/connection.h>
+#include <signet/quarantine.h>
 
 SIGNET_BEGIN_DECLS
 

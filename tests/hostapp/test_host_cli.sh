@@ -10,6 +10,10 @@ p="$b/plugins"
 host="$p/signet-host"
 anchors="--anchors $p/pki/root.pem"
 [ -x "$host" ] || { echo "no $host: run make first"; exit 99; }
+# An empty quarantine of this test's own: `list` marks quarantined builds
+# (tests/quarantine/test_quarantine_cli.sh), and the real user's must not.
+XDG_STATE_HOME="$tmpdir/state"
+export XDG_STATE_HOME
 
 # --- list: golden output ---
 "$host" $anchors list "$p" >"$tmpdir/list" 2>"$tmpdir/list.err"
