@@ -370,11 +370,12 @@ static int run_until(signet_connection *c, bool (*done)(const signet_connection 
 				"the connection broke: %s", strerror(-r)));
 			continue;
 		}
-		if (r > 0)
-			continue;
+		/* The deadline holds even while the peer keeps us busy: a peer that floods cannot stall a call. */
 		uint64_t now = now_usec();
 		if (now >= deadline)
 			return SIGNET_E_TIMEOUT;
+		if (r > 0)
+			continue;
 		r = sd_bus_wait(c->bus, deadline - now);
 		if (r < 0 && r != -EINTR)
 			sg_conn_interrupt(c, make_error(SIGNET_E_CONNECTION_INTERRUPTED, "connection.peer",

@@ -42,6 +42,7 @@ struct sg_remote {
 	bool reaped;
 	bool crash_taken;
 	bool stopped_by_host;
+	bool had_to_kill;           /* it outlived its connection's end by the grace period */
 	signet_requirement *conn_requirement; /* the connection's (rechecks use it): exactly the verified helper */
 	signet_error *why;          /* how it ended; NULL while alive */
 	int why_code;
@@ -123,6 +124,7 @@ static bool reap(sg_remote *r, siginfo_t *info)
 		return false;
 	if (!wait_exit(r, EXIT_GRACE_MS)) {
 		kill_child(r);
+		r->had_to_kill = true;
 		(void)wait_exit(r, -1);
 	}
 	int rc;
@@ -168,6 +170,11 @@ static int settle(sg_remote *r, const char *during, ending how, signet_error *ca
 		ei.check = "isolation.timeout";
 		sg_fail(&r->why, &ei, "the guest (pid %d) did not answer %s within %llu ms: it was killed",
 			(int)r->proc.pid, during, (unsigned long long)(r->timeout_usec / 1000u));
+	} else if (r->had_to_kill && how == ENDED) {
+		ei.code = SIGNET_E_CONNECTION_INVALID;
+		ei.check = "isolation.protocol";
+		sg_fail(&r->why, &ei, "the guest (pid %d) broke its connection during %s (%s) and did not exit: "
+			"it was killed", (int)r->proc.pid, during, cause ? signet_error_message(cause) : "closed");
 	} else if (got && info.si_code != CLD_EXITED && info.si_status == SIGSYS &&
 		   sg_sandbox_read_report(r->proc.report, &nr) == 0) {
 		sg_sandbox_syscall_name(nr, name);

@@ -656,6 +656,56 @@ static void test_helper_must_verify(void)
 	CU_ASSERT_FALSE(any_child());
 }
 
+/* ---- guests that misbehave on the wire ---- */
+
+/* Loads Rot13 with the evil helper `mode` (tests/isolation/evil_guest.c) and asserts the refusal. */
+static void assert_evil(const char *mode, int code, const char *reason)
+{
+	int fds = open_fds();
+	char helper[PATH_MAX];
+	snprintf(helper, sizeof helper, "%s/tests/isolation/evil-%s", sg_builddir(), mode);
+	signet_policy *p = sample_policy();
+	signet_host_options o = SIGNET_HOST_OPTIONS_INIT;
+	o.policy = p;
+	o.api_version = "1.0.0";
+	o.isolation = SIGNET_ISOLATION_PROCESS;
+	o.guest_helper = helper;
+	signet_host *h = NULL;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(signet_host_new(&h, &o, &err), &err);
+	signet_load_options lo = SIGNET_LOAD_OPTIONS_INIT;
+	lo.call_timeout_ms = 1000;
+	signet_guest_id g = 0;
+	SG_ASSERT_FAILS(signet_host_load_bundle_with(&g, h, plugin_path("Rot13.bundle"), &lo, &err), &err, code,
+		reason);
+	CU_ASSERT_EQUAL(signet_host_guests(h, NULL, 0), 0u);
+	/* The host goes on: the real helper still serves it. */
+	signet_host_free(h);
+	signet_policy_free(p);
+	CU_ASSERT_FALSE(any_child());
+	CU_ASSERT_EQUAL(open_fds(), fds);
+}
+
+static void test_garbage(void)
+{
+	assert_evil("garbage", SIGNET_E_CONNECTION_INVALID, "did not exit: it was killed");
+}
+
+static void test_wrong_reply(void)
+{
+	assert_evil("wrongreply", SIGNET_E_CLASS_INVALID, "class description is malformed");
+}
+
+static void test_flood(void)
+{
+	assert_evil("flood", SIGNET_E_TIMEOUT, "did not answer its load within 1000 ms: it was killed");
+}
+
+static void test_silent(void)
+{
+	assert_evil("silent", SIGNET_E_CONNECTION_INVALID, "did not exit: it was killed");
+}
+
 int main(void)
 {
 	sg_watchdog(600);
@@ -684,7 +734,14 @@ int main(void)
 		{ "the helper must verify and be the helper", test_helper_must_verify },
 		{ NULL, NULL },
 	};
+	static const sg_test wire[] = {
+		{ "a guest that writes garbage: killed, the host goes on", test_garbage },
+		{ "a guest that answers with the wrong type: refused", test_wrong_reply },
+		{ "a guest that floods its connection: the deadline holds", test_flood },
+		{ "a guest that closes its connection and lives on: killed", test_silent },
+		{ NULL, NULL },
+	};
 	static const sg_suite suites[] = { { "results", results }, { "ends", ends }, { "sandbox", sandbox },
-		{ "others", others }, { NULL, NULL } };
+		{ "wire", wire }, { "others", others }, { NULL, NULL } };
 	return sg_test_main(suites);
 }
