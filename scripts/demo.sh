@@ -84,10 +84,14 @@ XDG_STATE_HOME=$(mktemp -d)
 export XDG_STATE_HOME
 echo "== isolated: the same pipeline, each bundle in its own sandboxed process"
 echo Hello | "${iso[@]}" pipe "$p/Rot13.bundle" "$p/Upper.bundle"
-for method in crash spin write_passwd fork; do
+for method in crash write_passwd fork spin; do
 	echo "== isolated: Crash.bundle $method (the host survives and says what happened)"
 	"${iso[@]}" run "$p/Crash.bundle" "$method" || true
 done
+echo "== three crashes of one build: it is quarantined, isolated or not"
+"${host[@]}" quarantine list
+"${iso[@]}" run "$p/Crash.bundle" echo hi || true
+"${host[@]}" quarantine clear --all
 echo "== isolated: Crash.bundle connect_local 9 (a socket is a forbidden system call)"
 "${iso[@]}" run "$p/Crash.bundle" connect_local 9 || true
 echo "== the same crash in process ends the host (exit status $( ("${host[@]}" run "$p/Crash.bundle" crash \
