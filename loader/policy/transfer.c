@@ -32,15 +32,20 @@
 #define KEY_HOST_TEAM "host_team"
 #define KEY_HOST_STATUS "host_status"
 
+/* A new, empty array at parent.section.key (the section made when missing); NULL when out of memory. */
+static json_t *new_list(json_t *parent, const char *section, const char *key)
+{
+	json_t *o = json_object_get(parent, section);
+	if (!o && (!(o = json_object()) || json_object_set_new(parent, section, o) != 0))
+		return NULL;
+	json_t *a = json_array();
+	return a && json_object_set_new(o, key, a) == 0 ? a : NULL;
+}
+
 static int add_strings(json_t *parent, const char *section, const char *key, const sg_strings *l)
 {
-	if (!l->n)
-		return 0;
-	json_t *o = json_object_get(parent, section);
-	if (!o && (json_object_set_new(parent, section, o = json_object()) != 0 || !o))
-		return -1;
-	json_t *a = json_array();
-	if (!a || json_object_set_new(o, key, a) != 0)
+	json_t *a = l->n ? new_list(parent, section, key) : NULL;
+	if (l->n && !a)
 		return -1;
 	for (size_t i = 0; i < l->n; i++)
 		if (json_array_append_new(a, json_string(l->items[i])) != 0)
@@ -50,13 +55,8 @@ static int add_strings(json_t *parent, const char *section, const char *key, con
 
 static int add_hashes(json_t *parent, const char *section, const char *key, const sg_hashes *l)
 {
-	if (!l->n)
-		return 0;
-	json_t *o = json_object_get(parent, section);
-	if (!o && (json_object_set_new(parent, section, o = json_object()) != 0 || !o))
-		return -1;
-	json_t *a = json_array();
-	if (!a || json_object_set_new(o, key, a) != 0)
+	json_t *a = l->n ? new_list(parent, section, key) : NULL;
+	if (l->n && !a)
 		return -1;
 	for (size_t i = 0; i < l->n; i++) {
 		char hex[SG_POLICY_HASH_SIZE * 2 + 1];
@@ -89,13 +89,10 @@ int sg_policy_export(char **json_text, const signet_policy *p, signet_error **er
 	ok = ok && add_strings(root, "platform", "directories", &p->platform_dirs) == 0;
 	if (ok && p->sonames_restricted) {
 		/* An empty restricted list still restricts: it must arrive as an empty array. */
-		json_t *o = json_object_get(root, "platform");
-		if (!o)
-			ok = json_object_set_new(root, "platform", o = json_object()) == 0 && o;
-		ok = ok && json_object_set_new(o, "sonames", json_array()) == 0;
+		json_t *a = new_list(root, "platform", "sonames");
+		ok = a != NULL;
 		for (size_t i = 0; ok && i < p->platform_sonames.n; i++)
-			ok = json_array_append_new(json_object_get(o, "sonames"),
-				json_string(p->platform_sonames.items[i])) == 0;
+			ok = json_array_append_new(a, json_string(p->platform_sonames.items[i])) == 0;
 	}
 	if (ok && p->allow_no_team)
 		ok = json_object_set_new(root, "verify", json_pack("{s:b}", "allow_no_team", 1)) == 0;

@@ -1642,6 +1642,101 @@ static void test_shared_by_threads(void)
 	signet_policy_free(p);
 }
 
+/* ---- handing a policy to an isolated guest (transfer.c) ----------------- */
+
+/* Exports and imports `p`; the copy must export to the same text. */
+static signet_policy *transferred(const signet_policy *p)
+{
+	char *text = NULL, *again = NULL;
+	signet_policy *copy = NULL;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(sg_policy_export(&text, p, &err), &err);
+	SG_ASSERT_OK(sg_policy_import(&copy, text, strlen(text), "the host's policy", &err), &err);
+	SG_ASSERT_OK(sg_policy_export(&again, copy, &err), &err);
+	CU_ASSERT_STRING_EQUAL(text, again);
+	free(text);
+	free(again);
+	return copy;
+}
+
+static void test_transfer_round_trip(void)
+{
+	signet_policy *p = policy_with_anchors();
+	signet_error *err = NULL;
+	SG_ASSERT_OK(signet_policy_set_requirement(p, "anchor trusted and (team = host or identifier \"com.example.b\")",
+		&err), &err);
+	SG_ASSERT_OK(signet_policy_allow_identifier(p, "com.example.a", &err), &err);
+	SG_ASSERT_OK(signet_policy_allow_identifier(p, "com.example.b", &err), &err);
+	SG_ASSERT_OK(signet_policy_deny_cdhash(p, signet_identity_cdhash_hex(id_d), &err), &err);
+	SG_ASSERT_OK(signet_policy_deny_serial(p, "00AB", &err), &err);
+	const char *sonames[] = { "libc.so.6" };
+	SG_ASSERT_OK(signet_policy_set_platform_sonames(p, sonames, 1, &err), &err);
+	SG_ASSERT_OK(signet_policy_set_allow_no_team(p, true, &err), &err);
+	signet_policy *c = transferred(p);
+	/* The same decisions, for the same reasons: the lists, the requirement, the anchors. */
+	SG_ASSERT_OK(sg_policy_admit(c, id_b, &err), &err);
+	SG_ASSERT_FAILS(sg_policy_admit(c, id_d, &err), &err, SIGNET_E_POLICY_DENIED, "deny");
+	CU_ASSERT_EQUAL(sg_policy_admit(p, id_c, NULL), sg_policy_admit(c, id_c, NULL));
+	CU_ASSERT_EQUAL(sg_policy_admit(p, id_n, NULL), sg_policy_admit(c, id_n, NULL));
+	signet_verify_options a, b;
+	sg_policy_verify_options(p, &a);
+	sg_policy_verify_options(c, &b);
+	CU_ASSERT_EQUAL(a.allow_no_team, b.allow_no_team);
+	signet_policy_free(c);
+	/* An empty soname list restricts to nothing, and still does on the other side. */
+	SG_ASSERT_OK(signet_policy_set_platform_sonames(p, sonames, 0, &err), &err);
+	c = transferred(p);
+	char real[PATH_MAX];
+	CU_ASSERT_EQUAL(sg_policy_platform_library(real, c, "/usr/lib/x86_64-linux-gnu/libc.so.6", "libc.so.6", NULL),
+		SIGNET_E_PLATFORM_REFUSED);
+	signet_policy_free(c);
+	signet_policy_free(p);
+}
+
+static void test_transfer_host_team(void)
+{
+	/* A host with a team: `team = host` means the host's team on the other side, not the guest's. */
+	signet_policy *p = policy_with_anchors();
+	signet_error *err = NULL;
+	free(p->host_team);
+	p->host_team = strdup(TEAM_A);
+	SG_ASSERT_OK(signet_policy_set_requirement(p, "anchor trusted and team = host", &err), &err);
+	signet_policy *c = transferred(p);
+	CU_ASSERT_STRING_EQUAL(signet_policy_host_team(c), TEAM_A);
+	SG_ASSERT_OK(sg_policy_admit(c, id_a, &err), &err);
+	SG_ASSERT_FAILS(sg_policy_admit(c, id_b, &err), &err, SIGNET_E_REQUIREMENT_UNMET, "team");
+	signet_policy_free(c);
+	signet_policy_free(p);
+}
+
+static void test_transfer_hostile(void)
+{
+	signet_policy *c = NULL;
+	signet_error *err = NULL;
+	static const struct {
+		const char *text, *reason;
+		int code;
+	} bad[] = {
+		{ "[]", "not a JSON object", SIGNET_E_POLICY_INVALID },
+		{ "{", "not a JSON object", SIGNET_E_POLICY_INVALID },
+		{ "{\"requirement\": \"anchor trusted\"}", "\"anchors_pem\" is missing", SIGNET_E_POLICY_INVALID },
+		{ "{\"anchors_pem\": 7}", "\"anchors_pem\" is missing or not a string", SIGNET_E_POLICY_INVALID },
+		{ "{\"anchors_pem\": \"no certificate here\"}", "no certificate", SIGNET_E_NOT_FOUND },
+		{ "{\"anchors_pem\": \"x\", \"surprise\": 1}", "surprise", SIGNET_E_POLICY_INVALID },
+		{ "{\"anchors_pem\": \"x\", \"host_team\": []}", "host_team", SIGNET_E_POLICY_INVALID },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		SG_ASSERT_FAILS(sg_policy_import(&c, bad[i].text, strlen(bad[i].text), "the host's policy", &err), &err,
+			bad[i].code, bad[i].reason);
+	CU_ASSERT_PTR_NULL(c);
+	/* No anchors: nothing to hand over. */
+	signet_policy *p = NULL;
+	char *text = NULL;
+	SG_ASSERT_OK(signet_policy_new(&p, &err), &err);
+	SG_ASSERT_FAILS(sg_policy_export(&text, p, &err), &err, SIGNET_E_POLICY_INVALID, "without trust anchors");
+	signet_policy_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--host") == 0)
@@ -1685,8 +1780,14 @@ int main(int argc, char **argv)
 		{ "alternatives and LLVM links: each step root's alone", test_platform_alternatives },
 		{ NULL, NULL },
 	};
+	static const sg_test transfer[] = {
+		{ "exported and imported: the same text, the same decisions", test_transfer_round_trip },
+		{ "team = host is the host's team on the other side", test_transfer_host_team },
+		{ "hostile transfers refused with the reason", test_transfer_hostile },
+		{ NULL, NULL },
+	};
 	static const sg_suite suites[] = {
 		{ "admit", admit }, { "isolation", isolation }, { "policy file", file },
-		{ "platform libraries", platform }, { NULL, NULL } };
+		{ "platform libraries", platform }, { "transfer", transfer }, { NULL, NULL } };
 	return sg_test_main(suites);
 }
