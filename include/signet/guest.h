@@ -157,8 +157,10 @@ SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_load_bundle(signet_guest_id *ou
 
 /*
  * The same with options: `opts->isolation` chooses where the guest runs.
- * Isolated, also: SIGNET_E_QUARANTINED (the bundle's cdhash, before any
- * process starts), SIGNET_E_ENTITLEMENT_DENIED, SIGNET_E_SANDBOX_UNAVAILABLE,
+ * Either way SIGNET_E_QUARANTINED (the bundle's cdhash, before any of its
+ * code runs; a store that exists but cannot be read fails closed with its
+ * reason; no place for a store at all means nothing is quarantined).
+ * Isolated, also: SIGNET_E_ENTITLEMENT_DENIED, SIGNET_E_SANDBOX_UNAVAILABLE,
  * the helper's verification errors (its path named), and those of the
  * guest's process starting and loading (SIGNET_E_GUEST_CRASHED, ...).
  * `opts` may be NULL (as signet_host_load_bundle()).

@@ -228,10 +228,8 @@ static int load_isolated(signet_host *h, sg_guest *g, sg_examination *x, const s
 	x->exe.identity = NULL;
 	sg_isolation set;
 	sg_policy_isolation(h->policy, &set);
-	int rc = sg_quarantine_refuse(h, g->identity, g->root, err);
 	sg_grants grants = { 0 };
-	if (!rc)
-		rc = sg_entitlements_grant(h->policy, g->identity, &grants, err);
+	int rc = sg_entitlements_grant(h->policy, g->identity, &grants, err);
 	const char **dirs = NULL;
 	size_t ndirs = 0;
 	if (!rc)
@@ -298,9 +296,15 @@ int signet_host_load_bundle_with(signet_guest_id *out, signet_host *h, const cha
 		rc = sg_fail_code(&local, SIGNET_E_NOMEM, "out of memory loading %s", path);
 		goto out;
 	}
-	if (isolated) {
+	/*
+	 * A quarantined build does not load, isolated or not: in process it
+	 * would take its host down with it, which is worse. Checked before
+	 * any of its code runs.
+	 */
+	rc = sg_quarantine_refuse(h, x.exe.identity, g->root, &local);
+	if (!rc && isolated) {
 		rc = load_isolated(h, g, &x, opts, &local);
-	} else {
+	} else if (!rc) {
 		/* Dependencies inside the bundle must be the sealed bytes, as mapped. */
 		sg_txn t = { .policy = h->policy, .check_mapped = sg_bundle_check_mapped, .check_ctx = &x.bundle };
 		rc = sg_load_inspected(&t, &x.exe, NULL, &g->image, &local);

@@ -17,7 +17,21 @@ int sg_quarantine_refuse(const signet_host *h, const signet_identity *id, const 
 	if (set.crash_limit == 0)
 		return 0; /* this host never quarantines: nothing to look up */
 	signet_quarantine *q = NULL;
-	int rc = signet_quarantine_open(&q, h->quarantine_path, err);
+	signet_error *e = NULL;
+	int rc = signet_quarantine_open(&q, h->quarantine_path, &e);
+	/*
+	 * No place for a per-user store at all ($XDG_STATE_HOME and $HOME
+	 * unusable, a system service): no crash can have been recorded either.
+	 * A store that exists but cannot be read fails closed (quarantine.md).
+	 */
+	if (rc == SIGNET_E_NOT_FOUND && !h->quarantine_path) {
+		signet_error_free(e);
+		return 0;
+	}
+	if (rc && err)
+		*err = e;
+	else
+		signet_error_free(e);
 	if (!rc)
 		rc = signet_quarantine_check(q, signet_identity_cdhash(id), err);
 	signet_quarantine_free(q);

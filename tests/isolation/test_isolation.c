@@ -528,6 +528,11 @@ static void test_quarantine(void)
 	/* Isolated or not: a quarantined build does not load. */
 	SG_ASSERT_FAILS(signet_host_load_bundle(&g, r.host, plugin_path("Crash.bundle"), &err), &err,
 		SIGNET_E_QUARANTINED, "crashed 2 times");
+	signet_load_options lo = SIGNET_LOAD_OPTIONS_INIT;
+	lo.isolation = SIGNET_ISOLATION_IN_PROCESS;
+	SG_ASSERT_FAILS(signet_host_load_bundle_with(&g, r.host, plugin_path("Crash.bundle"), &lo, &err), &err,
+		SIGNET_E_QUARANTINED, "crashed 2 times");
+	CU_ASSERT_EQUAL(signet_host_guests(r.host, NULL, 0), 0u);
 	/* Another build (another cdhash) starts afresh. */
 	g = load(&r, "Rot13.bundle", SIGNET_ISOLATION_PROCESS, 0);
 	/* Persisted: a new host with the same store refuses it too; clearing forgives it. */
