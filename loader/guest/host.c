@@ -205,7 +205,11 @@ static int read_dirs(const char ***out, size_t *n, const sg_guest *g, const sign
 	size_t np = 0;
 	const char *const *platform = sg_policy_platform_directories(h->policy, &np);
 	size_t nr = (grants->bits & SG_ENTITLEMENT_FILES_READ) ? grants->read_paths.n : 0;
-	const char **dirs = calloc(1 + np + nr, sizeof *dirs);
+	/* A network client resolves names: the resolver's files, each granted alone (a missing one is skipped). */
+	static const char *const resolver[] = { "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf",
+		"/etc/gai.conf", "/etc/host.conf" };
+	size_t nn = (grants->bits & SG_ENTITLEMENT_NETWORK_CLIENT) ? sizeof resolver / sizeof resolver[0] : 0;
+	const char **dirs = calloc(1 + np + nr + nn, sizeof *dirs);
 	if (!dirs)
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory starting a guest");
 	size_t k = 0;
@@ -214,6 +218,8 @@ static int read_dirs(const char ***out, size_t *n, const sg_guest *g, const sign
 		dirs[k++] = platform[i];
 	for (size_t i = 0; i < nr; i++)
 		dirs[k++] = grants->read_paths.items[i];
+	for (size_t i = 0; i < nn; i++)
+		dirs[k++] = resolver[i];
 	*out = dirs;
 	*n = k;
 	return 0;
