@@ -115,10 +115,11 @@ typedef struct signet_load_options {
 	unsigned version;              /* SIGNET_LOAD_OPTIONS_VERSION */
 	signet_isolation isolation;    /* DEFAULT: the host's */
 	uint64_t call_timeout_ms;      /* an isolated guest's deadline per call; 0: the policy's */
+	uint64_t start_timeout_ms;     /* its process's start and load of the bundle; 0: 120 s */
 } signet_load_options;
 
 #define SIGNET_LOAD_OPTIONS_VERSION 1
-#define SIGNET_LOAD_OPTIONS_INIT { SIGNET_LOAD_OPTIONS_VERSION, SIGNET_ISOLATION_DEFAULT, 0 }
+#define SIGNET_LOAD_OPTIONS_INIT { SIGNET_LOAD_OPTIONS_VERSION, SIGNET_ISOLATION_DEFAULT, 0, 0 }
 
 /* `opts` may be NULL. SIGNET_E_INVALID_ARGUMENT (bad version string), SIGNET_E_POLICY_INVALID, SIGNET_E_NOMEM. */
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_new(signet_host **out, const signet_host_options *opts,

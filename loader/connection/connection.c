@@ -236,6 +236,26 @@ static void dispatch(signet_connection *c, sd_bus_message *m)
 }
 
 /*
+ * A process that exits loses its address space (no executable, no
+ * mappings) a moment before it becomes a zombie whose pidfd polls
+ * readable. A check in that window finds it "not valid"; if it exits
+ * within a short while, it was exiting, not turning into something else.
+ */
+#define EXITING_WAIT_MS 250
+
+static bool peer_exiting(const signet_connection *c)
+{
+	if (!c->peer)
+		return false;
+	struct pollfd p = { signet_process_pidfd(c->peer), POLLIN, 0 };
+	int n;
+	do
+		n = poll(&p, 1, EXITING_WAIT_MS);
+	while (n < 0 && errno == EINTR);
+	return n > 0;
+}
+
+/*
  * Every incoming message, before anything else sees it (replies to our own
  * calls are matched by sd-bus first). Returns 1: each is handled here.
  */
@@ -272,6 +292,13 @@ static int filter(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 		 * since (its last words may be in flight) interrupted the
 		 * connection; one that is someone else now invalidated it.
 		 */
+		if (signet_error_code(e) != SIGNET_E_PROCESS_GONE && peer_exiting(c)) {
+			signet_error *gone = make_error(SIGNET_E_PROCESS_GONE, "process.pidfd",
+				"process %d exited (it was found without an address space while exiting: %s)",
+				(int)signet_process_pid(c->peer), signet_error_message(e));
+			signet_error_free(e);
+			e = gone;
+		}
 		if (signet_error_code(e) == SIGNET_E_PROCESS_GONE)
 			sg_conn_interrupt(c, e);
 		else
@@ -651,6 +678,11 @@ int sg_connection_pair_child(signet_connection **out, int fd, const signet_conne
 	c->state = SG_CONN_READY;
 	*out = c;
 	return 0;
+}
+
+void sg_connection_set_timeout(signet_connection *c, uint64_t usec)
+{
+	c->timeout_usec = usec ? usec : SG_DEFAULT_TIMEOUT_USEC;
 }
 
 int sg_connection_run(signet_connection *c, signet_error **err)

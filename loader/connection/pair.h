@@ -40,6 +40,9 @@ int sg_connection_pair_parent(signet_connection **out, int fd, int child_pidfd,
 int sg_connection_pair_child(signet_connection **out, int fd, const signet_connection_options *opts,
 	signet_error **err) __attribute__((warn_unused_result));
 
+/* Changes the deadline of the handshake's remains and of each later call. */
+void sg_connection_set_timeout(signet_connection *c, uint64_t usec);
+
 /* Serves the connection until it ends: returns why (never 0). */
 int sg_connection_run(signet_connection *c, signet_error **err) __attribute__((warn_unused_result));
 

@@ -244,7 +244,8 @@ static int load_isolated(signet_host *h, sg_guest *g, sg_examination *x, const s
 		uint64_t timeout_ms = opts && opts->call_timeout_ms ? opts->call_timeout_ms : set.call_timeout_ms;
 		sg_remote_params p = { .policy = h->policy, .helper = h->guest_helper, .bundle = g->root,
 			.expected_class = x->bundle.manifest.principal_class, .cdhash = signet_identity_cdhash(g->identity),
-			.call_timeout_usec = timeout_ms * 1000u, .read_dirs = dirs, .n_read_dirs = ndirs,
+			.call_timeout_usec = timeout_ms * 1000u, .start_timeout_usec = opts ? opts->start_timeout_ms * 1000u : 0,
+			.read_dirs = dirs, .n_read_dirs = ndirs,
 			.network_client = (grants.bits & SG_ENTITLEMENT_NETWORK_CLIENT) != 0,
 			.memory_bytes = (uint64_t)set.memory_mb << 20, .cpu_seconds = set.cpu_seconds,
 			.accept_weaker = set.accept_weaker };

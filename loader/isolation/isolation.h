@@ -62,7 +62,8 @@ typedef struct sg_remote_params {
 	const char *bundle;              /* the bundle's real path, as the host examined it */
 	const char *expected_class;      /* the manifest's principal class */
 	const uint8_t *cdhash;           /* what the host's examination found: the helper must load the same */
-	uint64_t call_timeout_usec;      /* each call's deadline (and the start's) */
+	uint64_t call_timeout_usec;      /* each call's deadline */
+	uint64_t start_timeout_usec;     /* the start's (handshake and load); 0: 120 s */
 	/* The sandbox (sandbox/sandbox.h): what the guest may read, and entitled extras. */
 	const char *const *read_dirs;
 	size_t n_read_dirs;

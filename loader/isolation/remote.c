@@ -31,6 +31,12 @@
 
 /* How long a guest whose connection broke gets to finish exiting before it is killed. */
 #define EXIT_GRACE_MS 2000
+/*
+ * The start's own default deadline (handshake, the load: verifying a large
+ * bundle, in a sanitizer build too), apart from each call's, which may be
+ * short.
+ */
+#define START_TIMEOUT_USEC (120ull * 1000u * 1000u)
 
 struct sg_remote {
 	pthread_mutex_t lock;       /* one call at a time on the connection */
@@ -43,6 +49,8 @@ struct sg_remote {
 	bool crash_taken;
 	bool stopped_by_host;
 	bool had_to_kill;           /* it outlived its connection's end by the grace period */
+	bool in_start;              /* starting: the start's deadline applies, not a call's */
+	uint64_t start_usec;        /* the start's deadline; 0: START_TIMEOUT_USEC */
 	signet_requirement *conn_requirement; /* the connection's (rechecks use it): exactly the verified helper */
 	signet_error *why;          /* how it ended; NULL while alive */
 	int why_code;
@@ -56,6 +64,11 @@ typedef enum ending {
 } ending;
 
 static int settle(sg_remote *r, const char *during, ending how, signet_error *cause);
+
+static uint64_t start_timeout(const sg_remote *r)
+{
+	return r->start_usec ? r->start_usec : START_TIMEOUT_USEC;
+}
 
 int sg_remote_pidfd(const sg_remote *r)
 {
@@ -169,7 +182,8 @@ static int settle(sg_remote *r, const char *during, ending how, signet_error *ca
 		ei.code = SIGNET_E_TIMEOUT;
 		ei.check = "isolation.timeout";
 		sg_fail(&r->why, &ei, "the guest (pid %d) did not answer %s within %llu ms: it was killed",
-			(int)r->proc.pid, during, (unsigned long long)(r->timeout_usec / 1000u));
+			(int)r->proc.pid, during, (unsigned long long)(r->in_start ? start_timeout(r) / 1000u
+			: r->timeout_usec / 1000u));
 	} else if (r->had_to_kill && how == ENDED) {
 		ei.code = SIGNET_E_CONNECTION_INVALID;
 		ei.check = "isolation.protocol";
@@ -388,7 +402,7 @@ static int start_process(sg_remote *r, const sg_remote_params *p, signet_error *
 	signet_connection_options o = SIGNET_CONNECTION_OPTIONS_INIT;
 	o.policy = p->policy;
 	o.requirement = req;
-	o.timeout_usec = r->timeout_usec;
+	o.timeout_usec = start_timeout(r);
 	int sock = r->proc.sock;
 	r->proc.sock = -1;
 	if (!rc)
@@ -439,6 +453,7 @@ int sg_remote_start(sg_remote **out, sg_class *cls, const sg_remote_params *p, s
 	pthread_mutex_init(&r->lock, NULL);
 	r->proc = (sg_spawned){ .pidfd = -1, .sock = -1, .report = -1 };
 	r->timeout_usec = p->call_timeout_usec;
+	r->start_usec = p->start_timeout_usec;
 	/* Fail closed before anything runs: a kernel without what the sandbox needs gets no guest. */
 	sg_sandbox_spec spec = { .read_paths = p->read_dirs, .n_read_paths = p->n_read_dirs,
 		.network_client = p->network_client, .memory_budget = p->memory_bytes, .cpu_seconds = p->cpu_seconds,
@@ -448,6 +463,7 @@ int sg_remote_start(sg_remote **out, sg_class *cls, const sg_remote_params *p, s
 	if (!rc)
 		rc = start_process(r, p, err);
 	signet_value result = { .type = SIGNET_TYPE_VOID };
+	r->in_start = true;
 	if (!rc)
 		rc = request_load(r, &result, p, err);
 	if (!rc) {
@@ -460,6 +476,9 @@ int sg_remote_start(sg_remote **out, sg_class *cls, const sg_remote_params *p, s
 	}
 	if (!rc)
 		rc = read_description(cls, r, &result, p->expected_class, p->cdhash, err);
+	if (!rc)
+		sg_connection_set_timeout(r->conn, r->timeout_usec); /* from now on, each call's deadline */
+	r->in_start = false;
 	signet_value_clear(&result);
 	if (rc) {
 		r->stopped_by_host = true;

@@ -680,6 +680,7 @@ static void assert_evil(const char *mode, int code, const char *reason)
 	SG_ASSERT_OK(signet_host_new(&h, &o, &err), &err);
 	signet_load_options lo = SIGNET_LOAD_OPTIONS_INIT;
 	lo.call_timeout_ms = 1000;
+	lo.start_timeout_ms = 1000;
 	signet_guest_id g = 0;
 	SG_ASSERT_FAILS(signet_host_load_bundle_with(&g, h, plugin_path("Rot13.bundle"), &lo, &err), &err, code,
 		reason);
