@@ -61,6 +61,10 @@ rm -rf "$b/state"
 
 XDG_STATE_HOME="$tmpdir/state"
 export XDG_STATE_HOME
+
+# The page's C block, built as it stands (tests/isolation/local.mk), run in plugins/.
+(cd "$p" && SIGNET_GUEST_HELPER="$p/signet-guest" "$b/tests/isolation/doc_snippet") >"$tmpdir/out" 2>&1
+check_grep "docs/isolation.md's C block loads Rot13 isolated" '^guest 1: isolated$' "$tmpdir/out"
 host="$p/signet-host --anchors $p/pki/root.pem --guest-helper $p/signet-guest"
 
 # Isolated or not, a pipeline gives the same text.

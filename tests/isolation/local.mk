@@ -29,3 +29,17 @@ $(TI)/evil-%: $(TI)/evil_%$(EXEEXT) $(SP_PKI) | signet$(EXEEXT)
 	./signet sign $(SP_SIGN_A) --identifier org.signet.guest $@.tmp >/dev/null && mv $@.tmp $@
 check_DATA += $(TI)/evil-garbage $(TI)/evil-wrongreply $(TI)/evil-flood $(TI)/evil-silent
 CLEANFILES += $(TI)/evil-garbage $(TI)/evil-wrongreply $(TI)/evil-flood $(TI)/evil-silent
+
+# docs/isolation.md's C block ("From C, per host or per load"), built as it
+# stands inside a small program (doc_snippet_main.c gives it a policy, a
+# host, a guest and fail()); tests/hostapp/test_isolate.sh runs it.
+check_PROGRAMS += tests/isolation/doc_snippet
+tests_isolation_doc_snippet_SOURCES = tests/isolation/doc_snippet_main.c
+tests_isolation_doc_snippet_CFLAGS = $(AM_CFLAGS) -I$(top_builddir)/tests/isolation
+tests_isolation_doc_snippet_LDADD = libsignet.la
+tests/isolation/doc_snippet.inc: $(srcdir)/docs/isolation.md
+	$(AM_V_GEN)$(MKDIR_P) tests/isolation && awk '/^From C, per host or per load/ { want = 1 } \
+		want && /^```c$$/ { inside = 1; next } inside && /^```$$/ { exit } inside' \
+		$(srcdir)/docs/isolation.md >$@.tmp && test -s $@.tmp && mv $@.tmp $@
+tests/isolation/doc_snippet-doc_snippet_main.$(OBJEXT): tests/isolation/doc_snippet.inc
+CLEANFILES += tests/isolation/doc_snippet.inc
