@@ -18,10 +18,11 @@
  * signal, as in any build, and nothing the sanitizer would do afterwards
  * may need what the sandbox forbids: LeakSanitizer's check at exit makes a
  * process and ptraces it, a report would start a symbolizer. The host
- * passes no ASAN_OPTIONS to its helper, so these are the options.
+ * passes no ASAN_OPTIONS to its helper, so these are the options. Exported
+ * (the build hides symbols by default) so that the runtime finds it.
  */
-const char *__asan_default_options(void);
-const char *__asan_default_options(void)
+__attribute__((visibility("default"), used)) const char *__asan_default_options(void);
+__attribute__((visibility("default"), used)) const char *__asan_default_options(void)
 {
 	return "detect_leaks=0:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0:"
 	       "symbolize=0";
