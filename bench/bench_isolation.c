@@ -135,7 +135,8 @@ static double in_process_plus_spawn(signet_policy *policy, double *spawn_part)
 	call(i);
 	double t1 = bench_now();
 	pid_t pid;
-	char *argv[] = { (char *)"true", NULL };
+	static char name[] = "true";
+	char *argv[] = { name, NULL };
 	if (posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ) != 0)
 		die("posix_spawn", NULL);
 	waitpid(pid, NULL, 0);
