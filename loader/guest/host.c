@@ -249,7 +249,10 @@ static int load_isolated(signet_host *h, sg_guest *g, sg_examination *x, const s
 			.network_client = (grants.bits & SG_ENTITLEMENT_NETWORK_CLIENT) != 0,
 			.memory_bytes = (uint64_t)set.memory_mb << 20, .cpu_seconds = set.cpu_seconds,
 			.accept_weaker = set.accept_weaker };
-		rc = sg_remote_start(&g->remote, &g->cls, &p, err);
+		bool crashed = false;
+		rc = sg_remote_start(&g->remote, &g->cls, &crashed, &p, err);
+		if (rc && crashed)
+			sg_quarantine_count(h, g->identity, err ? *err : NULL);
 	}
 	if (!rc) {
 		/* What the manifest promises must be true of the class the guest described. */
@@ -323,8 +326,6 @@ int signet_host_load_bundle_with(signet_guest_id *out, signet_host *h, const cha
 out:
 	sg_examination_clear(&x);
 	if (rc) {
-		if (g && g->remote)
-			sg_remote_take_crash(g->remote, NULL); /* a guest that never was: nothing to count */
 		guest_free(g);
 		sg_load_refused(path, rc, local, err);
 	}

@@ -82,10 +82,12 @@ typedef struct sg_remote_params {
  * is not the verified helper, or not valid once the bundle is loaded), the
  * helper's own load errors with their codes (SIGNET_E_CMS_*, ...), the crash
  * and timeout codes above, SIGNET_E_CLASS_INVALID (a description that does
- * not check out), SIGNET_E_IO, SIGNET_E_NOMEM.
+ * not check out), SIGNET_E_IO, SIGNET_E_NOMEM. `*crashed` says whether the
+ * process ended or was killed while loading the bundle (the plugin's
+ * constructors ran there): a crash the quarantine counts.
  */
-int sg_remote_start(sg_remote **out, sg_class *cls, const sg_remote_params *params, signet_error **err)
-	__attribute__((warn_unused_result));
+int sg_remote_start(sg_remote **out, sg_class *cls, bool *crashed, const sg_remote_params *params,
+	signet_error **err) __attribute__((warn_unused_result));
 
 /* Kills the helper if it still runs, reaps it, closes everything. NULL is a no-op. */
 void sg_remote_free(sg_remote *r);

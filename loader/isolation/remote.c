@@ -105,12 +105,16 @@ bool sg_remote_poll(sg_remote *r)
 
 bool sg_remote_take_crash(sg_remote *r, const signet_error **why)
 {
-	if (!r || !atomic_load(&r->dead) || r->crash_taken || r->stopped_by_host)
+	if (!r || !atomic_load(&r->dead))
 		return false;
+	/* Two threads whose calls failed together: exactly one counts the crash. */
+	pthread_mutex_lock(&r->lock);
+	bool take = !r->crash_taken && !r->stopped_by_host;
 	r->crash_taken = true;
-	if (why)
+	pthread_mutex_unlock(&r->lock);
+	if (take && why)
 		*why = r->why;
-	return true;
+	return take;
 }
 
 /* Waits (at most `ms`, -1: for ever) for the process to exit; true when it has. */
@@ -443,8 +447,9 @@ static int request_load(sg_remote *r, signet_value *result, const sg_remote_para
 	return rc;
 }
 
-int sg_remote_start(sg_remote **out, sg_class *cls, const sg_remote_params *p, signet_error **err)
+int sg_remote_start(sg_remote **out, sg_class *cls, bool *crashed, const sg_remote_params *p, signet_error **err)
 {
+	*crashed = false;
 	sg_remote *r = calloc(1, sizeof *r);
 	if (!r || !(r->bundle = strdup(p->bundle))) {
 		free(r);
@@ -481,6 +486,12 @@ int sg_remote_start(sg_remote **out, sg_class *cls, const sg_remote_params *p, s
 	r->in_start = false;
 	signet_value_clear(&result);
 	if (rc) {
+		/*
+		 * Its process ended (or was killed) while it loaded the bundle:
+		 * the plugin's constructors ran there, so this is the bundle's
+		 * crash as much as one during a call.
+		 */
+		*crashed = atomic_load(&r->dead);
 		r->stopped_by_host = true;
 		sg_remote_free(r);
 		return rc;

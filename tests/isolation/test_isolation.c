@@ -664,17 +664,19 @@ static void test_helper_must_verify(void)
 /* ---- guests that misbehave on the wire ---- */
 
 /* Loads Rot13 with the evil helper `mode` (tests/isolation/evil_guest.c) and asserts the refusal. */
-static void assert_evil(const char *mode, int code, const char *reason)
+static void assert_evil(const char *mode, int code, const char *reason, size_t crashes)
 {
 	int fds = open_fds();
-	char helper[PATH_MAX];
+	char helper[PATH_MAX], store[PATH_MAX];
 	snprintf(helper, sizeof helper, "%s/tests/isolation/evil-%s", sg_builddir(), mode);
+	snprintf(store, sizeof store, "%s/quarantine-%s.json", sg_sandbox(), mode);
 	signet_policy *p = sample_policy();
 	signet_host_options o = SIGNET_HOST_OPTIONS_INIT;
 	o.policy = p;
 	o.api_version = "1.0.0";
 	o.isolation = SIGNET_ISOLATION_PROCESS;
 	o.guest_helper = helper;
+	o.quarantine_path = store;
 	signet_host *h = NULL;
 	signet_error *err = NULL;
 	SG_ASSERT_OK(signet_host_new(&h, &o, &err), &err);
@@ -685,7 +687,16 @@ static void assert_evil(const char *mode, int code, const char *reason)
 	SG_ASSERT_FAILS(signet_host_load_bundle_with(&g, h, plugin_path("Rot13.bundle"), &lo, &err), &err, code,
 		reason);
 	CU_ASSERT_EQUAL(signet_host_guests(h, NULL, 0), 0u);
-	/* The host goes on: the real helper still serves it. */
+	/*
+	 * A process that had to be ended while it loaded the bundle counts as
+	 * the bundle's crash (its constructors ran there); a wrong answer from
+	 * a process that lives on does not.
+	 */
+	signet_quarantine *q = NULL;
+	SG_ASSERT_OK(signet_quarantine_open(&q, store, &err), &err);
+	SG_ASSERT_OK(signet_quarantine_reload(q, &err), &err);
+	CU_ASSERT_EQUAL(signet_quarantine_count(q), crashes);
+	signet_quarantine_free(q);
 	signet_host_free(h);
 	signet_policy_free(p);
 	CU_ASSERT_FALSE(any_child());
@@ -694,22 +705,22 @@ static void assert_evil(const char *mode, int code, const char *reason)
 
 static void test_garbage(void)
 {
-	assert_evil("garbage", SIGNET_E_CONNECTION_INVALID, "did not exit: it was killed");
+	assert_evil("garbage", SIGNET_E_CONNECTION_INVALID, "did not exit: it was killed", 1);
 }
 
 static void test_wrong_reply(void)
 {
-	assert_evil("wrongreply", SIGNET_E_CLASS_INVALID, "class description is malformed");
+	assert_evil("wrongreply", SIGNET_E_CLASS_INVALID, "class description is malformed", 0);
 }
 
 static void test_flood(void)
 {
-	assert_evil("flood", SIGNET_E_TIMEOUT, "did not answer its load within 1000 ms: it was killed");
+	assert_evil("flood", SIGNET_E_TIMEOUT, "did not answer its load within 1000 ms: it was killed", 1);
 }
 
 static void test_silent(void)
 {
-	assert_evil("silent", SIGNET_E_CONNECTION_INVALID, "did not exit: it was killed");
+	assert_evil("silent", SIGNET_E_CONNECTION_INVALID, "did not exit: it was killed", 1);
 }
 
 int main(void)
