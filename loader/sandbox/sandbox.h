@@ -102,10 +102,13 @@ int sg_sandbox_probe(sg_sandbox_state *out, const sg_sandbox_spec *spec, signet_
  * that a refusal (SIGNET_E_SANDBOX_UNAVAILABLE as for probe,
  * SIGNET_E_INVALID_ARGUMENT with check "sandbox.spec" or
  * "sandbox.threads") changes nothing; a failure after that (SIGNET_E_IO,
- * SIGNET_E_NOMEM, SIGNET_E_INTERNAL; checks "sandbox.namespaces",
+ * SIGNET_E_NOMEM, SIGNET_E_INTERNAL, or SIGNET_E_SANDBOX_UNAVAILABLE when
+ * the kernel refuses the filter; checks "sandbox.namespaces",
  * "sandbox.capabilities", "sandbox.landlock", "sandbox.seccomp",
  * "sandbox.rlimit") leaves the process partly confined: the guest must then
- * exit. `out` may be NULL.
+ * exit. `out` may be NULL. The process must end with _exit(): exit()'s
+ * handlers may do what the filter forbids (LeakSanitizer's leak check makes
+ * a process and ptraces it).
  */
 int sg_sandbox_apply(sg_sandbox_state *out, const sg_sandbox_spec *spec, signet_error **err)
 	__attribute__((warn_unused_result));

@@ -874,10 +874,15 @@ static void attempt_unix_socket(void *arg, record *r)
 	int sv[2];
 	long made = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	r->err = errno;
+	/* Netlink likewise (getaddrinfo() asks it which address families are up, and copes). */
+	errno = 0;
+	long netlink = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0);
+	bool netlink_refused = netlink == -1 && errno == EACCES;
 	/* socketpair() still works: its ends reach nothing but each other. */
 	bool pair = socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0 && write(sv[0], "p", 1) == 1;
 	r->value = made;
-	snprintf(r->text, sizeof r->text, "%s", pair ? "pair" : "no pair");
+	snprintf(r->text, sizeof r->text, "%s, netlink %s", pair ? "pair" : "no pair",
+		netlink_refused ? "refused" : "not refused");
 }
 
 static void test_new_unix_sockets_are_refused_without_a_trap(void)
@@ -886,7 +891,7 @@ static void test_new_unix_sockets_are_refused_without_a_trap(void)
 	run r;
 	run_child(&r, &s, true, NULL, attempt_unix_socket, NULL);
 	expect_refused(&r, EACCES);
-	CU_ASSERT_STRING_EQUAL(r.attempted.text, "pair"); /* socketpair() still works */
+	CU_ASSERT_STRING_EQUAL(r.attempted.text, "pair, netlink refused"); /* socketpair() still works */
 }
 
 /* ---- what the loader needs ---------------------------------------------------- */
@@ -978,6 +983,64 @@ static void test_dlopen_of_a_sealed_memfd_works(void)
 	if (r.attempted.value != 3)
 		fprintf(stderr, "  dlopen: %s\n", r.attempted.text);
 	CU_ASSERT_EQUAL(r.attempted.value, 3);
+}
+
+typedef struct load_attempt {
+	char path[4096];
+	char fixtures[4096];
+	const signet_policy *policy;
+} load_attempt;
+
+static void prepare_load(void *arg)
+{
+	load_attempt *a = arg;
+	a->policy = sg_test_policy(); /* reads the trust anchors: before the sandbox, like a guest's policy */
+}
+
+/* The real thing: signet_load() (sealed snapshot, page hashes on threads, dlopen by /proc/self/fd/N). */
+static void attempt_verified_load(void *arg, record *r)
+{
+	load_attempt *a = arg;
+	signet_image *img = NULL;
+	signet_error *err = NULL;
+	r->value = signet_load(&img, a->path, a->policy, &err);
+	if (r->value) {
+		snprintf(r->text, sizeof r->text, "%s", signet_error_message(err));
+		signet_error_free(err);
+		return;
+	}
+	void *sym = NULL;
+	if (signet_image_symbol(&sym, img, "fixture_id", &err) != 0) {
+		snprintf(r->text, sizeof r->text, "%s", signet_error_message(err));
+		signet_error_free(err);
+		r->value = -1;
+		return;
+	}
+	r->value = ((int (*)(void))sym)() == 5 ? 1 : -2;
+}
+
+static void test_a_verified_load_works_inside(void)
+{
+	load_attempt a;
+	memset(&a, 0, sizeof a);
+	snprintf(a.path, sizeof a.path, "%s", sg_fixture("libfixture5.so"));
+	snprintf(a.fixtures, sizeof a.fixtures, "%s/tests/fixtures", sg_builddir());
+	const char *paths[] = { a.fixtures };
+	sg_sandbox_spec s = spec_reading(paths, 1);
+	s.memory_budget = 64 * MIB;
+	run r;
+	run_child(&r, &s, true, prepare_load, attempt_verified_load, &a);
+	expect_lived(&r);
+	if (r.attempted.value != 1)
+		fprintf(stderr, "  signet_load: %ld %s\n", r.attempted.value, r.attempted.text);
+	CU_ASSERT_EQUAL(r.attempted.value, 1);
+	/* And outside its read paths, the same load fails. */
+	const char *none[] = { "/nonexistent" };
+	s = spec_reading(none, 1);
+	run_child(&r, &s, true, prepare_load, attempt_verified_load, &a);
+	expect_lived(&r);
+	CU_ASSERT_EQUAL(r.attempted.value, SIGNET_E_IO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.attempted.text, "Permission denied"));
 }
 
 /* ---- limits --------------------------------------------------------------- */
@@ -1361,6 +1424,7 @@ int main(void)
 	static const sg_test loader[] = {
 		{ "an executable memfd mapping works", test_an_executable_memfd_mapping_works },
 		{ "dlopen of a sealed memfd works", test_dlopen_of_a_sealed_memfd_works },
+		{ "a verified load works inside", test_a_verified_load_works_inside },
 		{ NULL, NULL },
 	};
 	static const sg_test limits[] = {
