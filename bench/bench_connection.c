@@ -57,12 +57,8 @@ static int sdbus_echo(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
 static double sdbus_round_trip_us(placement where)
 {
 	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-		exit(1);
-	pid_t pid = fork();
+	pid_t pid = pingpong_fork(&sv[0], &sv[1], where);
 	if (pid == 0) {
-		pin(where, true);
-		close(sv[0]);
 		sd_bus *bus = NULL;
 		sd_id128_t id;
 		if (sd_bus_new(&bus) < 0 || sd_id128_randomize(&id) < 0 || sd_bus_set_fd(bus, sv[1], sv[1]) < 0 ||
@@ -79,8 +75,6 @@ static double sdbus_round_trip_us(placement where)
 		sd_bus_flush_close_unref(bus);
 		_exit(0);
 	}
-	close(sv[1]);
-	pin(where, false);
 	sd_bus *bus = NULL;
 	if (sd_bus_new(&bus) < 0 || sd_bus_set_fd(bus, sv[0], sv[0]) < 0 || sd_bus_start(bus) < 0)
 		exit(1);

@@ -35,18 +35,34 @@ static inline void pin(placement where, bool server)
 	(void)sched_setaffinity(0, sizeof set, &set);
 }
 
+/*
+ * A socketpair and a child placed `where` as the server: returns the
+ * child's pid, 0 in the child; *mine is this side's end, *theirs the
+ * child's (each side's other end is closed).
+ */
+static inline pid_t pingpong_fork(int *mine, int *theirs, placement where)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		exit(1);
+	pid_t pid = fork();
+	if (pid < 0)
+		exit(1);
+	pin(where, pid == 0);
+	close(sv[pid == 0 ? 0 : 1]);
+	*mine = sv[0];
+	*theirs = sv[1];
+	return pid;
+}
+
 /* ---- raw socketpair ping-pong ---- */
 
 /* One round trip, in microseconds: the mean over `iterations`. */
 static inline double raw_round_trip_us(placement where, int iterations)
 {
 	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-		exit(1);
-	pid_t pid = fork();
+	pid_t pid = pingpong_fork(&sv[0], &sv[1], where);
 	if (pid == 0) {
-		pin(where, true);
-		close(sv[0]);
 		int32_t v;
 		while (read(sv[1], &v, sizeof v) == sizeof v) {
 			v = ~v;
@@ -55,8 +71,6 @@ static inline double raw_round_trip_us(placement where, int iterations)
 		}
 		_exit(0);
 	}
-	close(sv[1]);
-	pin(where, false);
 	int32_t v = 0;
 	double t0 = bench_now();
 	for (int i = 0; i < iterations; i++) {
