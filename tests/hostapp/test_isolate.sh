@@ -92,6 +92,16 @@ $host --guest-helper "$b/signet-guest" --isolate run "$p/Rot13.bundle" filter x 
 if [ $rc -eq 1 ]; then ok "an unsigned helper is refused (exit 1)"; else not_ok "an unsigned helper exits 1" "exit $rc"; fi
 check_grep "naming the helper" "$b/signet-guest" "$tmpdir/err"
 
+# A helper path that is a FIFO or a huge sparse file: refused at once, without blocking or reading.
+mkfifo "$tmpdir/fifo"
+truncate -s 10G "$tmpdir/sparse"
+$host --guest-helper "$tmpdir/fifo" --isolate run "$p/Rot13.bundle" filter x 2>"$tmpdir/err"; rc=$?
+if [ $rc -eq 1 ]; then ok "a FIFO as the helper is refused (exit 1)"; else not_ok "a FIFO as the helper exits 1" "exit $rc"; fi
+check_grep "it is named as a FIFO" "$tmpdir/fifo: not a regular file \(a FIFO\)" "$tmpdir/err"
+$host --guest-helper "$tmpdir/sparse" --isolate run "$p/Rot13.bundle" filter x 2>"$tmpdir/err"; rc=$?
+if [ $rc -eq 1 ]; then ok "a 10 GB sparse helper is refused (exit 1)"; else not_ok "a sparse helper exits 1" "exit $rc"; fi
+check_grep "by its size, before reading" "$tmpdir/sparse: too large: 10737418240 bytes" "$tmpdir/err"
+
 # serve --isolate: the class served from its own process.
 XDG_RUNTIME_DIR="$tmpdir/run"
 export XDG_RUNTIME_DIR
