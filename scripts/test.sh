@@ -18,7 +18,7 @@ tests=()
 if [ "${1:-}" = --tsan ]; then
 	tests=(TESTS="tests/registry/test_registry tests/registry/test_observers tests/registry/test_stress
 		tests/load/test_load tests/load/test_races tests/load/test_platform_load tests/bundle/test_bundle
-		tests/plugin/test_invoke tests/guest/test_guest")
+		tests/plugin/test_invoke tests/guest/test_guest tests/cms/test_chain_cache")
 fi
 rm -f $(find tests -name '*.log' 2>/dev/null) # the summary counts this run only
 make -j"$(nproc)" check "${tests[@]}" >check.out 2>&1

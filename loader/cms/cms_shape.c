@@ -15,7 +15,9 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/asn1.h>
@@ -236,4 +238,94 @@ int sg_cms_check_sigalg(CMS_SignerInfo *si, EVP_PKEY *key, char *detail, size_t 
 	const char *type = EVP_PKEY_get0_type_name(key);
 	FAIL("signature algorithm %s%s does not fit a %s key with SHA-256", name,
 		ptype == V_ASN1_UNDEF ? "" : " with parameters", type ? type : "?");
+}
+
+/* ---- the certificate set apart, for the chain cache ---- */
+
+/* The pieces of a SignedData ContentInfo around its certificate set. */
+typedef struct cms_pieces {
+	der oid;                   /* the contentType element, whole */
+	der before, certs, after;  /* SignedData content: before the [0] set, the set (whole), after it */
+} cms_pieces;
+
+/* Writes the canonical ContentInfo made of `pc`, with or without its certificate set. */
+static size_t assemble(uint8_t *out, const cms_pieces *pc, bool with_certs)
+{
+	long sd = pc->before.left + (with_certs ? pc->certs.left : 0) + pc->after.left;
+	int sd_total = ASN1_object_size(1, sd, V_ASN1_SEQUENCE);
+	int outer_total = ASN1_object_size(1, sd_total, 0);
+	int ci_total = ASN1_object_size(1, pc->oid.left + outer_total, V_ASN1_SEQUENCE);
+	if (sd_total < 0 || outer_total < 0 || ci_total < 0)
+		return 0;
+	if (!out)
+		return (size_t)ci_total;
+	unsigned char *p = out;
+	ASN1_put_object(&p, 1, pc->oid.left + outer_total, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL);
+	memcpy(p, pc->oid.p, (size_t)pc->oid.left);
+	p += pc->oid.left;
+	ASN1_put_object(&p, 1, sd_total, 0, V_ASN1_CONTEXT_SPECIFIC);
+	ASN1_put_object(&p, 1, sd, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL);
+	memcpy(p, pc->before.p, (size_t)pc->before.left);
+	p += pc->before.left;
+	if (with_certs) {
+		memcpy(p, pc->certs.p, (size_t)pc->certs.left);
+		p += pc->certs.left;
+	}
+	memcpy(p, pc->after.p, (size_t)pc->after.left);
+	p += pc->after.left;
+	return (size_t)(p - out);
+}
+
+int sg_cms_split_certs(const uint8_t *bytes, size_t len, const uint8_t **certs, size_t *certs_len,
+	uint8_t **rest, size_t *rest_len)
+{
+	if (len == 0 || len > LONG_MAX)
+		return -1;
+	der top = { bytes, (long)len }, ci, outer, sd;
+	cms_pieces pc;
+	const unsigned char *start = NULL;
+	long total = 0;
+	int tag, cls, cons;
+	if (der_expect(&top, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL, 1, &ci) != 0 || top.left != 0
+		|| der_next(&ci, &tag, &cls, &cons, NULL, &start, &total) != 0 || tag != V_ASN1_OBJECT)
+		return -1;
+	pc.oid = (der){ start, total };
+	if (der_expect(&ci, 0, V_ASN1_CONTEXT_SPECIFIC, 1, &outer) != 0 || ci.left != 0
+		|| der_expect(&outer, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL, 1, &sd) != 0 || outer.left != 0)
+		return -1;
+	/* version, digestAlgorithms, encapContentInfo, then the set. */
+	pc.before.p = sd.p;
+	for (int i = 0; i < 3; i++)
+		if (der_next(&sd, &tag, &cls, &cons, NULL, NULL, NULL) != 0)
+			return -1;
+	pc.before.left = (long)(sd.p - pc.before.p);
+	if (der_peek(&sd, &tag, &cls) != 0 || cls != V_ASN1_CONTEXT_SPECIFIC || tag != 0
+		|| der_next(&sd, &tag, &cls, &cons, NULL, &start, &total) != 0 || !cons)
+		return -1;
+	pc.certs = (der){ start, total };
+	pc.after = sd;
+
+	/*
+	 * The bytes must be exactly the canonical assembly of their pieces: the
+	 * caller checks the pieces themselves (the rest re-encodes to itself,
+	 * the set is bytes already verified), so that together they say what
+	 * the full check says of the whole, canonical DER.
+	 */
+	size_t whole = assemble(NULL, &pc, true);
+	uint8_t *check = whole == len ? malloc(whole) : NULL;
+	bool same = check && assemble(check, &pc, true) == len && memcmp(check, bytes, len) == 0;
+	free(check);
+	if (!same)
+		return -1;
+	size_t n = assemble(NULL, &pc, false);
+	uint8_t *out = n ? malloc(n) : NULL;
+	if (!out || assemble(out, &pc, false) != n) {
+		free(out);
+		return -1;
+	}
+	*certs = pc.certs.p;
+	*certs_len = (size_t)pc.certs.left;
+	*rest = out;
+	*rest_len = n;
+	return 0;
 }

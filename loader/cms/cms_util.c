@@ -18,6 +18,7 @@
 
 #include "core/hex.h"
 #include "cms/cms_util.h"
+#include "core/sha256.h"
 #include "core/error_internal.h"
 
 void sg_ossl_reason(char *buf, size_t size)
@@ -171,7 +172,7 @@ int sg_cms_cert_sha256(const X509 *cert, uint8_t out[32])
 {
 	/* X509_digest hashes the DER encoding: the fingerprint every tool shows. */
 	unsigned int n = 0;
-	bool ok = X509_digest(cert, EVP_sha256(), out, &n) == 1 && n == 32;
+	bool ok = X509_digest(cert, sg_sha256_md(), out, &n) == 1 && n == 32;
 	ERR_clear_error();
 	return ok ? 0 : -1;
 }

@@ -67,9 +67,22 @@ int sg_cms_check_shape(CMS_ContentInfo *cms, CMS_SignerInfo *si, int ncerts,
 int sg_cms_check_sigalg(CMS_SignerInfo *si, EVP_PKEY *key, char *detail, size_t size,
 	bool *unsupported);
 
+/*
+ * cms_shape.c, for the chain cache: a SignedData ContentInfo split into its
+ * certificate set (the [0] element, header included: *certs points into
+ * `bytes`) and the rest re-assembled without it (*rest, malloc'd). Returns
+ * 0 only when `bytes` is exactly the canonical DER assembly of those
+ * pieces; -1 otherwise (no set, other DER, out of memory): verify in full.
+ */
+int sg_cms_split_certs(const uint8_t *bytes, size_t len, const uint8_t **certs, size_t *certs_len,
+	uint8_t **rest, size_t *rest_len);
+
 /* The store behind the opaque trust handle (trust.c). */
 struct sg_trust;
 X509_STORE *sg_trust_store(const struct sg_trust *trust);
+
+/* SHA-256 over the anchors' fingerprints, in load order (32 bytes). */
+const uint8_t *sg_trust_digest(const struct sg_trust *trust);
 
 /*
  * The anchors as sg_cms_cert_label()s joined by ", ", the first `max` of

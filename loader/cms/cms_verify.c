@@ -20,6 +20,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "cms/chain_cache.h"
 #include "cms/cms.h"
 #include "cms/cms_util.h"
 #include "core/error_internal.h"
@@ -29,6 +30,7 @@ typedef struct verify_state {
 	const char *path;
 	CMS_ContentInfo *cms;
 	STACK_OF(X509) *certs;   /* carried in the CMS (untrusted) */
+	CMS_SignerInfo *si;      /* the one SignerInfo of cms, not owned */
 	X509 *leaf;              /* one of certs, not owned */
 	char *leaf_subject;
 	X509_STORE_CTX *ctx;
@@ -124,7 +126,9 @@ static int check_signer_key(verify_state *st, EVP_PKEY **out, signet_error **err
 		"unsupported signer key %s in %s", type ? type : "(unknown type)", st->leaf_subject);
 }
 
-static int check_structure(verify_state *st, const uint8_t *der, size_t len, signet_error **err)
+/* Parses `der` (all of it) and checks the envelope: SignedData of id-data,
+ * detached, exactly one SignerInfo, SHA-256. */
+static int parse_envelope(verify_state *st, const uint8_t *der, size_t len, signet_error **err)
 {
 	char buf[128], detail[256];
 	const unsigned char *p = der;
@@ -166,9 +170,9 @@ static int check_structure(verify_state *st, const uint8_t *der, size_t len, sig
 			nsi < 0 ? 0 : nsi);
 		return malformed(st, err, detail);
 	}
-	CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, 0);
+	st->si = sk_CMS_SignerInfo_value(sis, 0);
 	X509_ALGOR *dig = NULL, *sig = NULL;
-	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, &sig);
+	CMS_SignerInfo_get0_algs(st->si, NULL, NULL, &dig, &sig);
 	if (!dig || !sig)
 		return malformed(st, err, "the SignerInfo lacks its algorithms");
 	const ASN1_OBJECT *dig_oid = NULL;
@@ -180,26 +184,28 @@ static int check_structure(verify_state *st, const uint8_t *der, size_t len, sig
 			.path = st->path, .check = "cms.algorithm", .expected = "SHA256",
 			.actual = buf }, "unsupported CMS digest algorithm %s (Signet uses SHA-256 only)", buf);
 	}
+	return 0;
+}
 
-	st->certs = CMS_get1_certs(st->cms);
-	int ncerts = st->certs ? sk_X509_num(st->certs) : 0;
-	if (ncerts > SG_CMS_MAX_CERTS) {
-		ERR_clear_error();
-		char limit[32];
-		snprintf(limit, sizeof limit, "at most %d certificates", SG_CMS_MAX_CERTS);
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = st->path,
-			.check = "cms.structure", .expected = limit },
-			"the CMS carries %d certificates (limit %d)", ncerts, SG_CMS_MAX_CERTS);
-	}
+/*
+ * Finds the signer's certificate among st->certs and checks its key and
+ * the signature algorithm, then checks the shape of `der` (the CMS as
+ * parsed, carrying `ncerts` certificates) and binds the certificate to
+ * the SignerInfo.
+ */
+static int bind_signer(verify_state *st, int ncerts, const uint8_t *der, size_t len, signet_error **err)
+{
+	char detail[256];
+	int n = st->certs ? sk_X509_num(st->certs) : 0;
 	/*
 	 * The signer's certificate must travel in the CMS: the verifier never
 	 * looks elsewhere for it. Two different certificates answering to the
 	 * same signer identifier (issuer and serial, or key id) is a trick;
 	 * refuse it rather than pick one.
 	 */
-	for (int i = 0; i < ncerts; i++) {
+	for (int i = 0; i < n; i++) {
 		X509 *c = sk_X509_value(st->certs, i);
-		if (CMS_SignerInfo_cert_cmp(si, c) != 0)
+		if (CMS_SignerInfo_cert_cmp(st->si, c) != 0)
 			continue;
 		if (st->leaf && X509_cmp(st->leaf, c) != 0)
 			return malformed(st, err, "two different certificates match the signer identifier");
@@ -207,7 +213,7 @@ static int check_structure(verify_state *st, const uint8_t *der, size_t len, sig
 	}
 	ERR_clear_error();
 	if (!st->leaf)
-		return malformed(st, err, ncerts ? "the CMS does not carry the signer's certificate"
+		return malformed(st, err, n ? "the CMS does not carry the signer's certificate"
 			: "the CMS carries no certificates");
 	if (!(st->leaf_subject = sg_cms_name_line(X509_get_subject_name(st->leaf))))
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = st->path,
@@ -220,18 +226,36 @@ static int check_structure(verify_state *st, const uint8_t *der, size_t len, sig
 
 	/* What the signature does not cover must still be exactly one thing. */
 	bool unsupported = false;
-	if (sg_cms_check_sigalg(si, pk, detail, sizeof detail, &unsupported) != 0) {
+	if (sg_cms_check_sigalg(st->si, pk, detail, sizeof detail, &unsupported) != 0) {
 		if (!unsupported)
 			return malformed(st, err, detail);
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_SIGNATURE_UNSUPPORTED,
 			.path = st->path, .check = "cms.algorithm", .expected = "SHA-256 signatures",
 			.actual = detail }, "unsupported CMS signature: %s", detail);
 	}
-	if (sg_cms_check_shape(st->cms, si, ncerts, der, len, detail, sizeof detail) != 0)
+	if (sg_cms_check_shape(st->cms, st->si, ncerts, der, len, detail, sizeof detail) != 0)
 		return malformed(st, err, detail);
 
-	CMS_SignerInfo_set1_signer_cert(si, st->leaf);
+	CMS_SignerInfo_set1_signer_cert(st->si, st->leaf);
 	return 0;
+}
+
+static int check_structure(verify_state *st, const uint8_t *der, size_t len, signet_error **err)
+{
+	int rc = parse_envelope(st, der, len, err);
+	if (rc)
+		return rc;
+	st->certs = CMS_get1_certs(st->cms);
+	int ncerts = st->certs ? sk_X509_num(st->certs) : 0;
+	if (ncerts > SG_CMS_MAX_CERTS) {
+		ERR_clear_error();
+		char limit[32];
+		snprintf(limit, sizeof limit, "at most %d certificates", SG_CMS_MAX_CERTS);
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = st->path,
+			.check = "cms.structure", .expected = limit },
+			"the CMS carries %d certificates (limit %d)", ncerts, SG_CMS_MAX_CERTS);
+	}
+	return bind_signer(st, ncerts, der, len, err);
 }
 
 /* ---- 2. signature ---- */
@@ -577,6 +601,51 @@ static int check_team(verify_state *st, bool allow_no_team, signet_error **err)
 		"subject OU", st->leaf_subject, count);
 }
 
+/* Hands the verified signer to `out`; 0 or SIGNET_E_NOMEM. */
+static int describe_signer(verify_state *st, sg_signer *out, signet_error **err)
+{
+	if (sg_cms_signer_fill(out, st->chain, st->team, st->at) != 0)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = st->path,
+			.check = "cms.verify" }, "out of memory describing the signer");
+	st->chain = NULL; /* now the signer's */
+	st->team = NULL;
+	return 0;
+}
+
+/*
+ * The same verification with the chain verdict from the cache
+ * (chain_cache.h): the CMS without its certificate set (`rest`) is parsed
+ * and checked as the full path checks the whole, the signer is found among
+ * the cached certificates (the very bytes this CMS carries), and its
+ * signature over `content` is verified; the chain OpenSSL built and
+ * verified for these certificates and anchors, at a time inside their
+ * common validity, is reused; usage and team are judged again. Errors are
+ * not reported from here: any failure sends the caller down the full path,
+ * whose refusal is the one a user sees.
+ */
+static int verify_cached(verify_state *st, STACK_OF(X509) *carried, STACK_OF(X509) *chain,
+	const uint8_t *rest, size_t rest_len, const uint8_t *content, size_t content_len,
+	bool allow_no_team, sg_signer *out)
+{
+	st->certs = carried;
+	st->chain = chain;
+	int rc = parse_envelope(st, rest, rest_len, NULL);
+	if (!rc)
+		rc = bind_signer(st, 0, rest, rest_len, NULL);
+	/* The signer a SignerInfo names must be the leaf the chain was built for. */
+	if (!rc && X509_cmp(st->leaf, sk_X509_value(st->chain, 0)) != 0)
+		rc = SIGNET_E_SIGNATURE_MALFORMED;
+	if (!rc)
+		rc = check_signature(st, content, content_len, NULL);
+	if (!rc)
+		rc = check_usage(st, NULL);
+	if (!rc)
+		rc = check_team(st, allow_no_team, NULL);
+	if (!rc)
+		rc = describe_signer(st, out, NULL);
+	return rc;
+}
+
 int sg_cms_verify(sg_signer *out, const uint8_t *cms_der, size_t cms_len,
 	const uint8_t *content, size_t content_len, const sg_trust *trust,
 	const sg_verify_options *opts, const char *path_for_errors, signet_error **err)
@@ -599,26 +668,44 @@ int sg_cms_verify(sg_signer *out, const uint8_t *cms_der, size_t cms_len,
 	 * stolen expired key could claim any date. See "The time rule".
 	 */
 	st.at = opts && opts->at ? opts->at : time(NULL);
+	bool allow_no_team = opts && opts->allow_no_team;
 	ERR_clear_error();
+
+	/* The certificate set apart: the cache's key, and a parse without it on a hit. */
+	const uint8_t *certs_der = NULL;
+	size_t certs_len = 0, rest_len = 0;
+	uint8_t *rest = NULL, key[SG_CHAIN_CACHE_KEY_SIZE];
+	bool keyed = sg_cms_split_certs(cms_der, cms_len, &certs_der, &certs_len, &rest, &rest_len) == 0
+		&& sg_chain_cache_key(key, sg_trust_digest(trust), certs_der, certs_len) == 0;
+	STACK_OF(X509) *carried = NULL, *chain = NULL;
+	if (keyed && sg_chain_cache_get(key, st.at, &carried, &chain)) {
+		int fast = verify_cached(&st, carried, chain, rest, rest_len, content, content_len,
+			allow_no_team, out);
+		state_free(&st);
+		if (fast == 0) {
+			free(rest);
+			sg_chain_cache_count(true);
+			return 0;
+		}
+		st = (verify_state){ .path = path_for_errors, .trust = trust, .at = st.at };
+	}
+	free(rest);
 
 	int rc = check_structure(&st, cms_der, cms_len, err);
 	if (!rc)
 		rc = check_signature(&st, content, content_len, err);
-	if (!rc)
+	if (!rc) {
+		sg_chain_cache_count(false);
 		rc = check_chain(&st, trust, err);
+	}
 	if (!rc)
 		rc = check_usage(&st, err);
 	if (!rc)
-		rc = check_team(&st, opts && opts->allow_no_team, err);
-	if (!rc) {
-		if (sg_cms_signer_fill(out, st.chain, st.team, st.at) == 0) {
-			st.chain = NULL; /* now the signer's */
-			st.team = NULL;
-		} else {
-			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = st.path,
-				.check = "cms.verify" }, "out of memory describing the signer");
-		}
-	}
+		rc = check_team(&st, allow_no_team, err);
+	if (!rc && keyed)
+		sg_chain_cache_put(key, st.certs, st.chain);
+	if (!rc)
+		rc = describe_signer(&st, out, err);
 	state_free(&st);
 	return rc;
 }

@@ -4,6 +4,8 @@ libsignet_internal_la_SOURCES += \
 	loader/cms/cms.h \
 	loader/cms/cms_util.h \
 	loader/cms/cms_util.c \
+	loader/cms/chain_cache.h \
+	loader/cms/chain_cache.c \
 	loader/cms/pem.c \
 	loader/cms/trust.c \
 	loader/cms/signer.c \

@@ -10,12 +10,14 @@
 #include <sys/stat.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
 #include "cms/cms.h"
 #include "cms/cms_util.h"
 #include "core/error_internal.h"
+#include "core/sha256.h"
 
 struct sg_trust {
 	/*
@@ -31,7 +33,27 @@ struct sg_trust {
 	 */
 	STACK_OF(X509) *anchors;
 	size_t count;
+	/* SHA-256 over the anchors' fingerprints in load order: what the chain
+	 * cache keys on, so a verdict is only ever reused for the same anchors. */
+	uint8_t digest[32];
 };
+
+/* Called once the anchors are all in, before the store is shared. */
+static int seal_digest(sg_trust *t)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned n = 0;
+	bool ok = ctx && EVP_DigestInit_ex(ctx, sg_sha256_md(), NULL) == 1;
+	for (int i = 0; ok && i < sk_X509_num(t->anchors); i++) {
+		uint8_t fp[32];
+		ok = sg_cms_cert_sha256(sk_X509_value(t->anchors, i), fp) == 0
+			&& EVP_DigestUpdate(ctx, fp, sizeof fp) == 1;
+	}
+	ok = ok && EVP_DigestFinal_ex(ctx, t->digest, &n) == 1 && n == sizeof t->digest;
+	EVP_MD_CTX_free(ctx);
+	ERR_clear_error();
+	return ok ? 0 : -1;
+}
 
 /* Adds `certs` (taken over) as anchors; `path` names where they came from. */
 static int add_certs(sg_trust *t, STACK_OF(X509) *certs, const char *path, signet_error **err)
@@ -139,7 +161,10 @@ int sg_trust_from_pem(sg_trust **out, const uint8_t *pem, size_t len, const char
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = label, .check = "trust.load" },
 			"out of memory");
 	}
-	if ((rc = add_certs(t, certs, label, err)) != 0) {
+	if ((rc = add_certs(t, certs, label, err)) == 0 && seal_digest(t) != 0)
+		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = label, .check = "trust.load" },
+			"out of memory");
+	if (rc) {
 		sg_trust_free(t);
 		return rc;
 	}
@@ -193,6 +218,9 @@ int sg_trust_load(sg_trust **out, const char *path, signet_error **err)
 		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOT_FOUND, .path = path,
 			.check = "trust.load", .expected = "at least one certificate (*.pem or *.crt)" },
 			"no trust anchor certificate in the directory");
+	if (rc == 0 && seal_digest(t) != 0)
+		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = path,
+			.check = "trust.load" }, "out of memory");
 	if (rc) {
 		sg_trust_free(t);
 		return rc;
@@ -218,6 +246,11 @@ void sg_trust_free(sg_trust *trust)
 X509_STORE *sg_trust_store(const sg_trust *trust)
 {
 	return trust->store;
+}
+
+const uint8_t *sg_trust_digest(const sg_trust *trust)
+{
+	return trust->digest;
 }
 
 char *sg_trust_anchor_list(const sg_trust *trust, int max)

@@ -18,6 +18,7 @@
 #include "codesign/format.h"
 #include "codesign/pagehash.h"
 #include "core/error_internal.h"
+#include "core/sha256.h"
 
 /* Below this many pages per worker, a thread costs more than it saves. */
 #define MIN_PAGES_PER_WORKER 64u
@@ -56,7 +57,7 @@ static void *run(void *arg)
 {
 	job *j = arg;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	const EVP_MD *md = sg_sha256_md();
 	uint64_t page = (uint64_t)1 << j->shift;
 	j->mismatch = -1;
 	if (!ctx || !md) {
@@ -82,7 +83,6 @@ static void *run(void *arg)
 		}
 	}
 out:
-	EVP_MD_free(md);
 	EVP_MD_CTX_free(ctx);
 	return NULL;
 }

@@ -8,6 +8,17 @@
 
 #define SG_SHA256_SIZE 32u
 
+#include <openssl/types.h>
+
+/*
+ * OpenSSL's SHA-256, fetched once for the whole process. OpenSSL 3 looks an
+ * algorithm up in its provider tables, under a lock, on every implicit use
+ * (EVP_sha256() in EVP_DigestInit); a verification hashes hundreds of pages
+ * and several buffers, so it fetches once and reuses. Never NULL once
+ * OpenSSL works; the caller must not free it.
+ */
+const EVP_MD *sg_sha256_md(void);
+
 /* 0, or -1 when OpenSSL fails. */
 int sg_sha256(uint8_t out[SG_SHA256_SIZE], const void *data, size_t n);
 

@@ -3,7 +3,7 @@
 CMS_TEST_CFLAGS = $(TEST_CFLAGS) $(LIBCRYPTO_CFLAGS) -I$(top_srcdir)/signing
 CMS_TEST_LDADD = $(TEST_INTERNAL_LIBS) libsignet-signing.la $(LIBCRYPTO_LIBS)
 
-check_PROGRAMS += tests/cms/test_cms tests/cms/test_trust
+check_PROGRAMS += tests/cms/test_cms tests/cms/test_trust tests/cms/test_chain_cache
 tests_cms_test_cms_SOURCES = tests/cms/test_cms.c tests/cms/cms_fixture.c tests/cms/cms_fixture.h \
 	tests/test_pki.c tests/test_pki.h
 tests_cms_test_cms_CFLAGS = $(CMS_TEST_CFLAGS)
@@ -11,5 +11,8 @@ tests_cms_test_cms_LDADD = $(CMS_TEST_LDADD)
 tests_cms_test_trust_SOURCES = tests/cms/test_trust.c tests/cms/cms_fixture.c tests/cms/cms_fixture.h
 tests_cms_test_trust_CFLAGS = $(CMS_TEST_CFLAGS)
 tests_cms_test_trust_LDADD = $(CMS_TEST_LDADD)
-TESTS += tests/cms/test_cms tests/cms/test_trust tests/cms/test_ca.sh
+tests_cms_test_chain_cache_SOURCES = tests/cms/test_chain_cache.c tests/cms/cms_fixture.c tests/cms/cms_fixture.h
+tests_cms_test_chain_cache_CFLAGS = $(CMS_TEST_CFLAGS)
+tests_cms_test_chain_cache_LDADD = $(CMS_TEST_LDADD) -lpthread
+TESTS += tests/cms/test_cms tests/cms/test_trust tests/cms/test_chain_cache tests/cms/test_ca.sh
 EXTRA_DIST += tests/cms/test_ca.sh
