@@ -40,4 +40,24 @@ struct signet_identity {
  * into `id`; `host_team` may be NULL. */
 void sg_identity_subject(const signet_identity *id, const char *host_team, sg_req_subject *subject);
 
+/*
+ * Page hashes already computed over the very bytes being verified (a
+ * sealed snapshot hashed while it was filled, load/snapshot.h): `hashes`
+ * for pages of 2^shift over the first `length` bytes.
+ */
+typedef struct sg_known_hashes {
+	const uint8_t *hashes;
+	uint64_t length;
+	unsigned shift;
+} sg_known_hashes;
+
+/*
+ * signet_verify_bytes() that takes its page hashes from `known` (may be
+ * NULL) wherever they cover the same extent, and hashes the rest. Every
+ * other check is the same, in the same order.
+ */
+int sg_verify_bytes_known(signet_identity **out, const void *bytes, size_t length, const char *path,
+	const signet_trust *trust, const signet_verify_options *opts, const sg_known_hashes *known,
+	signet_error **err);
+
 #endif /* SIGNET_IDENTITY_INTERNAL_H */

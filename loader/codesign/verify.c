@@ -79,6 +79,13 @@ static int fill_identity(signet_identity *id, const sg_blob *blob, const char *p
 int signet_verify_bytes(signet_identity **out, const void *bytes, size_t length, const char *path,
 	const signet_trust *trust, const signet_verify_options *opts, signet_error **err)
 {
+	return sg_verify_bytes_known(out, bytes, length, path, trust, opts, NULL, err);
+}
+
+int sg_verify_bytes_known(signet_identity **out, const void *bytes, size_t length, const char *path,
+	const signet_trust *trust, const signet_verify_options *opts, const sg_known_hashes *known,
+	signet_error **err)
+{
 	static const signet_verify_options defaults = SIGNET_VERIFY_OPTIONS_INIT;
 	if (!out || (!bytes && length) || !path || !trust)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "verification needs an output, bytes, a path and trust anchors");
@@ -125,8 +132,10 @@ int signet_verify_bytes(signet_identity **out, const void *bytes, size_t length,
 	rc = check_entitlements(&blob, path, err);
 	if (rc)
 		goto fail;
-	rc = sg_pagehash_verify(blob.cd.code_hashes, file, blob.cd.code_limit, blob.cd.page_shift,
-		opts->threads, path, err);
+	/* Hashes of the same pages, computed over these bytes as they were sealed. */
+	bool usable = known && known->hashes && known->shift == blob.cd.page_shift && known->length == length;
+	rc = sg_pagehash_verify_known(blob.cd.code_hashes, file, blob.cd.code_limit, blob.cd.page_shift,
+		usable ? known->hashes : NULL, usable ? known->length : 0, opts->threads, path, err);
 	if (rc)
 		goto fail;
 	if (fill_identity(id, &blob, path) != 0) {

@@ -116,8 +116,7 @@ static void finish_removal(signet_image *img);
 
 static void free_loaded(sg_loaded *l)
 {
-	if (l->memfd >= 0)
-		close(l->memfd);
+	sg_snapshot_close_fd(l->memfd);
 	free(l->deps.items);
 	free(l);
 }
@@ -335,7 +334,9 @@ int sg_inspect(sg_txn *t, sg_inspected *in, signet_error **err)
 		return rc;
 	signet_verify_options vo;
 	sg_policy_verify_options(t->policy, &vo);
-	rc = signet_verify_bytes(&in->identity, snap->bytes, snap->length, snap->path, trust, &vo, err);
+	sg_known_hashes known;
+	sg_snapshot_known_hashes(snap, &known);
+	rc = sg_verify_bytes_known(&in->identity, snap->bytes, snap->length, snap->path, trust, &vo, &known, err);
 	if (!rc)
 		rc = sg_elf_dynamic_read(&in->dyn, snap->bytes, snap->length, &in->layout, snap->path, err);
 	/* The policy last: a refusal by policy leaves the verified identity and

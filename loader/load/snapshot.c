@@ -1,16 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * snapshot.c - copy a file into a sealed memfd.
+ * snapshot.c - copy a file into a sealed memfd (to be mapped), or read it
+ * into private memory hashing its pages on the way (never mapped).
  *
- * Why copy then hash, not hash while copying: verification hashes pages on
- * every core in parallel, which beats a single streaming pass; the copy is
- * done by the kernel (sendfile), page cache to the memfd's pages.
+ * Why the sealed copy is not hashed while it is filled: the hashes would
+ * only be of the sealed bytes if nobody else could write the memfd in
+ * between, and before F_SEAL_WRITE anyone who may open /proc/PID/fd/N can.
+ * F_SEAL_FUTURE_WRITE first would shut them out, but it shuts out write()
+ * and sendfile() too, leaving only a copy through a writable mapping with
+ * pread(), which measured 4.6 times slower than sendfile() on the
+ * benchmark machine (a VM where the kernel's copies to user memory are
+ * slow: docs/benchmarks.md). So: copy in the kernel, seal, then hash the
+ * sealed bytes, every worker mapping its own part in (codesign/pagehash.c).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +28,8 @@
 #include <unistd.h>
 
 #include "codesign/format.h"
+#include "codesign/identity_internal.h"
+#include "codesign/pagehash.h"
 #include "core/error_internal.h"
 #include "core/file.h"
 #include "load/snapshot.h"
@@ -159,35 +169,58 @@ static int describe(sg_snapshot *s, int fd, const char *path, uint64_t *size, si
 	return 0;
 }
 
+/* A private copy this large gets pages of its own rather than malloc's. */
+#define PRIVATE_MAPPED_MIN (1u << 20)
+
+/* The hashes of a snapshot of `length` bytes, filled from `fd` into `data`. */
+static int fill_hashed(sg_snapshot *s, uint8_t *data, int fd, const char *path, signet_error **err)
+{
+	uint64_t pages = sg_page_count(s->length, SG_PAGE_SHIFT_DEFAULT);
+	s->page_hashes = malloc(pages ? pages * SG_HASH_SIZE : 1);
+	if (!s->page_hashes)
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory loading %s", path);
+	s->hash_shift = SG_PAGE_SHIFT_DEFAULT;
+	return sg_pagehash_fill(s->page_hashes, data, fd, s->length, SG_PAGE_SHIFT_DEFAULT,
+		SG_PAGEHASH_ALL_CORES, path, err);
+}
+
 int sg_snapshot_read(sg_snapshot *out, int fd, const char *path, signet_error **err)
 {
 	sg_snapshot s = { .fd = -1, .heap = true };
 	uint64_t size = 0;
 	int rc = describe(&s, fd, path, &size, err);
-	size_t len = rc ? 0 : (size_t)size;
-	uint8_t *buf = rc ? NULL : malloc(len ? len : 1);
+	s.length = rc ? 0 : (size_t)size;
+	uint8_t *buf = NULL;
+	if (!rc && s.length >= PRIVATE_MAPPED_MIN) {
+		/* Populated in one call: pread() would fault its pages in one by one. */
+		void *m = mmap(NULL, s.length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		buf = m == MAP_FAILED ? NULL : m;
+		s.heap_mapped = buf != NULL;
+	} else if (!rc) {
+		buf = malloc(s.length ? s.length : 1);
+	}
 	if (!rc && !buf)
 		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading %s", path);
-	size_t done = 0;
-	while (!rc && done < len) {
-		ssize_t n = pread(fd, buf + done, len - done, (off_t)done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			rc = io_fail(err, path, "load.read", errno, "cannot read");
-		else if (n == 0)
-			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = path, .check = "load.read" },
-				"the file shrank from %zu to %zu bytes while being read", len, done);
-		else
-			done += (size_t)n;
-	}
 	s.bytes = buf;
-	s.length = len;
+	/* Nobody else can write a private buffer: its hashes are its bytes'. */
+	if (!rc)
+		rc = fill_hashed(&s, buf, fd, path, err);
 	if (rc) {
 		sg_snapshot_close(&s);
 		return rc;
 	}
 	*out = s;
+	return 0;
+}
+
+/* The sealed size must be the size read: nobody resized it before the seals. */
+static int check_sealed_size(const sg_snapshot *s, const char *path, signet_error **err)
+{
+	struct stat st;
+	if (fstat(s->fd, &st) != 0)
+		return io_fail(err, path, "load.seal", errno, "cannot check the snapshot");
+	if ((uint64_t)st.st_size != (uint64_t)s->length)
+		return sealing_fail(err, path, 0, "the snapshot was resized by someone else before it was sealed");
 	return 0;
 }
 
@@ -227,6 +260,10 @@ int sg_snapshot_from_fd(sg_snapshot *out, int fd, const char *path, signet_error
 		rc = sealing_fail(err, path, errno, "the kernel will not seal the snapshot");
 		goto fail;
 	}
+	/* Someone who opened /proc/PID/fd/N before the seal could have grown it. */
+	rc = check_sealed_size(&s, path, err);
+	if (rc)
+		goto fail;
 	if (s.length) {
 		/* Probe now what ld.so will need: a noexec memfd fails here, clearly. */
 		void *x = mmap(NULL, 1, PROT_READ | PROT_EXEC, MAP_PRIVATE, s.fd, 0);
@@ -236,8 +273,13 @@ int sg_snapshot_from_fd(sg_snapshot *out, int fd, const char *path, signet_error
 			goto fail;
 		}
 		munmap(x, 1);
-		/* Prefaulted in one call: verification reads every page anyway. */
-		void *r = mmap(NULL, s.length, PROT_READ, MAP_SHARED | MAP_POPULATE, s.fd, 0);
+		/*
+		 * Not prefaulted here: the page-hash workers each map their own part
+		 * in, in parallel (MAP_POPULATE did it on one core, 6 ms of a 64 MiB
+		 * load), and what is never read is never mapped, so the unmap
+		 * before dlopen() is cheap.
+		 */
+		void *r = mmap(NULL, s.length, PROT_READ, MAP_SHARED, s.fd, 0);
 		if (r == MAP_FAILED) {
 			rc = io_fail(err, path, "load.snapshot", errno, "cannot map the sealed snapshot");
 			goto fail;
@@ -256,22 +298,95 @@ fail:
 	return rc;
 }
 
+void sg_snapshot_known_hashes(const sg_snapshot *s, sg_known_hashes *out)
+{
+	*out = (sg_known_hashes){ .hashes = s->page_hashes, .length = s->length, .shift = s->hash_shift };
+}
+
+/* ---- releasing large snapshots off the caller's path ---- */
+
+/* Smaller than this, releasing costs less than starting a thread. */
+#define RELEASE_LATER_MIN (8u * 1024u * 1024u)
+
+typedef struct release_job {
+	void *addr;   /* a mapping to unmap, or NULL */
+	size_t length;
+	int fd;       /* a descriptor to close, or -1 */
+} release_job;
+
+static void *release_now(void *arg)
+{
+	release_job *j = arg;
+	if (j->addr)
+		munmap(j->addr, j->length);
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j);
+	return NULL;
+}
+
+/*
+ * Unmapping 64 MiB of mapped pages and freeing a 64 MiB memfd's pages took
+ * 3 to 7 ms each at unload (TLB shootdowns, page freeing); nothing depends
+ * on when they happen: the mapping is ours and read-only, the memfd sealed
+ * and no longer named by ld.so. So a large one is released by a detached
+ * thread, and the caller goes on. Its descriptor number stays taken until
+ * then, which only delays its reuse. Small ones, or when no thread can
+ * start, are released here.
+ */
+static void release(void *addr, size_t length, int fd, size_t size)
+{
+	release_job *j = malloc(sizeof *j);
+	if (!j) {
+		release_job now = { addr, length, fd };
+		release_now(&now);
+		return;
+	}
+	*j = (release_job){ addr, length, fd };
+	pthread_attr_t attr;
+	pthread_t tid;
+	bool started = size >= RELEASE_LATER_MIN && pthread_attr_init(&attr) == 0;
+	if (started) {
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		started = pthread_create(&tid, &attr, release_now, j) == 0;
+		pthread_attr_destroy(&attr);
+	}
+	if (!started)
+		release_now(j);
+}
+
+void sg_snapshot_close_fd(int fd)
+{
+	struct stat st;
+	if (fd < 0)
+		return;
+	release(NULL, 0, fd, fstat(fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size : 0);
+}
+
 void sg_snapshot_unmap(sg_snapshot *s)
 {
-	if (s->bytes && s->heap)
+	if (s->bytes && s->heap && s->heap_mapped)
+		release((void *)(uintptr_t)s->bytes, s->length, -1, s->length);
+	else if (s->bytes && s->heap)
 		free((void *)(uintptr_t)s->bytes);
 	else if (s->bytes)
-		munmap((void *)(uintptr_t)s->bytes, s->length);
+		release((void *)(uintptr_t)s->bytes, s->length, -1, s->length);
 	s->bytes = NULL;
 }
 
 void sg_snapshot_close(sg_snapshot *s)
 {
+	if (s->bytes && !s->heap && s->fd >= 0) {
+		release((void *)(uintptr_t)s->bytes, s->length, s->fd, s->length); /* one thread for both */
+		s->bytes = NULL;
+		s->fd = -1;
+	}
 	sg_snapshot_unmap(s);
 	if (s->fd >= 0)
-		close(s->fd);
+		sg_snapshot_close_fd(s->fd);
 	free(s->path);
 	free(s->origin);
 	free(s->dlopen_name);
+	free(s->page_hashes);
 	*s = (sg_snapshot){ .fd = -1 };
 }

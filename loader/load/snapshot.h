@@ -27,19 +27,29 @@
 typedef struct sg_snapshot {
 	int fd;                /* the sealed memfd (O_CLOEXEC), or -1 */
 	const uint8_t *bytes;  /* read-only mapping of it, or NULL */
-	bool heap;             /* sg_snapshot_read(): `bytes` is a private heap copy, no memfd */
+	bool heap;             /* sg_snapshot_read(): `bytes` is a private copy, no memfd */
+	bool heap_mapped;      /* ... in anonymous pages of its own (a large file), not malloc's */
 	size_t length;
 	char *path;            /* the file's real path, from the descriptor we read */
 	char *origin;          /* its directory: what $ORIGIN means */
 	char *dlopen_name;     /* "/proc/<pid>/fd/<fd>": valid for debuggers too */
+	/*
+	 * The SHA-256 of every page of 2^hash_shift bytes (the last one partial),
+	 * computed as a private copy was read (sg_snapshot_read), or NULL:
+	 * verification compares these instead of hashing the pages again.
+	 */
+	uint8_t *page_hashes;
+	unsigned hash_shift;
 } sg_snapshot;
 
 /*
  * Takes a sealed snapshot of `path`. Errors: SIGNET_E_IO (open, read, a
  * file that changes size while read, not a regular file), SIGNET_E_LIMIT
  * (over 1 GiB, refused before reading), SIGNET_E_SEALING_UNAVAILABLE (the
- * kernel will not seal, or will not map the memfd executable: loading fails
- * closed), SIGNET_E_NOMEM.
+ * kernel will not seal, or will not map the memfd executable, or the
+ * snapshot was resized by someone else before it was sealed: loading fails
+ * closed), SIGNET_E_NOMEM. The verification mapping is lazy: whoever reads
+ * it all (the page hashes) maps it in.
  */
 int sg_snapshot_take(sg_snapshot *out, const char *path, signet_error **err);
 
@@ -57,11 +67,25 @@ int sg_snapshot_from_fd(sg_snapshot *out, int fd, const char *path, signet_error
  * check. About a quarter of a small preflight's time was the sealed
  * memfd's creation and unmapping (docs/benchmarks.md); bytes that are
  * never mapped need no seal. Never hand such a snapshot to dlopen().
+ * Its pages are hashed as they are read (page_hashes): nobody else can
+ * write private memory, so the hashes are of these bytes.
  */
 int sg_snapshot_read(sg_snapshot *out, int fd, const char *path, signet_error **err);
 
+/* The page hashes as verification takes them (NULL fields when none). */
+struct sg_known_hashes;
+void sg_snapshot_known_hashes(const sg_snapshot *s, struct sg_known_hashes *out);
+
 /* Drops the verification mapping, keeps the memfd. */
 void sg_snapshot_unmap(sg_snapshot *s);
+
+/*
+ * Closes a snapshot's memfd that outlived its snapshot (a loaded image's).
+ * A large one is unmapped and closed by a short-lived detached thread, off
+ * the caller's path; so are the mapping and memfd of a large snapshot by
+ * sg_snapshot_unmap() and sg_snapshot_close().
+ */
+void sg_snapshot_close_fd(int fd);
 
 /* Closes everything. Safe on a zeroed snapshot (fd must be -1 or valid). */
 void sg_snapshot_close(sg_snapshot *s);
