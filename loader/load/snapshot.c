@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,9 @@ static int describe(sg_snapshot *s, int fd, const char *path, uint64_t *size, si
 
 /* A private copy this large gets pages of its own rather than malloc's. */
 #define PRIVATE_MAPPED_MIN (1u << 20)
+/* A sealed snapshot smaller than this is verified from a private copy read
+ * from it, hashed on the way, rather than from a mapping of it. */
+#define SEALED_COPY_MAX (1u << 20)
 
 /* The hashes of a snapshot of `length` bytes, filled from `fd` into `data`. */
 static int fill_hashed(sg_snapshot *s, uint8_t *data, int fd, const char *path, signet_error **err)
@@ -184,32 +188,65 @@ static int fill_hashed(sg_snapshot *s, uint8_t *data, int fd, const char *path, 
 		SG_PAGEHASH_ALL_CORES, path, err);
 }
 
+/*
+ * A private copy of the first s->length bytes of `fd`, its pages hashed as
+ * they are read. A large one gets anonymous pages populated in one call
+ * (pread() would fault them in one by one); a small one malloc's.
+ */
+static int read_private(sg_snapshot *s, int fd, const char *path, signet_error **err)
+{
+	uint8_t *buf = NULL;
+	if (s->length >= PRIVATE_MAPPED_MIN) {
+		void *m = mmap(NULL, s->length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		buf = m == MAP_FAILED ? NULL : m;
+		s->bytes_kind = SG_BYTES_ANON;
+	} else {
+		buf = malloc(s->length ? s->length : 1);
+		s->bytes_kind = SG_BYTES_MALLOC;
+	}
+	if (!buf) {
+		s->bytes_kind = SG_BYTES_NONE;
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading %s", path);
+	}
+	s->bytes = buf;
+	/* Nobody else can write private memory: its hashes are its bytes'. */
+	return fill_hashed(s, buf, fd, path, err);
+}
+
 int sg_snapshot_read(sg_snapshot *out, int fd, const char *path, signet_error **err)
 {
 	sg_snapshot s = { .fd = -1, .heap = true };
 	uint64_t size = 0;
 	int rc = describe(&s, fd, path, &size, err);
 	s.length = rc ? 0 : (size_t)size;
-	uint8_t *buf = NULL;
-	if (!rc && s.length >= PRIVATE_MAPPED_MIN) {
-		/* Populated in one call: pread() would fault its pages in one by one. */
-		void *m = mmap(NULL, s.length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		buf = m == MAP_FAILED ? NULL : m;
-		s.heap_mapped = buf != NULL;
-	} else if (!rc) {
-		buf = malloc(s.length ? s.length : 1);
-	}
-	if (!rc && !buf)
-		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading %s", path);
-	s.bytes = buf;
-	/* Nobody else can write a private buffer: its hashes are its bytes'. */
 	if (!rc)
-		rc = fill_hashed(&s, buf, fd, path, err);
+		rc = read_private(&s, fd, path, err);
 	if (rc) {
 		sg_snapshot_close(&s);
 		return rc;
 	}
 	*out = s;
+	return 0;
+}
+
+/*
+ * Probes what ld.so will need, so that a kernel which will not map a memfd
+ * executable (vm.memfd_noexec, a noexec policy) fails here, clearly. Once
+ * it has worked in this process it is not asked again: it is a diagnosis,
+ * not a check (ld.so's own mapping would fail, and the load with it), and
+ * each probe's unmap costs a TLB shootdown.
+ */
+static int probe_exec(const sg_snapshot *s, const char *path, signet_error **err)
+{
+	static atomic_bool worked;
+	if (atomic_load(&worked))
+		return 0;
+	void *x = mmap(NULL, 1, PROT_READ | PROT_EXEC, MAP_PRIVATE, s->fd, 0);
+	if (x == MAP_FAILED)
+		return why_no_exec_memfd(err, path, errno, "the kernel will not map the snapshot executable "
+			"(vm.memfd_noexec, or a noexec policy)");
+	munmap(x, 1);
+	atomic_store(&worked, true);
 	return 0;
 }
 
@@ -265,14 +302,16 @@ int sg_snapshot_from_fd(sg_snapshot *out, int fd, const char *path, signet_error
 	if (rc)
 		goto fail;
 	if (s.length) {
-		/* Probe now what ld.so will need: a noexec memfd fails here, clearly. */
-		void *x = mmap(NULL, 1, PROT_READ | PROT_EXEC, MAP_PRIVATE, s.fd, 0);
-		if (x == MAP_FAILED) {
-			rc = why_no_exec_memfd(err, path, errno, "the kernel will not map the snapshot executable "
-				"(vm.memfd_noexec, or a noexec policy)");
+		rc = probe_exec(&s, path, err);
+		if (rc)
 			goto fail;
-		}
-		munmap(x, 1);
+	}
+	if (s.length && s.length < SEALED_COPY_MAX) {
+		/* Sealed first, then read: the hashes are of the sealed bytes. */
+		rc = read_private(&s, s.fd, path, err);
+		if (rc)
+			goto fail;
+	} else if (s.length) {
 		/*
 		 * Not prefaulted here: the page-hash workers each map their own part
 		 * in, in parallel (MAP_POPULATE did it on one core, 6 ms of a 64 MiB
@@ -285,6 +324,7 @@ int sg_snapshot_from_fd(sg_snapshot *out, int fd, const char *path, signet_error
 			goto fail;
 		}
 		s.bytes = r;
+		s.bytes_kind = SG_BYTES_MAPPED;
 	}
 	if (asprintf(&s.dlopen_name, "/proc/%d/fd/%d", (int)getpid(), s.fd) < 0) {
 		s.dlopen_name = NULL;
@@ -365,18 +405,17 @@ void sg_snapshot_close_fd(int fd)
 
 void sg_snapshot_unmap(sg_snapshot *s)
 {
-	if (s->bytes && s->heap && s->heap_mapped)
-		release((void *)(uintptr_t)s->bytes, s->length, -1, s->length);
-	else if (s->bytes && s->heap)
+	if (s->bytes && s->bytes_kind == SG_BYTES_MALLOC)
 		free((void *)(uintptr_t)s->bytes);
 	else if (s->bytes)
 		release((void *)(uintptr_t)s->bytes, s->length, -1, s->length);
 	s->bytes = NULL;
+	s->bytes_kind = SG_BYTES_NONE;
 }
 
 void sg_snapshot_close(sg_snapshot *s)
 {
-	if (s->bytes && !s->heap && s->fd >= 0) {
+	if (s->bytes && s->bytes_kind == SG_BYTES_MAPPED && s->fd >= 0) {
 		release((void *)(uintptr_t)s->bytes, s->length, s->fd, s->length); /* one thread for both */
 		s->bytes = NULL;
 		s->fd = -1;

@@ -28,15 +28,16 @@ typedef struct sg_snapshot {
 	int fd;                /* the sealed memfd (O_CLOEXEC), or -1 */
 	const uint8_t *bytes;  /* read-only mapping of it, or NULL */
 	bool heap;             /* sg_snapshot_read(): `bytes` is a private copy, no memfd */
-	bool heap_mapped;      /* ... in anonymous pages of its own (a large file), not malloc's */
+	/* What `bytes` is, for releasing it. */
+	enum { SG_BYTES_NONE, SG_BYTES_MALLOC, SG_BYTES_ANON, SG_BYTES_MAPPED } bytes_kind;
 	size_t length;
 	char *path;            /* the file's real path, from the descriptor we read */
 	char *origin;          /* its directory: what $ORIGIN means */
 	char *dlopen_name;     /* "/proc/<pid>/fd/<fd>": valid for debuggers too */
 	/*
 	 * The SHA-256 of every page of 2^hash_shift bytes (the last one partial),
-	 * computed as a private copy was read (sg_snapshot_read), or NULL:
-	 * verification compares these instead of hashing the pages again.
+	 * computed as a private copy was read, or NULL: verification compares
+	 * these instead of hashing the pages again.
 	 */
 	uint8_t *page_hashes;
 	unsigned hash_shift;
@@ -48,8 +49,13 @@ typedef struct sg_snapshot {
  * (over 1 GiB, refused before reading), SIGNET_E_SEALING_UNAVAILABLE (the
  * kernel will not seal, or will not map the memfd executable, or the
  * snapshot was resized by someone else before it was sealed: loading fails
- * closed), SIGNET_E_NOMEM. The verification mapping is lazy: whoever reads
- * it all (the page hashes) maps it in.
+ * closed), SIGNET_E_NOMEM.
+ *
+ * What verification reads: for a file under 1 MiB, a private copy read
+ * from the sealed memfd with its pages hashed on the way (no mapping to
+ * make and unmap, page_hashes set: the bytes were sealed before they were
+ * read, so the hashes are of the sealed bytes); for a larger one, a lazy
+ * read-only mapping of the memfd, which the page-hash workers map in.
  */
 int sg_snapshot_take(sg_snapshot *out, const char *path, signet_error **err);
 
