@@ -23,6 +23,7 @@ typedef struct entry {
 	time_t valid_after, valid_before;
 	STACK_OF(X509) *carried;
 	STACK_OF(X509) *chain;
+	sg_signer described;     /* from chain, without chain or team (chain_cache.h) */
 } entry;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -60,11 +61,12 @@ static void entry_clear(entry *e)
 {
 	sk_X509_pop_free(e->carried, X509_free);
 	sk_X509_pop_free(e->chain, X509_free);
+	sg_signer_clear(&e->described);
 	memset(e, 0, sizeof *e);
 }
 
 bool sg_chain_cache_get(const uint8_t key[SG_CHAIN_CACHE_KEY_SIZE], time_t at,
-	STACK_OF(X509) **carried, STACK_OF(X509) **chain)
+	STACK_OF(X509) **carried, STACK_OF(X509) **chain, sg_signer *described)
 {
 	bool hit = false;
 	pthread_mutex_lock(&lock);
@@ -81,7 +83,8 @@ bool sg_chain_cache_get(const uint8_t key[SG_CHAIN_CACHE_KEY_SIZE], time_t at,
 			continue;
 		*carried = X509_chain_up_ref(e->carried);
 		*chain = X509_chain_up_ref(e->chain);
-		hit = *carried && *chain;
+		hit = *carried && *chain
+			&& sg_cms_signer_copy(described, &e->described, NULL, NULL, 0) == 0;
 		if (!hit) {
 			sk_X509_pop_free(*carried, X509_free);
 			sk_X509_pop_free(*chain, X509_free);
@@ -130,8 +133,13 @@ void sg_chain_cache_put(const uint8_t key[SG_CHAIN_CACHE_KEY_SIZE], STACK_OF(X50
 		(void)X509_check_purpose(sk_X509_value(chain, i), -1, 0);
 	fresh.carried = X509_chain_up_ref(carried);
 	fresh.chain = X509_chain_up_ref(chain);
+	/* Described once, from a chain of its own (the description takes it over). */
+	STACK_OF(X509) *own = X509_chain_up_ref(chain);
+	bool described = own && sg_cms_signer_fill(&fresh.described, own, NULL, 0) == 0;
+	if (!described)
+		sk_X509_pop_free(own, X509_free);
 	ERR_clear_error();
-	if (!fresh.carried || !fresh.chain) {
+	if (!fresh.carried || !fresh.chain || !described) {
 		entry_clear(&fresh);
 		return;
 	}

@@ -38,6 +38,8 @@
 
 #include <openssl/x509.h>
 
+#include "cms/cms.h"
+
 #define SG_CHAIN_CACHE_SLOTS 64
 #define SG_CHAIN_CACHE_KEY_SIZE 32
 
@@ -49,12 +51,15 @@ int sg_chain_cache_key(uint8_t key[SG_CHAIN_CACHE_KEY_SIZE], const uint8_t ancho
  * On a hit for `key` at time `at`, true with *carried (the certificates as
  * the CMS carries them, in its order) and *chain (leaf first, anchor last)
  * as new stacks holding new references: the caller frees both with
- * sk_X509_pop_free(..., X509_free). False on a miss, when the cache is
- * disabled (SIGNET_SIGNATURE_CACHE=0 in the environment at first use), or
- * when out of memory.
+ * sk_X509_pop_free(..., X509_free); and *described, the signer as
+ * sg_cms_signer_fill() described it from that chain (its strings and
+ * times only, no chain and no team: a copy the caller clears with
+ * sg_signer_clear()). False on a miss, when the cache is disabled
+ * (SIGNET_SIGNATURE_CACHE=0 in the environment at first use), or when out
+ * of memory.
  */
 bool sg_chain_cache_get(const uint8_t key[SG_CHAIN_CACHE_KEY_SIZE], time_t at,
-	STACK_OF(X509) **carried, STACK_OF(X509) **chain);
+	STACK_OF(X509) **carried, STACK_OF(X509) **chain, sg_signer *described);
 
 /*
  * Remembers a chain verified from exactly these carried certificates

@@ -101,4 +101,13 @@ bool sg_trust_has_subject(const struct sg_trust *trust, const X509_NAME *name);
 struct sg_signer;
 int sg_cms_signer_fill(struct sg_signer *s, STACK_OF(X509) *chain, char *team, time_t at);
 
+/*
+ * The same from a signer already described from this very chain (the chain
+ * cache's): its strings copied rather than derived again from the
+ * certificates. Takes over `chain` and `team` on success; 0 or -1 (out of
+ * memory, nothing taken over).
+ */
+int sg_cms_signer_copy(struct sg_signer *out, const struct sg_signer *described, STACK_OF(X509) *chain,
+	char *team, time_t at);
+
 #endif /* SIGNET_CMS_UTIL_H */

@@ -624,8 +624,8 @@ static int describe_signer(verify_state *st, sg_signer *out, signet_error **err)
  * whose refusal is the one a user sees.
  */
 static int verify_cached(verify_state *st, STACK_OF(X509) *carried, STACK_OF(X509) *chain,
-	const uint8_t *rest, size_t rest_len, const uint8_t *content, size_t content_len,
-	bool allow_no_team, sg_signer *out)
+	const sg_signer *described, const uint8_t *rest, size_t rest_len, const uint8_t *content,
+	size_t content_len, bool allow_no_team, sg_signer *out)
 {
 	st->certs = carried;
 	st->chain = chain;
@@ -641,8 +641,13 @@ static int verify_cached(verify_state *st, STACK_OF(X509) *carried, STACK_OF(X50
 		rc = check_usage(st, NULL);
 	if (!rc)
 		rc = check_team(st, allow_no_team, NULL);
-	if (!rc)
-		rc = describe_signer(st, out, NULL);
+	/* Described from this chain when it was cached: copied, not derived again. */
+	if (!rc && sg_cms_signer_copy(out, described, st->chain, st->team, st->at) != 0)
+		rc = SIGNET_E_NOMEM;
+	if (!rc) {
+		st->chain = NULL; /* now the signer's */
+		st->team = NULL;
+	}
 	return rc;
 }
 
@@ -678,9 +683,12 @@ int sg_cms_verify(sg_signer *out, const uint8_t *cms_der, size_t cms_len,
 	bool keyed = sg_cms_split_certs(cms_der, cms_len, &certs_der, &certs_len, &rest, &rest_len) == 0
 		&& sg_chain_cache_key(key, sg_trust_digest(trust), certs_der, certs_len) == 0;
 	STACK_OF(X509) *carried = NULL, *chain = NULL;
-	if (keyed && sg_chain_cache_get(key, st.at, &carried, &chain)) {
-		int fast = verify_cached(&st, carried, chain, rest, rest_len, content, content_len,
+	sg_signer described;
+	memset(&described, 0, sizeof described);
+	if (keyed && sg_chain_cache_get(key, st.at, &carried, &chain, &described)) {
+		int fast = verify_cached(&st, carried, chain, &described, rest, rest_len, content, content_len,
 			allow_no_team, out);
+		sg_signer_clear(&described);
 		state_free(&st);
 		if (fast == 0) {
 			free(rest);

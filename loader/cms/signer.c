@@ -86,6 +86,30 @@ int sg_cms_signer_fill(sg_signer *s, STACK_OF(X509) *chain, char *team, time_t a
 	return 0;
 }
 
+int sg_cms_signer_copy(sg_signer *out, const sg_signer *described, STACK_OF(X509) *chain, char *team,
+	time_t at)
+{
+	sg_signer t;
+	memset(&t, 0, sizeof t);
+	t.leaf_subject = strdup(described->leaf_subject);
+	t.anchor_subject = strdup(described->anchor_subject);
+	t.leaf_serial_hex = strdup(described->leaf_serial_hex);
+	t.leaf_common_name = described->leaf_common_name ? strdup(described->leaf_common_name) : NULL;
+	if (!t.leaf_subject || !t.anchor_subject || !t.leaf_serial_hex
+	    || (described->leaf_common_name && !t.leaf_common_name)) {
+		sg_signer_clear(&t);
+		return -1;
+	}
+	t.leaf_not_before = described->leaf_not_before;
+	t.leaf_not_after = described->leaf_not_after;
+	memcpy(t.anchor_sha256, described->anchor_sha256, sizeof t.anchor_sha256);
+	t.chain = chain;
+	t.team = team;
+	t.verified_at = at;
+	*out = t;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int nid;
