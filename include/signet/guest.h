@@ -61,6 +61,9 @@
  * accessor returned is not protected that way: a caller that removes
  * guests on one thread must not use that guest's borrowed pointers on
  * another. One instance must not be used by two threads at once.
+ * signet_host_load_bundles() examines bundles on worker threads of its own
+ * (which block every signal and run no guest code) and loads them on the
+ * calling thread.
  */
 #ifndef SIGNET_GUEST_H
 #define SIGNET_GUEST_H

@@ -14,3 +14,16 @@ tests_parallel_test_bundles_many_LDADD = tests/bundle/libbundlefixture.la $(TEST
 TESTS += tests/parallel/test_pipeline tests/parallel/test_many tests/parallel/test_bundles_many
 TESTS += tests/parallel/test_host_many.sh
 EXTRA_DIST += tests/parallel/test_host_many.sh
+
+# docs/loading.md's C block ("Many at once"), built as it stands inside a
+# small program; test_host_many.sh runs it.
+check_PROGRAMS += tests/parallel/doc_many
+tests_parallel_doc_many_SOURCES = tests/parallel/doc_many_main.c
+tests_parallel_doc_many_CFLAGS = $(AM_CFLAGS) -I$(top_builddir)/tests/parallel
+tests_parallel_doc_many_LDADD = libsignet.la
+tests/parallel/doc_many.inc: $(srcdir)/docs/loading.md
+	$(AM_V_GEN)$(MKDIR_P) tests/parallel && awk '/^## Many at once/ { want = 1 } \
+		want && /^```c$$/ { inside = 1; next } inside && /^```$$/ { exit } inside' \
+		$(srcdir)/docs/loading.md >$@.tmp && test -s $@.tmp && mv $@.tmp $@
+tests/parallel/doc_many-doc_many_main.$(OBJEXT): tests/parallel/doc_many.inc
+CLEANFILES += tests/parallel/doc_many.inc

@@ -71,6 +71,22 @@ check_grep "--jobs names its range" "^signet-host: --jobs: '0' is not a number f
 "$host" --help >"$tmpdir/help"
 check_grep "--help lists --jobs" '^  --jobs N ' "$tmpdir/help"
 
+# --- docs/loading.md's example, as it stands ---
+mkdir "$tmpdir/doc"
+cp "$fx/libfixture5.so" "$tmpdir/doc/libx.so"
+cp "$fx/libunsigned.so" "$tmpdir/doc/liby.so"
+cp "$fx/libfixture6.so" "$tmpdir/doc/libz.so"
+(cd "$tmpdir/doc" && "$b/tests/parallel/doc_many" "$b/tests/pki/root.pem") >"$tmpdir/doc.out" 2>"$tmpdir/doc.err"
+st=$?
+printf '%s\n' 'libx.so: loaded' 'liby.so: refused' 'libz.so: loaded' >"$tmpdir/want"
+if [ "$st" -eq 0 ] && cmp -s "$tmpdir/want" "$tmpdir/doc.out" &&
+   grep -q '^first refusal: .*liby\.so: not signed' "$tmpdir/doc.err" &&
+   grep -q '^liby\.so: .*liby\.so: not signed' "$tmpdir/doc.err"; then
+	ok "the example in docs/loading.md loads two, reports the third"
+else
+	not_ok "the example in docs/loading.md loads two, reports the third" "exit $st" "$(cat "$tmpdir/doc.out" "$tmpdir/doc.err")"
+fi
+
 # --- list: the same rows whatever the job count ---
 p="$b/plugins"
 "$p/signet-host" --anchors "$p/pki/root.pem" list "$p" >"$tmpdir/list" 2>&1
