@@ -396,6 +396,10 @@ static void test_load_bundles_refused_as_a_whole(void)
 	}
 	SG_ASSERT_FAILS(signet_host_load_bundles(r, NULL, paths, 2, NULL, NULL, &err), &err,
 		SIGNET_E_INVALID_ARGUMENT, "needs results, a host and paths for 2 bundles");
+	for (size_t i = 0; i < 2; i++) {
+		assert_code(r[i].code, r[i].error, SIGNET_E_INVALID_ARGUMENT, "needs results, a host and paths");
+		signet_error_free(r[i].error);
+	}
 	signet_load_options lo = SIGNET_LOAD_OPTIONS_INIT;
 	lo.version = 7;
 	SG_ASSERT_FAILS(signet_host_load_bundles(r, in.host, paths, 2, &lo, NULL, &err), &err,
