@@ -22,9 +22,11 @@
  * benchmark stops with the reason. Batches use the default worker count
  * (one per online CPU, at most N and 64).
  *
- * Prints the medians over the rounds (fastest..slowest round), the speedup
- * (one by one / at once) and the worker count, with the machine and the
- * load average before and after. Figures, never a verdict: the exit status
+ * Prints the medians over the rounds (fastest..slowest round) of wall time
+ * and of this process's CPU time (all its threads: the batch should spend
+ * about the same CPU in less wall time; when it spends more, something is
+ * serialized or contended), the speedup (one by one / at once) and the
+ * worker count, with the machine and the load average before and after. Figures, never a verdict: the exit status
  * only says whether the benchmark could run.
  *
  * Usage: bench_many [BUNDLES] [ROUNDS] [SIGNET]
@@ -36,9 +38,11 @@
 #include "bench_bundles.h"
 #include "bench_util.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <signet/signet.h>
@@ -52,6 +56,31 @@
 #define MAX_ROUNDS 99
 
 static char scratch_dir[] = "/tmp/signet-bench-many.XXXXXX";
+
+/* One side's run: wall time, this process's CPU time (all threads), and the unload after it, timed apart. */
+typedef struct span {
+	double wall, cpu, freed;
+} span;
+
+static double cpu_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Starts `sp`'s clocks; span_stop() ends them. */
+static void span_start(span *sp)
+{
+	sp->wall = -bench_now();
+	sp->cpu = -cpu_now();
+}
+
+static void span_stop(span *sp)
+{
+	sp->wall += bench_now();
+	sp->cpu += cpu_now();
+}
 
 struct bench {
 	int n;
@@ -78,9 +107,9 @@ static int left_behind(const struct bench *bn, const char *what)
 }
 
 /* (a) */
-static int preflight_one_by_one(struct bench *bn, double *t)
+static int preflight_one_by_one(struct bench *bn, span *t)
 {
-	double t0 = bench_now();
+	span_start(t);
 	for (int i = 0; i < bn->n; i++) {
 		signet_bundle_info *info = NULL;
 		signet_error *err = NULL;
@@ -89,20 +118,20 @@ static int preflight_one_by_one(struct bench *bn, double *t)
 		if (rc)
 			return refused("preflight of", bn->bundle[i], rc, err);
 	}
-	*t = bench_now() - t0;
+	span_stop(t);
 	return 0;
 }
 
-static int preflight_at_once(struct bench *bn, double *t)
+static int preflight_at_once(struct bench *bn, span *t)
 {
 	signet_preflight_result *r = calloc((size_t)bn->n, sizeof *r);
 	if (!r)
 		return -1;
-	double t0 = bench_now();
+	span_start(t);
 	int rc = signet_preflight_many(r, bn->bundle, (size_t)bn->n, bn->policy, HOST_API, NULL, NULL);
 	for (int i = 0; i < bn->n; i++)
 		signet_bundle_info_free(r[i].info);
-	*t = bench_now() - t0;
+	span_stop(t);
 	for (int i = 0; i < bn->n && rc; i++)
 		if (r[i].code && refused("preflight_many of", bn->bundle[i], r[i].code, r[i].error))
 			break;
@@ -124,12 +153,12 @@ static int new_host(struct bench *bn, signet_host **h)
 	return refused("a host for", "the bundles", -1, err);
 }
 
-static int guests_one_by_one(struct bench *bn, double *t, double *freed)
+static int guests_one_by_one(struct bench *bn, span *t)
 {
 	signet_host *h = NULL;
 	if (new_host(bn, &h))
 		return -1;
-	double t0 = bench_now();
+	span_start(t);
 	for (int i = 0; i < bn->n; i++) {
 		signet_guest_id g = 0;
 		signet_error *err = NULL;
@@ -139,14 +168,14 @@ static int guests_one_by_one(struct bench *bn, double *t, double *freed)
 			return refused("guest", bn->bundle[i], rc, err);
 		}
 	}
+	span_stop(t);
 	double t1 = bench_now();
 	signet_host_free(h);
-	*t = t1 - t0;
-	*freed = bench_now() - t1;
+	t->freed = bench_now() - t1;
 	return left_behind(bn, "signet_host_free");
 }
 
-static int guests_at_once(struct bench *bn, double *t, double *freed)
+static int guests_at_once(struct bench *bn, span *t)
 {
 	signet_host *h = NULL;
 	signet_guest_result *r = calloc((size_t)bn->n, sizeof *r);
@@ -154,9 +183,9 @@ static int guests_at_once(struct bench *bn, double *t, double *freed)
 		free(r);
 		return -1;
 	}
-	double t0 = bench_now();
+	span_start(t);
 	int rc = signet_host_load_bundles(r, h, bn->bundle, (size_t)bn->n, NULL, NULL, NULL);
-	double t1 = bench_now();
+	span_stop(t);
 	for (int i = 0; i < bn->n && rc; i++)
 		if (r[i].code && refused("guest (batch)", bn->bundle[i], r[i].code, r[i].error))
 			break;
@@ -165,8 +194,7 @@ static int guests_at_once(struct bench *bn, double *t, double *freed)
 	free(r);
 	double t2 = bench_now();
 	signet_host_free(h);
-	*t = t1 - t0;
-	*freed = bench_now() - t2;
+	t->freed = bench_now() - t2;
 	return rc ? -1 : left_behind(bn, "signet_host_free");
 }
 
@@ -183,9 +211,9 @@ static int unload_all(struct bench *bn, signet_image **img, double *freed)
 	return bad ? -1 : left_behind(bn, "signet_unload");
 }
 
-static int images_one_by_one(struct bench *bn, signet_image **img, double *t, double *freed)
+static int images_one_by_one(struct bench *bn, signet_image **img, span *t)
 {
-	double t0 = bench_now();
+	span_start(t);
 	for (int i = 0; i < bn->n; i++) {
 		signet_error *err = NULL;
 		int rc = signet_load(&img[i], bn->exe[i], bn->policy, &err);
@@ -197,18 +225,18 @@ static int images_one_by_one(struct bench *bn, signet_image **img, double *t, do
 			return -1;
 		}
 	}
-	*t = bench_now() - t0;
-	return unload_all(bn, img, freed);
+	span_stop(t);
+	return unload_all(bn, img, &t->freed);
 }
 
-static int images_at_once(struct bench *bn, signet_image **img, double *t, double *freed)
+static int images_at_once(struct bench *bn, signet_image **img, span *t)
 {
 	signet_load_result *r = calloc((size_t)bn->n, sizeof *r);
 	if (!r)
 		return -1;
-	double t0 = bench_now();
+	span_start(t);
 	int rc = signet_load_many(r, bn->exe, (size_t)bn->n, bn->policy, NULL, NULL);
-	*t = bench_now() - t0;
+	span_stop(t);
 	bool told = false;
 	for (int i = 0; i < bn->n; i++) {
 		img[i] = r[i].image;
@@ -217,33 +245,46 @@ static int images_at_once(struct bench *bn, signet_image **img, double *t, doubl
 		signet_error_free(r[i].error);
 	}
 	free(r);
-	int urc = unload_all(bn, img, freed);
+	int urc = unload_all(bn, img, &t->freed);
 	return rc || urc ? -1 : 0;
 }
 
 typedef struct pair {
 	const char *name;
-	double one[MAX_ROUNDS], many[MAX_ROUNDS], one_freed[MAX_ROUNDS], many_freed[MAX_ROUNDS];
+	span one[MAX_ROUNDS], many[MAX_ROUNDS];
 	bool has_freed;
 } pair;
 
-static void print_pair(pair *p, int rounds, int n)
+/* The median over the rounds of one field of the spans. */
+static double median_of(const span *sp, size_t field, int rounds)
 {
-	double ratio[MAX_ROUNDS];
+	double v[MAX_ROUNDS];
 	for (int r = 0; r < rounds; r++)
-		ratio[r] = p->one[r] / p->many[r];
-	double one = bench_median(p->one, rounds), many = bench_median(p->many, rounds);
+		v[r] = *(const double *)(const void *)((const char *)&sp[r] + field);
+	return bench_median(v, rounds);
+}
+
+static void print_pair(const pair *p, int rounds, int n)
+{
+	double ratio[MAX_ROUNDS], one_w[MAX_ROUNDS], many_w[MAX_ROUNDS];
+	for (int r = 0; r < rounds; r++) {
+		ratio[r] = p->one[r].wall / p->many[r].wall;
+		one_w[r] = p->one[r].wall;
+		many_w[r] = p->many[r].wall;
+	}
+	double one = bench_median(one_w, rounds), many = bench_median(many_w, rounds);
 	bench_median(ratio, rounds); /* sorted: the range below */
 	int last = rounds - 1;
 	printf("  %s\n", p->name);
-	printf("    one by one   %9.1f ms  %7.1f us each  (%.1f..%.1f ms)\n", one * 1e3, one * 1e6 / n,
-		p->one[0] * 1e3, p->one[last] * 1e3);
-	printf("    at once      %9.1f ms  %7.1f us each  (%.1f..%.1f ms)\n", many * 1e3, many * 1e6 / n,
-		p->many[0] * 1e3, p->many[last] * 1e3);
+	printf("    one by one   %9.1f ms  %7.1f us each  (%.1f..%.1f ms), CPU %.1f ms\n", one * 1e3, one * 1e6 / n,
+		one_w[0] * 1e3, one_w[last] * 1e3, median_of(p->one, offsetof(span, cpu), rounds) * 1e3);
+	printf("    at once      %9.1f ms  %7.1f us each  (%.1f..%.1f ms), CPU %.1f ms\n", many * 1e3, many * 1e6 / n,
+		many_w[0] * 1e3, many_w[last] * 1e3, median_of(p->many, offsetof(span, cpu), rounds) * 1e3);
 	printf("    speedup      %9.2fx  (each round's: %.2f..%.2f)\n", one / many, ratio[0], ratio[last]);
 	if (p->has_freed)
 		printf("    then unloading all, apart: %.1f ms after one by one, %.1f ms after the batch\n",
-			bench_median(p->one_freed, rounds) * 1e3, bench_median(p->many_freed, rounds) * 1e3);
+			median_of(p->one, offsetof(span, freed), rounds) * 1e3,
+			median_of(p->many, offsetof(span, freed), rounds) * 1e3);
 }
 
 /* The CPU's name, for the record. */
@@ -313,10 +354,9 @@ int main(int argc, char **argv)
 	static pair pre = { .name = "(a) preflight" };
 	static pair gst = { .name = "(b) bundles loaded as guests", .has_freed = true };
 	static pair ims = { .name = "(c) their libraries, signet_load", .has_freed = true };
-	double u1, u2;
-	if (preflight_one_by_one(&bn, &u1) || preflight_at_once(&bn, &u1) || guests_one_by_one(&bn, &u1, &u2) ||
-		guests_at_once(&bn, &u1, &u2) || images_one_by_one(&bn, img, &u1, &u2) ||
-		images_at_once(&bn, img, &u1, &u2))
+	span u;
+	if (preflight_one_by_one(&bn, &u) || preflight_at_once(&bn, &u) || guests_one_by_one(&bn, &u) ||
+		guests_at_once(&bn, &u) || images_one_by_one(&bn, img, &u) || images_at_once(&bn, img, &u))
 		return 1;
 
 	char load[64], cpu[256];
@@ -333,15 +373,11 @@ int main(int argc, char **argv)
 		bool one_first = r % 2 == 0;
 		int rc = one_first
 			? preflight_one_by_one(&bn, &pre.one[r]) || preflight_at_once(&bn, &pre.many[r]) ||
-			  guests_one_by_one(&bn, &gst.one[r], &gst.one_freed[r]) ||
-			  guests_at_once(&bn, &gst.many[r], &gst.many_freed[r]) ||
-			  images_one_by_one(&bn, img, &ims.one[r], &ims.one_freed[r]) ||
-			  images_at_once(&bn, img, &ims.many[r], &ims.many_freed[r])
+			  guests_one_by_one(&bn, &gst.one[r]) || guests_at_once(&bn, &gst.many[r]) ||
+			  images_one_by_one(&bn, img, &ims.one[r]) || images_at_once(&bn, img, &ims.many[r])
 			: preflight_at_once(&bn, &pre.many[r]) || preflight_one_by_one(&bn, &pre.one[r]) ||
-			  guests_at_once(&bn, &gst.many[r], &gst.many_freed[r]) ||
-			  guests_one_by_one(&bn, &gst.one[r], &gst.one_freed[r]) ||
-			  images_at_once(&bn, img, &ims.many[r], &ims.many_freed[r]) ||
-			  images_one_by_one(&bn, img, &ims.one[r], &ims.one_freed[r]);
+			  guests_at_once(&bn, &gst.many[r]) || guests_one_by_one(&bn, &gst.one[r]) ||
+			  images_at_once(&bn, img, &ims.many[r]) || images_one_by_one(&bn, img, &ims.one[r]);
 		if (rc)
 			return 1;
 	}
