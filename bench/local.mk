@@ -18,7 +18,7 @@ EXTRA_bench_bench_load_DEPENDENCIES = signet$(EXEEXT)
 # the build's `signet` makes its CA and signs; the plugin includes
 # signet/plugin.h from the source tree).
 EXTRA_PROGRAMS += bench/bench_preflight
-bench_bench_preflight_SOURCES = bench/bench_preflight.c bench/bench_util.h
+bench_bench_preflight_SOURCES = bench/bench_preflight.c bench/bench_util.h bench/bench_bundles.h
 bench_bench_preflight_CPPFLAGS = $(AM_CPPFLAGS) -DSIGNET_BUILDDIR=\"$(abs_top_builddir)\" \
 	-DSIGNET_SRCDIR=\"$(abs_top_srcdir)\" -DSIGNET_BENCH_CC=\"$(CC)\"
 bench_bench_preflight_LDADD = libsignet.la -ldl
@@ -43,8 +43,18 @@ bench_bench_isolation_CPPFLAGS = $(AM_CPPFLAGS) -DSIGNET_BUILDDIR=\"$(abs_top_bu
 bench_bench_isolation_LDADD = libsignet.la
 EXTRA_bench_bench_isolation_DEPENDENCIES = plugins/signet-guest
 
+# bench_many: N signed bundles preflighted, loaded as guests and their
+# libraries loaded, at once (the batch calls) against one by one (public
+# API; the bundles made as bench_preflight makes them).
+EXTRA_PROGRAMS += bench/bench_many
+bench_bench_many_SOURCES = bench/bench_many.c bench/bench_util.h bench/bench_bundles.h
+bench_bench_many_CPPFLAGS = $(AM_CPPFLAGS) -DSIGNET_BUILDDIR=\"$(abs_top_builddir)\" \
+	-DSIGNET_SRCDIR=\"$(abs_top_srcdir)\" -DSIGNET_BENCH_CC=\"$(CC)\"
+bench_bench_many_LDADD = libsignet.la
+EXTRA_bench_bench_many_DEPENDENCIES = signet$(EXEEXT)
+
 BENCHES = bench/bench_pagehash bench/bench_load bench/bench_preflight bench/bench_connection \
-	bench/bench_isolation
+	bench/bench_isolation bench/bench_many
 CLEANFILES += $(BENCHES)
 
 .PHONY: bench

@@ -100,13 +100,24 @@ int cmd_list(int argc, char **argv)
 	}
 	printf("%-20s %-32s %-8s %-11s %-16s %-8s %s\n", "BUNDLE", "IDENTIFIER", "VERSION", "TEAM", "CLASS",
 		"VERDICT", "REASON");
-	for (size_t i = 0; i < n; i++) {
-		char *path = NULL;
-		if (asprintf(&path, "%s/%s", argv[1], names[i]) < 0)
-			continue;
-		signet_bundle_info *info = NULL;
-		signet_error *err = NULL;
-		int prc = signet_preflight(&info, path, policy, HOST_API_VERSION, &err);
+	/* Every bundle preflighted in parallel (--jobs), the rows printed in name order. */
+	char **paths = calloc(n ? n : 1, sizeof *paths);
+	signet_preflight_result *pre = calloc(n ? n : 1, sizeof *pre);
+	signet_many_options mo = host_many_options(false);
+	for (size_t i = 0; paths && i < n; i++)
+		if (asprintf(&paths[i], "%s/%s", argv[1], names[i]) < 0)
+			paths[i] = NULL; /* preflight_many refuses that one alone */
+	bool ok = paths && pre;
+	if (!ok) {
+		fputs("signet-host list: out of memory\n", stderr);
+		rc = HOST_EXIT_REFUSED;
+	} else if (signet_preflight_many(pre, (const char *const *)paths, n, policy, HOST_API_VERSION, &mo, NULL)) {
+		rc = HOST_EXIT_REFUSED;
+	}
+	for (size_t i = 0; ok && i < n; i++) {
+		signet_bundle_info *info = pre[i].info;
+		signet_error *err = pre[i].error;
+		int prc = pre[i].code;
 		const signet_error *why = info && signet_bundle_info_reason_count(info)
 			? signet_bundle_info_reason(info, 0) : err;
 		uint8_t cdhash[SIGNET_QUARANTINE_CDHASH_SIZE];
@@ -127,8 +138,11 @@ int cmd_list(int argc, char **argv)
 			rc = HOST_EXIT_REFUSED;
 		signet_error_free(err);
 		signet_bundle_info_free(info);
-		free(path);
 	}
+	for (size_t i = 0; paths && i < n; i++)
+		free(paths[i]);
+	free(paths);
+	free(pre);
 out:
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);

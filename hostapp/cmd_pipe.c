@@ -21,7 +21,8 @@ static void usage(FILE *to)
 {
 	fputs("Usage: signet-host [--anchors P] [--requirement R] [--policy F] pipe BUNDLE...\n"
 	      "\n"
-	      "Loads each BUNDLE as a guest (all of them before any text moves), checks\n"
+	      "Loads each BUNDLE as a guest (all of them before any text moves; they are\n"
+	      "verified in parallel, and none is mapped unless all verify), checks\n"
 	      "that each conforms to the Filter protocol (version 1: filter, \"**\"), reads\n"
 	      "all of standard input (at most 64 MiB), passes it through each filter in\n"
 	      "order, and writes the result to standard output.\n"
@@ -50,18 +51,22 @@ int cmd_pipe(int argc, char **argv)
 		rc = HOST_EXIT_REFUSED;
 		goto out;
 	}
-	/* Every filter is loaded and checked before any text moves. */
-	for (size_t i = 0; i < n; i++) {
-		signet_guest_id g = 0;
-		rc = host_load_guest(&s, argv[i + 1], &g);
-		if (rc)
-			goto out;
-		if (signet_guest_conforms(s.host, g, &host_filter_protocol, &err) != 0 ||
-		    signet_instance_create(&chain[i], s.host, g, &err) != 0) {
+	/*
+	 * Every filter is loaded and checked before any text moves; all or
+	 * nothing: every bundle is verified (in parallel) before any is mapped,
+	 * so a refused one means no filter's code ran at all.
+	 */
+	signet_guest_id *guests = calloc(n, sizeof *guests);
+	rc = guests ? host_load_guests(&s, argv + 1, n, true, guests) : HOST_EXIT_REFUSED;
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (signet_guest_conforms(s.host, guests[i], &host_filter_protocol, &err) != 0 ||
+		    signet_instance_create(&chain[i], s.host, guests[i], &err) != 0) {
 			rc = host_report("pipe", err);
-			goto out;
 		}
 	}
+	free(guests);
+	if (rc)
+		goto out;
 	size_t len = 0;
 	text = host_read_stdin(&len);
 	if (!text || strlen(text) != len) {

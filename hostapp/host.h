@@ -26,8 +26,12 @@ typedef struct host_options {
 	bool isolate;              /* --isolate: every guest in its own process */
 	const char *guest_helper;  /* --guest-helper */
 	unsigned long call_timeout_ms; /* --call-timeout: an isolated guest's deadline per call; 0: the policy's */
+	unsigned jobs;             /* --jobs: files or bundles verified at once; 0: one per online CPU */
 } host_options;
 extern host_options host_opts;
+
+/* How a command verifies several files or bundles at once (--jobs). */
+signet_many_options host_many_options(bool all_or_nothing);
 
 /* The policy from the global options (exit code; 0 on success). */
 int host_make_policy(signet_policy **out);
@@ -63,6 +67,15 @@ void host_close(host_session *s);
 
 /* Loads a bundle as a guest; a refusal is printed with its reason (exit code 1). */
 int host_load_guest(host_session *s, const char *bundle, signet_guest_id *g);
+
+/*
+ * Loads `n` bundles as guests (signet_host_load_bundles(): examined in
+ * parallel, added in order), guests[i] getting each handle (0 when
+ * refused). Each refusal is printed with its reason, in order; all or
+ * nothing, only the refusals that caused it. Exit code 1 when any was
+ * refused.
+ */
+int host_load_guests(host_session *s, char *const *bundles, size_t n, bool all_or_nothing, signet_guest_id *guests);
 
 /* Standard input whole (at most 64 MiB, NUL-terminated, *len without the NUL), or NULL. */
 char *host_read_stdin(size_t *len);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "host.h"
 
@@ -43,4 +44,35 @@ int host_load_guest(host_session *s, const char *bundle, signet_guest_id *g)
 	host_print_refusal(stderr, "signet-host: refused: ", err);
 	signet_error_free(err);
 	return HOST_EXIT_REFUSED;
+}
+
+signet_many_options host_many_options(bool all_or_nothing)
+{
+	signet_many_options o = SIGNET_MANY_OPTIONS_INIT;
+	o.workers = host_opts.jobs;
+	o.all_or_nothing = all_or_nothing;
+	return o;
+}
+
+int host_load_guests(host_session *s, char *const *bundles, size_t n, bool all_or_nothing, signet_guest_id *guests)
+{
+	signet_guest_result *r = calloc(n ? n : 1, sizeof *r);
+	if (!r) {
+		fputs("signet-host: out of memory\n", stderr);
+		return HOST_EXIT_REFUSED;
+	}
+	signet_load_options lo = SIGNET_LOAD_OPTIONS_INIT;
+	lo.call_timeout_ms = host_opts.call_timeout_ms;
+	signet_many_options mo = host_many_options(all_or_nothing);
+	int rc = signet_host_load_bundles(r, s->host, (const char *const *)bundles, n, &lo, &mo, NULL)
+		? HOST_EXIT_REFUSED : HOST_EXIT_OK;
+	for (size_t i = 0; i < n; i++) {
+		guests[i] = r[i].guest;
+		/* All or nothing, the others only say that one was refused: that one says why. */
+		if (r[i].code && !(all_or_nothing && r[i].code == SIGNET_E_BATCH_REFUSED))
+			host_print_refusal(stderr, "signet-host: refused: ", r[i].error);
+		signet_error_free(r[i].error);
+	}
+	free(r);
+	return rc;
 }

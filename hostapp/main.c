@@ -17,7 +17,7 @@ static const struct {
 	{ "list", cmd_list, "preflight every bundle in a directory: one row each, with its verdict" },
 	{ "info", cmd_info, "a bundle's preflight report, then its class and methods" },
 	{ "preflight", cmd_preflight, "check a bundle as loading would, without running any of it" },
-	{ "load", cmd_load, "load one signed shared object (and call a function in it)" },
+	{ "load", cmd_load, "load signed shared objects (and call a function in each)" },
 	{ "run", cmd_run, "load a bundle and call a method of its principal class" },
 	{ "pipe", cmd_pipe, "chain text-filter bundles from standard input to standard output" },
 	{ "images", cmd_images, "print every image in this process (after loading BUNDLEs)" },
@@ -30,7 +30,7 @@ static void usage(FILE *to)
 {
 	fputs("Usage: signet-host [--help] [--version] [--anchors FILE|DIR] [--requirement EXPR]\n"
 	      "                   [--policy FILE] [--isolate] [--guest-helper PATH] [--call-timeout MS]\n"
-	      "                   COMMAND [ARGS...]\n\n"
+	      "                   [--jobs N] COMMAND [ARGS...]\n\n"
 	      "  --anchors PATH      trust anchors (default: $SIGNET_ANCHORS, else /etc/signet/anchors)\n"
 	      "  --requirement EXPR  what a plugin must satisfy (default: anchor trusted and team = host)\n"
 	      "  --policy FILE       a policy file (docs/policy.md); the two options above override it\n"
@@ -38,6 +38,8 @@ static void usage(FILE *to)
 	      "  --guest-helper PATH the signed signet-guest to use (default: $SIGNET_GUEST_HELPER,\n"
 	      "                      else the installed one)\n"
 	      "  --call-timeout MS   an isolated guest's deadline per call (default: the policy's, 25 s)\n"
+	      "  --jobs N            verify up to N files or bundles at once, 1 to 64, when a command\n"
+	      "                      takes several (default: one per online CPU)\n"
 	      "\nCommands:\n", to);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
@@ -95,6 +97,15 @@ int main(int argc, char **argv)
 					"from 1 to 86400000\n", argv[at + 1]);
 				return HOST_EXIT_USAGE;
 			}
+		} else if (strcmp(argv[at], "--jobs") == 0) {
+			char *end = NULL;
+			errno = 0;
+			unsigned long jobs = strtoul(argv[at + 1], &end, 10);
+			if (errno || !end || *end || argv[at + 1][0] == '-' || jobs == 0 || jobs > 64) {
+				fprintf(stderr, "signet-host: --jobs: '%s' is not a number from 1 to 64\n", argv[at + 1]);
+				return HOST_EXIT_USAGE;
+			}
+			host_opts.jobs = (unsigned)jobs;
 		} else
 			break;
 		at += 2;

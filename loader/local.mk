@@ -20,6 +20,8 @@ libsignet_internal_la_SOURCES = \
 	loader/core/array.h \
 	loader/core/utf8.c \
 	loader/core/utf8.h \
+	loader/core/parallel.c \
+	loader/core/parallel.h \
 	loader/elf/elf_image.c \
 	loader/elf/elf_image.h \
 	loader/registry/image.c \
@@ -33,6 +35,8 @@ libsignet_internal_la_SOURCES = \
 	loader/imagelog/imagelog.h \
 	loader/load/load.c \
 	loader/load/load_internal.h \
+	loader/load/many.c \
+	loader/load/many_internal.h \
 	loader/load/closure.c \
 	loader/load/snapshot.c \
 	loader/load/snapshot.h

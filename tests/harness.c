@@ -235,3 +235,17 @@ const char *sg_root_sandbox(void)
 	}
 	return current;
 }
+
+bool sg_still_loaded(const char *fragment)
+{
+	signet_image_list *list = NULL;
+	if (signet_registry_snapshot(&list, NULL) != 0)
+		exit(99);
+	bool found = false;
+	for (size_t i = 0; i < signet_image_list_count(list); i++) {
+		const char *p = signet_image_path(signet_image_list_get(list, i));
+		found |= p && strstr(p, fragment) != NULL;
+	}
+	signet_image_list_free(list);
+	return found;
+}

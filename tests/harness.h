@@ -6,6 +6,7 @@
 #ifndef SIGNET_TEST_HARNESS_H
 #define SIGNET_TEST_HARNESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -78,6 +79,9 @@ typedef struct sg_special {
 	const char *kind;
 } sg_special;
 const sg_special *sg_special_files(void);
+
+/* Whether any image in the registry has a path containing `fragment` (exits 99 when it cannot tell). */
+bool sg_still_loaded(const char *fragment);
 
 /* Ends the test program with exit 99 (a hard error) if it still runs after `seconds`. */
 void sg_watchdog(unsigned seconds);

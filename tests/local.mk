@@ -127,6 +127,7 @@ include $(srcdir)/tests/load/local.mk
 include $(srcdir)/tests/bundle/local.mk
 include $(srcdir)/tests/plugin/local.mk
 include $(srcdir)/tests/guest/local.mk
+include $(srcdir)/tests/parallel/local.mk
 include $(srcdir)/tests/connection/local.mk
 include $(srcdir)/tests/hostapp/local.mk
 include $(srcdir)/tests/process/local.mk

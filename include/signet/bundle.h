@@ -21,7 +21,9 @@
  * guest, see signet/guest.h, which owns that one) and is freed with
  * signet_bundle_info_free(). Strings and errors returned by the accessors
  * belong to it. Thread-safety: preflights of different bundles may run
- * concurrently; a report is immutable.
+ * concurrently; a report is immutable. signet_preflight_many() starts and
+ * joins its own worker threads (which block every signal); it runs none of
+ * the bundles' code either.
  */
 #ifndef SIGNET_BUNDLE_H
 #define SIGNET_BUNDLE_H
@@ -32,6 +34,7 @@
 
 #include <signet/common.h>
 #include <signet/error.h>
+#include <signet/loader.h>
 #include <signet/policy.h>
 
 SIGNET_BEGIN_DECLS
@@ -59,6 +62,34 @@ SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_preflight(signet_bundle_info **out, 
 	const char *host_api, signet_error **err);
 
 SIGNET_EXPORT void signet_bundle_info_free(signet_bundle_info *info);
+
+/* One bundle's outcome in signet_preflight_many(). */
+typedef struct signet_preflight_result {
+	signet_bundle_info *info; /* the report, as signet_preflight() gives it (or NULL); the caller frees it */
+	int code;                 /* what signet_preflight() would have returned */
+	signet_error *error;      /* its first reason when `code` is not 0 (the caller frees it), else NULL */
+} signet_preflight_result;
+
+/*
+ * Preflights the `count` bundles of `paths` on several threads (`opts`:
+ * the worker count; NULL: one per online CPU; all_or_nothing is for loads
+ * and refused here) and writes one result per bundle to `results[i]`, in
+ * input order: exactly what signet_preflight(&info, paths[i], policy,
+ * host_api, &error) would have given, field for field (a NULL or empty
+ * path: SIGNET_E_INVALID_ARGUMENT for that index alone). Each verification
+ * hashes on one core while the others run.
+ *
+ * Returns 0 when every bundle would load (also for count 0); otherwise the
+ * code of the first refused index, with a copy of its error in `*err`.
+ * When the call itself is refused (SIGNET_E_INVALID_ARGUMENT: a NULL
+ * `results` or `paths` with a count, bad options or host_api;
+ * SIGNET_E_POLICY_INVALID: no usable default policy; SIGNET_E_NOMEM),
+ * `*err` gets the reason and every result carries that code, a copy of it
+ * and no report.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_preflight_many(signet_preflight_result *results,
+	const char *const *paths, size_t count, const signet_policy *policy, const char *host_api,
+	const signet_many_options *opts, signet_error **err);
 
 /* True when the bundle would load (no reasons). */
 SIGNET_EXPORT bool signet_bundle_info_ok(const signet_bundle_info *info);

@@ -74,6 +74,8 @@ SIGNET_BEGIN_DECLS
 	  "the kernel refuses sealed or executable memfds (`vm.memfd_noexec=2`, no `F_SEAL_*`): loading fails closed") \
 	X(SIGNET_E_SONAME_CONFLICT, -58, 0, "another image with this soname is loaded", \
 	  "a different image with the same soname is already loaded; Signet does not alias them") \
+	X(SIGNET_E_BATCH_REFUSED, -59, 0, "another file of an all-or-nothing batch was refused", \
+	  "not loaded (or loaded and given back) because another file of the same all-or-nothing batch was refused; the message names that file") \
 	/* ELF structure */ \
 	X(SIGNET_E_NOT_ELF, -100, 1, "not an ELF file", \
 	  "not an ELF file: bad magic, or shorter than an ELF header") \

@@ -61,6 +61,9 @@
  * accessor returned is not protected that way: a caller that removes
  * guests on one thread must not use that guest's borrowed pointers on
  * another. One instance must not be used by two threads at once.
+ * signet_host_load_bundles() examines bundles on worker threads of its own
+ * (which block every signal and run no guest code) and loads them on the
+ * calling thread.
  */
 #ifndef SIGNET_GUEST_H
 #define SIGNET_GUEST_H
@@ -168,6 +171,55 @@ SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_load_bundle(signet_guest_id *ou
  */
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_load_bundle_with(signet_guest_id *out, signet_host *host,
 	const char *path, const signet_load_options *opts, signet_error **err);
+
+/* One bundle's outcome in signet_host_load_bundles(). */
+typedef struct signet_guest_result {
+	signet_guest_id guest;  /* the new guest's handle; 0 on failure */
+	int code;               /* 0, or what signet_host_load_bundle_with() would have returned */
+	signet_error *error;    /* the reason when `code` is not 0 (the caller frees it), else NULL */
+} signet_guest_result;
+
+/*
+ * Loads the `count` bundles of `paths` as guests, each with `load_opts`
+ * (NULL: as signet_host_load_bundle()), and writes one result per bundle
+ * to `results[i]`, in input order. `opts` (NULL: SIGNET_MANY_OPTIONS_INIT)
+ * sets the worker count and all_or_nothing, as for signet_load_many()
+ * (signet/loader.h): the examinations (manifest, layout, snapshot,
+ * signature, policy, seals, libraries, principal class) run on several
+ * threads, each hashing on one core; then, on the calling thread and in
+ * input order, each examined bundle is loaded from the very snapshot
+ * examined, its class validated and its guest added, so handles, add
+ * observers and the image log follow the input order.
+ *
+ * Isolated loads (SIGNET_ISOLATION_PROCESS, the host's or load_opts'):
+ * the host's examinations run in parallel all the same; the guests'
+ * processes are then started one after another, in input order, each start
+ * waiting for its helper to verify and load its bundle (a start is a
+ * process and a handshake, whose failure must be told apart per bundle).
+ *
+ * Each result is what signet_host_load_bundle_with() would have given, one
+ * call after another: one refusal does not stop the others (the same
+ * bundle twice gives two guests of one image, loaded twice). With
+ * opts->all_or_nothing, either every bundle becomes a guest or none does:
+ * all are examined before the first is mapped; a refusal then leaves none
+ * mapped, and a later one (loading, the class) removes the guests already
+ * added, last first (their code has run: only its effects on the host's
+ * guest list are undone); every bundle not itself refused gets
+ * SIGNET_E_BATCH_REFUSED naming the one that was.
+ *
+ * Returns 0 when every bundle loaded (also for count 0), otherwise the
+ * code of the first failed index (all or nothing: of the first bundle
+ * refused on its own account) with a copy of its error in `*err`. When
+ * the call itself is refused (SIGNET_E_INVALID_ARGUMENT: no host, NULL
+ * `results` or `paths` with a count, bad options; SIGNET_E_IN_OBSERVER,
+ * SIGNET_E_IN_INITIALIZER; SIGNET_E_HOST_DEDICATED; SIGNET_E_NOMEM),
+ * nothing is loaded, `*err` gets the reason and every result carries that
+ * code and a copy of it. Thread-safety: as signet_host_load_bundle(); it
+ * starts and joins its own worker threads, which never run guest code.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_host_load_bundles(signet_guest_result *results, signet_host *host,
+	const char *const *paths, size_t count, const signet_load_options *load_opts, const signet_many_options *opts,
+	signet_error **err);
 
 /*
  * Removes a guest and unloads its bundle (an isolated guest's process is

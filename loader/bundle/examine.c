@@ -83,7 +83,8 @@ void sg_examination_clear(sg_examination *x)
 	sg_inspected_clear(&x->exe);
 	sg_reasons_clear(&x->reasons);
 	sg_dependencies_clear(&x->deps);
-	*x = (sg_examination){ .exe = { .snap = { .fd = -1 } } };
+	/* Descriptors -1, not 0: a second clear must not close descriptor 0. */
+	*x = (sg_examination)SG_EXAMINATION_INIT;
 }
 
 /*
@@ -183,7 +184,8 @@ static int check_host_api(sg_examination *x, sg_semver host)
 int sg_examine_bundle(sg_examination *x, const char *path, const signet_policy *policy, sg_semver host_api,
 	bool preflight)
 {
-	*x = (sg_examination){ .exe = { .snap = { .fd = -1 } }, .reasons = { .all = preflight } };
+	*x = (sg_examination)SG_EXAMINATION_INIT;
+	x->reasons.all = preflight;
 	sg_reasons *r = &x->reasons;
 	if (!sg_policy_trust(policy))
 		return sg_reasons_fail(r, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = path,

@@ -38,6 +38,9 @@ typedef struct sg_examination {
 	bool deps_failed;       /* out of memory recording one */
 } sg_examination;
 
+/* An examination holding nothing (no descriptor either): what sg_examination_clear() leaves. */
+#define SG_EXAMINATION_INIT { .bundle = { .tree = { .rootfd = -1 } }, .exe = { .snap = { .fd = -1 } } }
+
 /*
  * Examines the bundle at `path`. With `preflight`, collects every reason
  * and resolves the dependency closure as a dry run; otherwise stops at the
@@ -47,6 +50,7 @@ typedef struct sg_examination {
 int sg_examine_bundle(sg_examination *x, const char *path, const signet_policy *policy, sg_semver host_api,
 	bool preflight);
 
+/* Releases everything; safe to call again (and on SG_EXAMINATION_INIT). */
 void sg_examination_clear(sg_examination *x);
 
 /* The host's API version from text (NULL: SIGNET_HOST_API_DEFAULT);

@@ -8,4 +8,4 @@ libsignet_internal_la_SOURCES += \
 	loader/bundle/bundle.c loader/bundle/bundle.h \
 	loader/bundle/examine.c loader/bundle/examine.h \
 	loader/bundle/report.c loader/bundle/report.h \
-	loader/bundle/preflight.c
+	loader/bundle/preflight.c loader/bundle/preflight_many.c

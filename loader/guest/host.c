@@ -24,6 +24,7 @@
 #include "isolation/isolation.h"
 #include "process/process_internal.h"
 #include "load/load_internal.h"
+#include "load/many_internal.h"
 #include "policy/entitlements.h"
 #include "policy/policy_internal.h"
 #include "requirement/requirement_internal.h"
@@ -269,41 +270,39 @@ static int load_isolated(signet_host *h, sg_guest *g, sg_examination *x, const s
 	return rc;
 }
 
-int signet_host_load_bundle_with(signet_guest_id *out, signet_host *h, const char *path,
-	const signet_load_options *opts, signet_error **err)
+/* The examination preflight also runs, stopping at the first reason (any thread: it maps and runs nothing). */
+static int examine(sg_examination *x, const signet_host *h, const char *path, signet_error **local)
 {
-	if (!h || !path || !*path || !out)
-		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "loading a bundle needs a host, a path and an output");
-	if (opts && (opts->version != SIGNET_LOAD_OPTIONS_VERSION || (unsigned)opts->isolation > SIGNET_ISOLATION_PROCESS))
-		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "load options of version %d, with a signet_isolation "
-			"value, are expected", SIGNET_LOAD_OPTIONS_VERSION);
-	bool isolated = (opts && opts->isolation != SIGNET_ISOLATION_DEFAULT ? opts->isolation : h->isolation)
-		== SIGNET_ISOLATION_PROCESS;
-	int rc = sg_load_enter("signet_host_load_bundle", path, err);
-	if (rc)
-		return rc;
-	if (signet_host_is_dedicated(h))
-		return dedicated_refusal(path, err);
-	signet_error *local = NULL;
-	sg_examination x;
-	rc = sg_examine_bundle(&x, path, h->policy, h->api, false);
-	sg_guest *g = NULL;
+	int rc = sg_examine_bundle(x, path, h->policy, h->api, false);
 	if (rc) {
-		local = sg_reasons_take_first(&x.reasons);
-		if (!local)
-			sg_fail_code(&local, rc, "%s: refused (%s)", path, signet_code_name(rc));
-		goto out;
+		*local = sg_reasons_take_first(&x->reasons);
+		if (!*local)
+			sg_fail_code(local, rc, "%s: refused (%s)", path, signet_code_name(rc));
 	}
-	g = calloc(1, sizeof *g);
-	if (!g || !(g->root = strdup(x.bundle.tree.root))) {
-		rc = sg_fail_code(&local, SIGNET_E_NOMEM, "out of memory loading %s", path);
+	return rc;
+}
+
+/*
+ * The rest of a load, for a bundle whose examination passed: the guest,
+ * its report, the quarantine, then its image loaded from the very snapshot
+ * examined (or its own process started), its class, its handle. On the
+ * calling thread: this is where the bundle's code first runs. `x` stays
+ * the caller's to clear; on failure nothing is left loaded.
+ */
+static int admit(signet_guest_id *out, signet_host *h, sg_examination *x, bool isolated,
+	const signet_load_options *opts, signet_error **local)
+{
+	sg_guest *g = calloc(1, sizeof *g);
+	int rc = 0;
+	if (!g || !(g->root = strdup(x->bundle.tree.root))) {
+		rc = sg_fail_code(local, SIGNET_E_NOMEM, "out of memory loading %s", x->bundle.tree.root);
 		goto out;
 	}
 	g->host = h;
 	atomic_init(&g->status, SIGNET_GUEST_VALID);
 	/* The report first: loading moves the verified identity into the image record. */
-	if (sg_bundle_info_build(&g->info, &x) != 0) {
-		rc = sg_fail_code(&local, SIGNET_E_NOMEM, "out of memory loading %s", path);
+	if (sg_bundle_info_build(&g->info, x) != 0) {
+		rc = sg_fail_code(local, SIGNET_E_NOMEM, "out of memory loading %s", g->root);
 		goto out;
 	}
 	/*
@@ -311,24 +310,152 @@ int signet_host_load_bundle_with(signet_guest_id *out, signet_host *h, const cha
 	 * would take its host down with it, which is worse. Checked before
 	 * any of its code runs.
 	 */
-	rc = sg_quarantine_refuse(h, x.exe.identity, g->root, &local);
+	rc = sg_quarantine_refuse(h, x->exe.identity, g->root, local);
 	if (!rc && isolated) {
-		rc = load_isolated(h, g, &x, opts, &local);
+		rc = load_isolated(h, g, x, opts, local);
 	} else if (!rc) {
 		/* Dependencies inside the bundle must be the sealed bytes, as mapped. */
-		sg_txn t = { .policy = h->policy, .check_mapped = sg_bundle_check_mapped, .check_ctx = &x.bundle };
-		rc = sg_load_inspected(&t, &x.exe, NULL, &g->image, &local);
+		sg_txn t = { .policy = h->policy, .check_mapped = sg_bundle_check_mapped, .check_ctx = &x->bundle };
+		rc = sg_load_inspected(&t, &x->exe, NULL, &g->image, local);
 		if (!rc)
-			rc = adopt_class(g, &x, &local);
+			rc = adopt_class(g, x, local);
 	}
 	if (!rc)
-		rc = add_guest(h, g, out, &local);
+		rc = add_guest(h, g, out, local);
 out:
-	sg_examination_clear(&x);
-	if (rc) {
+	if (rc)
 		guest_free(g);
+	return rc;
+}
+
+static int check_load_options(const signet_load_options *opts, signet_error **err)
+{
+	if (opts && (opts->version != SIGNET_LOAD_OPTIONS_VERSION || (unsigned)opts->isolation > SIGNET_ISOLATION_PROCESS))
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "load options of version %d, with a signet_isolation "
+			"value, are expected", SIGNET_LOAD_OPTIONS_VERSION);
+	return 0;
+}
+
+static bool isolated_load(const signet_host *h, const signet_load_options *opts)
+{
+	return (opts && opts->isolation != SIGNET_ISOLATION_DEFAULT ? opts->isolation : h->isolation)
+		== SIGNET_ISOLATION_PROCESS;
+}
+
+int signet_host_load_bundle_with(signet_guest_id *out, signet_host *h, const char *path,
+	const signet_load_options *opts, signet_error **err)
+{
+	if (!h || !path || !*path || !out)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "loading a bundle needs a host, a path and an output");
+	int rc = check_load_options(opts, err);
+	if (!rc)
+		rc = sg_load_enter("signet_host_load_bundle", path, err);
+	if (rc)
+		return rc;
+	if (signet_host_is_dedicated(h))
+		return dedicated_refusal(path, err);
+	signet_error *local = NULL;
+	sg_examination x;
+	rc = examine(&x, h, path, &local);
+	if (!rc)
+		rc = admit(out, h, &x, isolated_load(h, opts), opts, &local);
+	sg_examination_clear(&x);
+	if (rc)
 		sg_load_refused(path, rc, local, err);
+	return rc;
+}
+
+/* ---- many bundles at once ---- */
+
+typedef struct bundle_item {
+	sg_many_item base;
+	sg_examination x;
+	signet_guest_id guest;
+} bundle_item;
+
+typedef struct bundle_batch {
+	signet_host *host;
+	const signet_load_options *opts;
+	bool isolated;
+} bundle_batch;
+
+/* On a worker: the examination (nothing mapped, nothing run). */
+static void bundles_prepare(void *ctx, sg_many_item *base)
+{
+	bundle_batch *b = ctx;
+	bundle_item *it = (bundle_item *)base;
+	base->rc = examine(&it->x, b->host, base->path, &base->err);
+	if (base->rc)
+		sg_examination_clear(&it->x); /* nothing of a refused bundle is kept while the batch goes on */
+}
+
+/*
+ * On the calling thread, in input order: the load itself. Isolated guests
+ * were examined in parallel like the others; their processes start here,
+ * one after another (each start waits for its helper to verify and load
+ * the bundle).
+ */
+static void bundles_commit(void *ctx, sg_many_item *base, bool load)
+{
+	bundle_batch *b = ctx;
+	bundle_item *it = (bundle_item *)base;
+	if (load) {
+		base->rc = admit(&it->guest, b->host, &it->x, b->isolated, b->opts, &base->err);
+		base->loaded = !base->rc;
 	}
+	sg_examination_clear(&it->x);
+}
+
+static bool bundles_give_back(void *ctx, sg_many_item *base)
+{
+	bundle_batch *b = ctx;
+	bundle_item *it = (bundle_item *)base;
+	/*
+	 * The handle was never returned, but handles are predictable: a
+	 * thread that guessed it and made an instance keeps the guest
+	 * (removal is refused while instances live), and so does its result.
+	 */
+	if (signet_host_remove_guest(b->host, it->guest, NULL) != 0)
+		return false;
+	it->guest = 0;
+	return true;
+}
+
+int signet_host_load_bundles(signet_guest_result *results, signet_host *h, const char *const *paths, size_t count,
+	const signet_load_options *load_opts, const signet_many_options *opts, signet_error **err)
+{
+	if (count == 0)
+		return 0;
+	signet_error *e = NULL;
+	signet_many_options o = SIGNET_MANY_OPTIONS_INIT;
+	int rc = !results || !paths || !h
+		? sg_fail_code(&e, SIGNET_E_INVALID_ARGUMENT, "signet_host_load_bundles needs results, a host and paths "
+			"for %zu bundles", count)
+		: sg_many_options(opts, &o, "signet_host_load_bundles", &e);
+	if (!rc)
+		rc = check_load_options(load_opts, &e);
+	if (!rc)
+		rc = sg_load_enter("signet_host_load_bundles", NULL, &e);
+	if (!rc && signet_host_is_dedicated(h))
+		rc = dedicated_refusal(NULL, &e);
+	bundle_item *items = rc ? NULL : calloc(count, sizeof *items);
+	if (!rc && !items)
+		rc = sg_fail_code(&e, SIGNET_E_NOMEM, "out of memory loading %zu bundles", count);
+	if (rc) {
+		SG_MANY_REFUSE_ALL(results, count, rc, e, err);
+		return rc;
+	}
+	for (size_t i = 0; i < count; i++)
+		items[i].x = (sg_examination)SG_EXAMINATION_INIT;
+	bundle_batch b = { .host = h, .opts = load_opts, .isolated = isolated_load(h, load_opts) };
+	sg_many m = { .what = "signet_host_load_bundles", .items = items, .item_size = sizeof *items, .count = count,
+		.opts = o, .log = true, .prepare = bundles_prepare, .commit = bundles_commit,
+		.give_back = bundles_give_back, .ctx = &b };
+	rc = sg_many_run(&m, paths, err);
+	for (size_t i = 0; i < count; i++)
+		results[i] = (signet_guest_result){ .guest = items[i].guest, .code = items[i].base.rc,
+			.error = items[i].base.err };
+	free(items);
 	return rc;
 }
 

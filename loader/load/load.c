@@ -26,6 +26,7 @@
 
 #include "codesign/identity_internal.h"
 #include "core/error_internal.h"
+#include "core/parallel.h"
 #include "elf/elf_image.h"
 #include "load/load_internal.h"
 #include "load/snapshot.h"
@@ -334,6 +335,8 @@ int sg_inspect(sg_txn *t, sg_inspected *in, signet_error **err)
 		return rc;
 	signet_verify_options vo;
 	sg_policy_verify_options(t->policy, &vo);
+	/* One hashing core each while a batch verifies many images at once (core/parallel.h). */
+	vo.threads = sg_parallel_hash_threads();
 	sg_known_hashes known;
 	sg_snapshot_known_hashes(snap, &known);
 	rc = sg_verify_bytes_known(&in->identity, snap->bytes, snap->length, snap->path, trust, &vo, &known, err);

@@ -32,6 +32,7 @@
 #include "codesign/identity_internal.h"
 #include "codesign/pagehash.h"
 #include "core/error_internal.h"
+#include "core/parallel.h"
 #include "core/file.h"
 #include "load/snapshot.h"
 
@@ -184,8 +185,9 @@ static int fill_hashed(sg_snapshot *s, uint8_t *data, int fd, const char *path, 
 	if (!s->page_hashes)
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory loading %s", path);
 	s->hash_shift = SG_PAGE_SHIFT_DEFAULT;
+	/* One core each inside a batch that verifies many files at once (core/parallel.h). */
 	return sg_pagehash_fill(s->page_hashes, data, fd, s->length, SG_PAGE_SHIFT_DEFAULT,
-		SG_PAGEHASH_ALL_CORES, path, err);
+		sg_parallel_hash_threads(), path, err);
 }
 
 /*

@@ -58,20 +58,6 @@ static int plugin_int(signet_host *h, signet_guest_id g, const char *name)
 	return __atomic_load_n((int *)p, __ATOMIC_RELAXED);
 }
 
-static bool still_loaded(const char *fragment)
-{
-	signet_image_list *list = NULL;
-	if (signet_registry_snapshot(&list, NULL) != 0)
-		abort();
-	bool found = false;
-	for (size_t i = 0; i < signet_image_list_count(list); i++) {
-		const char *p = signet_image_path(signet_image_list_get(list, i));
-		found |= p && strstr(p, fragment) != NULL;
-	}
-	signet_image_list_free(list);
-	return found;
-}
-
 /* ---- loading and descriptors ---- */
 
 static void test_load_and_describe(void)
@@ -98,7 +84,7 @@ static void test_load_and_describe(void)
 	CU_ASSERT_PTR_NULL(signet_guest_class_name(h, 99));
 	SG_ASSERT_FAILS(signet_guest_status(&st, h, 99, &err), &err, SIGNET_E_NOT_FOUND, "no guest 99");
 	signet_host_free(h);
-	CU_ASSERT_FALSE(still_loaded("/guest.bundle/lib/plugin.so"));
+	CU_ASSERT_FALSE(sg_still_loaded("/guest.bundle/lib/plugin.so"));
 }
 
 static void test_bad_descriptors_refused(void)
@@ -123,7 +109,7 @@ static void test_bad_descriptors_refused(void)
 		CU_ASSERT_EQUAL(g, 0);
 		CU_ASSERT_EQUAL(signet_host_guests(h, NULL, 0), 0);
 		/* Nothing is left mapped after the refusal. */
-		CU_ASSERT_FALSE(still_loaded("/baddesc.bundle/"));
+		CU_ASSERT_FALSE(sg_still_loaded("/baddesc.bundle/"));
 		signet_host_free(h);
 		free(dir);
 	}
@@ -138,7 +124,7 @@ static void test_manifest_protocols_must_be_adopted(void)
 	signet_guest_id g = 0;
 	SG_ASSERT_FAILS(signet_host_load_bundle(&g, h, dir, &err), &err, SIGNET_E_CLASS_INVALID,
 		"the manifest lists protocol Filter 3, which class TestClass does not adopt");
-	CU_ASSERT_FALSE(still_loaded("/promise.bundle/"));
+	CU_ASSERT_FALSE(sg_still_loaded("/promise.bundle/"));
 	signet_host_free(h);
 	free(dir);
 }
@@ -151,7 +137,7 @@ static void test_refused_bundle_leaves_nothing(void)
 	signet_error *err = NULL;
 	signet_guest_id g = 0;
 	SG_ASSERT_FAILS(signet_host_load_bundle(&g, h, dir, &err), &err, SIGNET_E_REQUIREMENT_UNMET, "ZZZZZ99999");
-	CU_ASSERT_FALSE(still_loaded("/refused.bundle/"));
+	CU_ASSERT_FALSE(sg_still_loaded("/refused.bundle/"));
 	signet_host_free(h);
 	free(dir);
 }
@@ -178,7 +164,7 @@ static void test_bundled_library_is_the_guests(void)
 	signet_image_free(lib);
 	signet_instance_destroy(inst);
 	signet_host_free(h);
-	CU_ASSERT_FALSE(still_loaded("/depguest.bundle/"));
+	CU_ASSERT_FALSE(sg_still_loaded("/depguest.bundle/"));
 	free(dir);
 }
 
@@ -697,7 +683,7 @@ static void test_handles_and_removal(void)
 	signet_instance_destroy(inst);
 	SG_ASSERT_OK(signet_host_remove_guest(h, g1, &err), &err);
 	SG_ASSERT_FAILS(signet_host_remove_guest(h, g1, &err), &err, SIGNET_E_NOT_FOUND, "no guest");
-	CU_ASSERT_FALSE(still_loaded("/ha.bundle/"));
+	CU_ASSERT_FALSE(sg_still_loaded("/ha.bundle/"));
 	/* Handles are never reused. */
 	SG_ASSERT_OK(signet_host_load_bundle(&g3, h, a, &err), &err);
 	CU_ASSERT(g3 != g1 && g3 != g2);
