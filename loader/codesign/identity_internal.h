@@ -60,4 +60,13 @@ int sg_verify_bytes_known(signet_identity **out, const void *bytes, size_t lengt
 	const signet_trust *trust, const signet_verify_options *opts, const sg_known_hashes *known,
 	signet_error **err);
 
+/*
+ * Verifies the `size` bytes of the open file `fd` (`label` names it in
+ * errors): a file under 1 MiB read into private memory with its pages
+ * hashed as they are read (no mapping to make and unmap), a larger one
+ * mapped. What signet_verify_file() and the process inspector share.
+ */
+int sg_verify_fd(signet_identity **out, int fd, uint64_t size, const char *label, const signet_trust *trust,
+	const signet_verify_options *opts, signet_error **err);
+
 #endif /* SIGNET_IDENTITY_INTERNAL_H */

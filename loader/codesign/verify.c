@@ -175,6 +175,20 @@ static int verify_read(signet_identity **out, int fd, size_t length, const char 
 	return rc;
 }
 
+int sg_verify_fd(signet_identity **out, int fd, uint64_t size, const char *label, const signet_trust *trust,
+	const signet_verify_options *opts, signet_error **err)
+{
+	if (size < READ_RATHER_THAN_MAP)
+		return verify_read(out, fd, (size_t)size, label, trust, opts, err);
+	sg_mapped_file m;
+	int rc = sg_mapped_file_from_fd(&m, fd, size, label, err);
+	if (rc)
+		return rc;
+	rc = signet_verify_bytes(out, m.bytes, m.length, label, trust, opts, err);
+	sg_mapped_file_close(&m);
+	return rc;
+}
+
 int signet_verify_file(signet_identity **out, const char *path, const signet_trust *trust,
 	const signet_verify_options *opts, signet_error **err)
 {
@@ -185,18 +199,8 @@ int signet_verify_file(signet_identity **out, const char *path, const signet_tru
 	int rc = sg_file_open(&fd, &size, path, SG_MAX_FILE_SIZE, "file.open", err);
 	if (rc)
 		return rc;
-	if (size < READ_RATHER_THAN_MAP) {
-		rc = verify_read(out, fd, (size_t)size, path, trust, opts, err);
-		close(fd);
-		return rc;
-	}
+	rc = sg_verify_fd(out, fd, size, path, trust, opts, err);
 	close(fd);
-	sg_mapped_file m;
-	rc = sg_mapped_file_open(&m, path, SG_MAX_FILE_SIZE, err);
-	if (rc)
-		return rc;
-	rc = signet_verify_bytes(out, m.bytes, m.length, path, trust, opts, err);
-	sg_mapped_file_close(&m);
 	return rc;
 }
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "codesign/format.h"
+#include "codesign/identity_internal.h"
 #include "core/error_internal.h"
 #include "core/file.h"
 #include "core/quote.h"
@@ -184,12 +185,7 @@ static int verify_exe(signet_process *p, int fd, uint64_t size, const signet_pol
 	signet_verify_options opts;
 	sg_policy_verify_options(policy, &opts);
 	signet_error *e = NULL;
-	sg_mapped_file m;
-	int rc = sg_mapped_file_from_fd(&m, fd, size, p->executable, &e);
-	if (!rc) {
-		rc = signet_verify_bytes(&p->identity, m.bytes, m.length, p->executable, sg_policy_trust(policy), &opts, &e);
-		sg_mapped_file_close(&m);
-	}
+	int rc = sg_verify_fd(&p->identity, fd, size, p->executable, sg_policy_trust(policy), &opts, &e);
 	if (rc == SIGNET_E_NOMEM) {
 		signet_error_free(e);
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory verifying %s", p->executable);

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "codesign/format.h"
+#include "codesign/identity_internal.h"
 #include "core/error_internal.h"
 #include "core/file.h"
 #include "core/quote.h"
@@ -168,13 +169,8 @@ static int judge_snapshot(signet_process *p, const sg_mapping *m, const signet_p
 	sg_policy_verify_options(policy, &opts);
 	signet_identity *id = NULL;
 	signet_error *e = NULL;
-	sg_mapped_file mf;
-	int rc = sg_mapped_file_from_fd(&mf, fd, size, label, &e);
+	int rc = sg_verify_fd(&id, fd, size, label, sg_policy_trust(policy), &opts, &e);
 	close(fd);
-	if (!rc) {
-		rc = signet_verify_bytes(&id, mf.bytes, mf.length, label, sg_policy_trust(policy), &opts, &e);
-		sg_mapped_file_close(&mf);
-	}
 	signet_identity_free(id);
 	if (rc == SIGNET_E_NOMEM) {
 		signet_error_free(e);
