@@ -3,7 +3,8 @@
  * bench_load.c - signet_load()+signet_unload() against a plain
  * dlopen()+dlclose() of the same signed file, alternating in one run.
  *
- * Three libraries: one of 16 KiB, a signed copy of the system
+ * Three libraries: a small one (4 KiB of data, about 20 KiB signed, the
+ * size of a typical plugin), a signed copy of the system
  * libsqlite3.so.0 (about 1.4 MB) and one of MEGABYTES (default 64), the
  * first and last of pseudo-random .rodata that the benchmark compiles
  * itself, so the data neither compresses nor dedups. For each, every round
@@ -184,7 +185,8 @@ static int build_lib(const char *dir, const char *soname, size_t kib, char *out,
 			x ^= x >> 27;
 			buf[i] = x * 0x2545f4914f6cdd1du;
 		}
-		if (fwrite(buf, sizeof buf, 1, f) != 1) {
+		size_t want = (kib << 10) - done < sizeof buf ? (kib << 10) - done : sizeof buf;
+		if (fwrite(buf, want, 1, f) != 1) {
 			fclose(f);
 			return -1;
 		}
@@ -332,8 +334,12 @@ static int bench(const char *label, const char *path, double goal, int rounds, c
 	double a = bench_median(fg.t_signet, rounds), b = bench_median(fg.t_dlopen, rounds);
 	double v = bench_median(fg.t_verify, rounds);
 	const double ms = 1e3, kib = 1024.0;
-	printf("%s: %s, %.1f MiB signed, median of %d alternating rounds\n", label, path,
-		(double)st.st_size / kib / kib, rounds);
+	if (st.st_size < 1024 * 1024)
+		printf("%s: %s, %.1f KiB signed, median of %d alternating rounds\n", label, path,
+			(double)st.st_size / kib, rounds);
+	else
+		printf("%s: %s, %.1f MiB signed, median of %d alternating rounds\n", label, path,
+			(double)st.st_size / kib / kib, rounds);
 	printf("  (a) signet_load + signet_unload   %10.3f ms   (unload %.3f ms)\n", a * ms,
 		bench_median(fg.u_signet, rounds) * ms);
 	printf("  (b) dlopen + dlclose, same file   %10.3f ms   (dlclose %.3f ms)\n", b * ms,
@@ -446,7 +452,7 @@ int main(int argc, char **argv)
 	snprintf(anchors, sizeof anchors, "%s/ca/root.pem", dir);
 	if (copy_file(SQLITE_SYSTEM, small) != 0 || sign(signet, dir, "sqlite", small) != 0)
 		return 1;
-	if (build_lib(dir, TINY_SONAME, 16, tiny, sizeof tiny) != 0 ||
+	if (build_lib(dir, TINY_SONAME, 4, tiny, sizeof tiny) != 0 ||
 	    build_lib(dir, BIG_SONAME, mb << 10, big, sizeof big) != 0) {
 		fprintf(stderr, "bench_load: cannot build the libraries in %s\n", dir);
 		return 1;
