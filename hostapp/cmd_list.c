@@ -3,7 +3,8 @@
  * cmd_list.c - `signet-host list DIR`: every bundle in DIR, preflighted
  * (nothing of them runs), one row each with the verdict and, when refused,
  * the first reason; a bundle that would pass but whose cdhash is
- * quarantined is marked so.
+ * quarantined is marked so. Verdicts come from the preflight cache when it
+ * has them (host_cache.c; --no-cache bypasses it).
  */
 #include "config.h"
 
@@ -16,7 +17,7 @@
 
 static void usage(FILE *to)
 {
-	fputs("Usage: signet-host [--anchors P] [--requirement R] [--policy F] list DIR\n"
+	fputs("Usage: signet-host [--anchors P] [--requirement R] [--policy F] [--no-cache] list [--stats] DIR\n"
 	      "\n"
 	      "Preflights every bundle (every *.bundle directory) in DIR, without running any\n"
 	      "of them, and prints one row each: name, identifier, version, team, principal\n"
@@ -25,7 +26,12 @@ static void usage(FILE *to)
 	      "guests crashed too often, says so: verdict quarantined, with the last crash\n"
 	      "('signet-host quarantine --help'). Exit code 0 when every bundle would load,\n"
 	      "1 when any would be refused or the quarantine store cannot be read, 2 for\n"
-	      "a usage error or a DIR that cannot be read.\n", to);
+	      "a usage error or a DIR that cannot be read.\n"
+	      "\n"
+	      "Verdicts are kept in this user's preflight cache and read back while nothing\n"
+	      "they depend on changed (docs/preflight-cache.md); --no-cache (before list)\n"
+	      "preflights every bundle afresh. Loading never uses the cache. --stats prints\n"
+	      "the cache's hits and misses to stderr.\n", to);
 }
 
 static int by_name(const void *a, const void *b)
@@ -53,6 +59,11 @@ static const char *dash(const char *s)
 
 int cmd_list(int argc, char **argv)
 {
+	bool stats = argc > 2 && strcmp(argv[1], "--stats") == 0;
+	if (stats) {
+		argc--;
+		argv++;
+	}
 	int one = host_one_operand(argc, argv, usage);
 	if (one >= 0)
 		return one;
@@ -82,7 +93,12 @@ int cmd_list(int argc, char **argv)
 	qsort(names, n, sizeof *names, by_name);
 	signet_policy *policy = NULL;
 	signet_quarantine *q = NULL;
+	signet_preflight_cache *cache = NULL;
+	/* The cache keys on paths made absolute: one realpath() here, not a getcwd() per bundle. */
+	char *dir = realpath(argv[1], NULL);
 	int rc = host_make_policy(&policy);
+	if (!rc)
+		cache = host_cache_open(policy);
 	if (rc)
 		goto out;
 	/*
@@ -102,11 +118,11 @@ int cmd_list(int argc, char **argv)
 		"VERDICT", "REASON");
 	for (size_t i = 0; i < n; i++) {
 		char *path = NULL;
-		if (asprintf(&path, "%s/%s", argv[1], names[i]) < 0)
+		if (asprintf(&path, "%s/%s", dir ? dir : argv[1], names[i]) < 0)
 			continue;
 		signet_bundle_info *info = NULL;
 		signet_error *err = NULL;
-		int prc = signet_preflight(&info, path, policy, HOST_API_VERSION, &err);
+		int prc = host_preflight(cache, &info, path, policy, &err);
 		const signet_error *why = info && signet_bundle_info_reason_count(info)
 			? signet_bundle_info_reason(info, 0) : err;
 		uint8_t cdhash[SIGNET_QUARANTINE_CDHASH_SIZE];
@@ -130,6 +146,8 @@ int cmd_list(int argc, char **argv)
 		free(path);
 	}
 out:
+	host_cache_close(cache, stats);
+	free(dir);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

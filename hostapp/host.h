@@ -26,6 +26,7 @@ typedef struct host_options {
 	bool isolate;              /* --isolate: every guest in its own process */
 	const char *guest_helper;  /* --guest-helper */
 	unsigned long call_timeout_ms; /* --call-timeout: an isolated guest's deadline per call; 0: the policy's */
+	bool no_cache;             /* --no-cache: preflight without the preflight cache */
 } host_options;
 extern host_options host_opts;
 
@@ -92,6 +93,18 @@ int cmd_preflight(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_call(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
+
+/*
+ * The preflight cache for `list` (host_cache.c): NULL with --no-cache or
+ * when it cannot be opened (one warning on stderr, once). host_preflight()
+ * preflights through it, or without it when NULL; host_cache_close() saves
+ * it (a failure is the same one warning), prints its counts to stderr with
+ * `stats`, and frees it.
+ */
+signet_preflight_cache *host_cache_open(const signet_policy *policy);
+int host_preflight(signet_preflight_cache *c, signet_bundle_info **info, const char *path,
+	const signet_policy *policy, signet_error **err);
+void host_cache_close(signet_preflight_cache *c, bool stats);
 
 /* 64 hex digits (either case) into a cdhash: 0, or -1 when `hex` is not that. */
 int host_parse_cdhash(uint8_t out[SIGNET_QUARANTINE_CDHASH_SIZE], const char *hex);
