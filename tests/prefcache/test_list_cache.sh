@@ -153,6 +153,10 @@ st=$?
 st=$?
 [ "$st" -eq 1 ] && grep -qF "Tampered.bundle/$(cat "$tmpdir/why")" "$tmpdir/err" \
 	&& ok "load refuses its executable the same way" || not_ok "load of the forged bundle" "exit $st" "$(cat "$tmpdir/err")"
+check_status "list --stats without DIR is a usage error" 2 "$host" $anchors list --stats
+check_status "list with an unknown option is a usage error" 2 "$host" $anchors list --bogus "$p"
+"$host" --help >"$tmpdir/help"
+check_grep "the usage names --no-cache" '^  --no-cache  ' "$tmpdir/help"
 check_grep "preflight (which never uses the cache) still refuses it" '^verdict: refused$' \
 	"$("$host" $anchors preflight "$p/Tampered.bundle" >"$tmpdir/pf" 2>&1; echo "$tmpdir/pf")"
 finish
