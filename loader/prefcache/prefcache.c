@@ -486,34 +486,32 @@ int signet_preflight_cached(signet_bundle_info **out, signet_preflight_cache *c,
 
 /* ---- saving ------------------------------------------------------------- */
 
+typedef struct aged {
+	const char *key;
+	json_int_t stored;
+} aged;
+
 static int by_stored(const void *a, const void *b)
 {
-	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "stored"));
-	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "stored"));
+	json_int_t x = ((const aged *)a)->stored, y = ((const aged *)b)->stored;
 	return x < y ? -1 : x > y;
 }
 
 /* Drops the `n` entries stored longest ago. */
 static void drop_oldest(json_t *entries, size_t n)
 {
-	size_t total = json_object_size(entries);
-	json_t **all = calloc(total ? total : 1, sizeof *all);
+	size_t total = json_object_size(entries), k = 0;
+	aged *all = calloc(total ? total : 1, sizeof *all);
 	if (!all)
 		return;
-	size_t k = 0;
 	const char *key;
 	json_t *v;
 	json_object_foreach(entries, key, v)
-		all[k++] = v;
+		all[k++] = (aged){ key, json_integer_value(json_object_get(v, "stored")) };
 	qsort(all, total, sizeof *all, by_stored);
-	for (size_t i = 0; i < n && i < total; i++) {
-		void *tmp;
-		json_object_foreach_safe(entries, tmp, key, v)
-			if (v == all[i]) {
-				json_object_del(entries, key);
-				break;
-			}
-	}
+	/* A key's text lives with its own entry: deleting the others leaves it in place. */
+	for (size_t i = 0; i < n && i < total; i++)
+		json_object_del(entries, all[i].key);
 	free(all);
 }
 
@@ -564,14 +562,18 @@ static void sweep(const signet_preflight_cache *c)
 		bool temporary = ours && (strstr(name, ".cache.") || strncmp(name, SG_PC_KEY_NAME ".", 14) == 0);
 		if ((!cache && !temporary) || strcmp(name, mine) == 0 || fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
-		if (temporary && now - st.st_mtime > STALE_TEMPORARY_SECONDS)
-			unlinkat(dirfd(d), name, 0);
+		if (temporary) {
+			if (now - st.st_mtime > STALE_TEMPORARY_SECONDS)
+				unlinkat(dirfd(d), name, 0);
+			continue;
+		}
 		other_file f = { .mtime = st.st_mtime };
-		memcpy(f.name, name, len + 1);
-		if (cache && sg_array_push(&others, f) != 0)
+		memcpy(f.name, name, len + 1); /* 32 bytes and its NUL */
+		if (sg_array_push(&others, f) != 0)
 			break;
 	}
-	qsort(others.items, others.n, sizeof *others.items, newest_first);
+	if (others.n > MAX_OTHER_FILES)
+		qsort(others.items, others.n, sizeof *others.items, newest_first);
 	for (size_t i = MAX_OTHER_FILES; i < others.n; i++)
 		unlinkat(dirfd(d), others.items[i].name, 0);
 	sg_array_clear(&others);
