@@ -3,12 +3,17 @@
  * cachefile.c - the preflight cache's key and file (docs/preflight-cache.md,
  * "The file").
  *
- * The file is two lines: a header, {"format":1,"mac":"<hex>"}, then the
- * body, one JSON object. The MAC is HMAC-SHA256 under the user's key over
- * the body's bytes as they are in the file (its newline included): checking
- * it costs one pass over the bytes before jansson parses any of them, and
- * no canonical form of the JSON is needed, since the bytes are what is
- * authenticated. Both lines carry the format, so that a body cannot be
+ * The file is JSON lines: a header, {"format":1,"mac":"<hex>"}; the index,
+ * {"format":1,"policy":...,"host_api":...,"entries":{"<path>":N,...}},
+ * whose N is the entry's line among those that follow; then one entry
+ * object per line, oldest first. The body is every line after the header.
+ * The MAC is HMAC-SHA256 under the user's key over the body's bytes as
+ * they are in the file: checking it costs one pass over the bytes before
+ * jansson parses any of them, and no canonical form of the JSON is needed,
+ * since the bytes are what is authenticated. Opening parses the index
+ * alone; an entry is parsed when it is looked up (most of a hit's cost is
+ * jansson's), and written back as it was read when it did not change.
+ * Both the header and the index carry the format, so that a body cannot be
  * read as another format's.
  *
  * The path may be anything someone put there (a FIFO, a device, a symlink,
@@ -38,6 +43,7 @@
 #include "core/file.h"
 #include "core/hex.h"
 #include "core/statefile.h"
+#include "core/text.h"
 #include "prefcache/prefcache_internal.h"
 
 /* Longest header line: {"format":N,"mac":"<64 hex>"} and then some. */
@@ -176,8 +182,51 @@ static int read_header(const char *bytes, size_t len, const char *path, uint8_t 
 	return rc;
 }
 
-int sg_pc_file_read(json_t **body_out, const char *path, const char *key_path, const char *policy_hex,
-	const char *host_api, signet_error **err)
+void sg_pc_lines_clear(sg_pc_lines *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->items[i].key);
+		if (l->items[i].owned)
+			free(l->items[i].text);
+	}
+	sg_array_clear(l);
+}
+
+/* The entry lines after the index: each a non-empty line ending in a newline. */
+static int split_lines(sg_pc_lines *lines, char *text, size_t len, const char *path, signet_error **err)
+{
+	for (size_t at = 0; at < len;) {
+		char *nl = memchr(text + at, '\n', len - at);
+		if (!nl || nl == text + at)
+			return damaged(err, path, "line %zu: %s", lines->n + 3, nl ? "empty" : "no newline at its end");
+		size_t n = (size_t)(nl - (text + at));
+		if (sg_array_push(lines, ((sg_pc_line){ .text = text + at, .len = n })) != 0)
+			return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading %s", path);
+		at += n + 1;
+	}
+	return 0;
+}
+
+/* The index's entries: every line named once, by a key of its own. */
+static int read_index(json_t *entries, sg_pc_lines *lines, const char *path, signet_error **err)
+{
+	if (json_object_size(entries) != lines->n)
+		return damaged(err, path, "the index names %zu entries, but %zu lines follow", json_object_size(entries),
+			lines->n);
+	const char *key;
+	json_t *v;
+	json_object_foreach(entries, key, v) {
+		json_int_t i = json_is_integer(v) ? json_integer_value(v) : -1;
+		if (i < 0 || (size_t)i >= lines->n || lines->items[i].key)
+			return damaged(err, path, "index: the line of \"%.64s\" is not one of its own", key);
+		if (!(lines->items[i].key = strdup(key)))
+			return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading %s", path);
+	}
+	return 0;
+}
+
+int sg_pc_file_read(uint8_t **bytes_out, sg_pc_lines *lines_out, json_t **index_out, const char *path,
+	const char *key_path, const char *policy_hex, const char *host_api, signet_error **err)
 {
 	int fd = -1;
 	signet_error *why = NULL;
@@ -209,12 +258,12 @@ int sg_pc_file_read(json_t **body_out, const char *path, const char *key_path, c
 	close(fd);
 	if (rc)
 		return rc;
-	const char *text = (const char *)bytes;
-	const char *nl = memchr(text, '\n', len < HEADER_MAX ? len : HEADER_MAX);
+	char *text = (char *)bytes;
+	char *nl = memchr(text, '\n', len < HEADER_MAX ? len : HEADER_MAX);
 	uint8_t want[SG_PC_MAC_SIZE], key[SG_PC_KEY_SIZE], got[SG_PC_MAC_SIZE];
 	rc = nl ? read_header(text, (size_t)(nl - text), path, want, err)
 		: damaged(err, path, "not a preflight cache: no header line");
-	const char *body = nl ? nl + 1 : NULL;
+	char *body = nl ? nl + 1 : NULL;
 	size_t body_len = nl ? len - (size_t)(body - text) : 0;
 	/* The key only now: a file of another format is said to be so, whatever the key. */
 	if (!rc)
@@ -226,75 +275,104 @@ int sg_pc_file_read(json_t **body_out, const char *path, const char *key_path, c
 	/* Constant time: how much of a MAC matched is nobody's business. */
 	if (!rc && CRYPTO_memcmp(got, want, sizeof got) != 0)
 		rc = damaged(err, path, "the MAC does not match: the file was made with another key, or changed since");
+	/* The index: its line alone is parsed now. */
+	char *rest = rc ? NULL : memchr(body, '\n', body_len);
+	if (!rc && !rest)
+		rc = damaged(err, path, "no index line");
 	json_t *b = NULL;
 	json_error_t jerr;
-	if (!rc && !(b = json_loadb(body, body_len, JSON_REJECT_DUPLICATES, &jerr)))
-		rc = damaged(err, path, "line %d, column %d: %s", jerr.line + 1, jerr.column, jerr.text);
+	if (!rc && !(b = json_loadb(body, (size_t)(rest - body), JSON_REJECT_DUPLICATES, &jerr)))
+		rc = damaged(err, path, "line 2, column %d: %s", jerr.column, jerr.text);
 	json_int_t format = 0;
 	const char *policy = NULL, *api = NULL;
 	json_t *entries = NULL;
 	if (!rc && json_unpack_ex(b, &jerr, JSON_STRICT, "{s:I, s:s, s:s, s:o}", "format", &format, "policy",
 		&policy, "host_api", &api, "entries", &entries) != 0)
-		rc = damaged(err, path, "body: %s", jerr.text);
+		rc = damaged(err, path, "index: %s", jerr.text);
 	else if (!rc && format != SG_PC_FORMAT)
-		rc = damaged(err, path, "body: format %" JSON_INTEGER_FORMAT ", but the header says %d", format,
+		rc = damaged(err, path, "index: format %" JSON_INTEGER_FORMAT ", but the header says %d", format,
 			SG_PC_FORMAT);
 	else if (!rc && (strcmp(policy, policy_hex) != 0 || strcmp(api, host_api) != 0))
 		rc = damaged(err, path, "made for another policy or host API version");
 	else if (!rc && !json_is_object(entries))
-		rc = damaged(err, path, "body: \"entries\" is not an object");
+		rc = damaged(err, path, "index: \"entries\" is not an object");
 	else if (!rc && json_object_size(entries) > SIGNET_PREFLIGHT_CACHE_MAX_ENTRIES)
 		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path, .check = "prefcache.file" },
 			"%zu entries, at most %d", json_object_size(entries), SIGNET_PREFLIGHT_CACHE_MAX_ENTRIES);
-	free(bytes);
+	sg_pc_lines lines = { 0 };
+	if (!rc)
+		rc = split_lines(&lines, rest + 1, body_len - (size_t)(rest + 1 - body), path, err);
+	if (!rc)
+		rc = read_index(entries, &lines, path, err);
 	if (rc) {
+		sg_pc_lines_clear(&lines);
 		json_decref(b);
+		free(bytes);
 		return rc;
 	}
-	*body_out = b;
+	*index_out = json_incref(entries);
+	json_decref(b);
+	*lines_out = lines;
+	*bytes_out = bytes;
 	return 0;
 }
 
-int sg_pc_file_write(const char *path, const char *dir, const uint8_t key[SG_PC_KEY_SIZE], json_t *body,
-	signet_error **err)
+int sg_pc_file_write(const char *path, const char *dir, const uint8_t key[SG_PC_KEY_SIZE], const char *policy_hex,
+	const char *host_api, const sg_pc_line *lines, size_t n, signet_error **err)
 {
-	char *text = json_dumps(body, JSON_COMPACT);
-	size_t text_len = text ? strlen(text) : 0;
-	uint8_t mac[SG_PC_MAC_SIZE];
-	char hex[2 * SG_PC_MAC_SIZE + 1];
-	char *header = NULL, *all = NULL;
-	int rc = 0;
-	/* The MAC covers the body's line as written, its newline included. */
-	char *grown = text ? realloc(text, text_len + 2) : NULL;
-	if (!grown)
-		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory writing %s", path);
-	else
-		text = grown;
-	if (!rc) {
-		memcpy(text + text_len++, "\n", 2);
-		if (mac_of(mac, key, text, text_len) != 0)
-			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INTERNAL, .path = path,
-				.check = "prefcache.write" }, "HMAC-SHA256 failed in OpenSSL");
+	/* The index: each live entry's key and its line among the live ones, in order. */
+	json_t *entries = json_object();
+	size_t live = 0;
+	bool ok = entries != NULL;
+	for (size_t i = 0; ok && i < n; i++)
+		if (lines[i].text)
+			ok = json_object_set_new(entries, lines[i].key, json_integer((json_int_t)live++)) == 0;
+	json_t *head = ok ? json_pack("{s:i, s:s, s:s, s:o}", "format", SG_PC_FORMAT, "policy", policy_hex, "host_api",
+		host_api, "entries", entries) : (json_decref(entries), NULL);
+	char *index = head ? json_dumps(head, JSON_COMPACT) : NULL;
+	json_decref(head);
+	sg_text body = SG_TEXT_INIT(SIZE_MAX);
+	if (index) {
+		sg_text_puts(&body, index);
+		sg_text_puts(&body, "\n");
+		for (size_t i = 0; i < n; i++)
+			if (lines[i].text) {
+				sg_text_put(&body, lines[i].text, lines[i].len);
+				sg_text_puts(&body, "\n");
+			}
 	}
+	free(index);
+	char *text = index ? sg_text_finish(&body) : NULL;
+	sg_text_dispose(&body);
+	if (!text)
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory writing %s", path);
+	size_t text_len = strlen(text);
+	uint8_t mac[SG_PC_MAC_SIZE];
+	char hex[2 * SG_PC_MAC_SIZE + 1], *all = NULL;
+	int rc = 0;
+	if (mac_of(mac, key, text, text_len) != 0)
+		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INTERNAL, .path = path, .check = "prefcache.write" },
+			"HMAC-SHA256 failed in OpenSSL");
 	if (!rc) {
 		sg_hex_encode(hex, mac, sizeof mac, false);
 		json_t *h = json_pack("{s:i, s:s}", "format", SG_PC_FORMAT, "mac", hex);
-		header = h ? json_dumps(h, JSON_COMPACT) : NULL;
+		char *header = h ? json_dumps(h, JSON_COMPACT) : NULL;
 		json_decref(h);
+		/* Every line came from jansson: JSON_COMPACT never writes a raw newline inside one. */
 		if (!header || asprintf(&all, "%s\n%s", header, text) < 0) {
 			all = NULL;
 			rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory writing %s", path);
 		}
+		free(header);
 	}
-	size_t len = all ? strlen(all) : 0;
+	size_t total = all ? strlen(all) : 0;
 	/* What is written must be readable: the caller drops entries and tries again. */
-	if (!rc && len > SIGNET_PREFLIGHT_CACHE_MAX_FILE_SIZE)
+	if (!rc && total > SIGNET_PREFLIGHT_CACHE_MAX_FILE_SIZE)
 		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path, .check = "prefcache.write" },
-			"%zu bytes, at most %u", len, SIGNET_PREFLIGHT_CACHE_MAX_FILE_SIZE);
+			"%zu bytes, at most %u", total, SIGNET_PREFLIGHT_CACHE_MAX_FILE_SIZE);
 	if (!rc)
-		rc = sg_state_replace(path, dir, all, len, "prefcache.write", "the cache file", err);
+		rc = sg_state_replace(path, dir, all, total, "prefcache.write", "the cache file", err);
 	free(text);
-	free(header);
 	free(all);
 	return rc;
 }

@@ -4,10 +4,11 @@
  * docs/preflight-cache.md): where it lives, the table of entries, lookups,
  * stores and saves.
  *
- * The table is the body's "entries" object itself: jansson's hash table,
- * keyed by the bundle's path as given, made absolute. An entry is never
- * changed once in the table, only replaced or removed, so a lookup takes a
- * reference under the lock and checks the entry without it.
+ * The table is the file's index, parsed (jansson's hash table: the
+ * bundle's path as given, made absolute -> its entry's line), and the
+ * lines, oldest first: an entry is parsed only when it is looked up. A
+ * lookup copies its line under the lock and does everything else without
+ * it; a store appends a line and points the index at it.
  */
 #include "config.h"
 
@@ -51,7 +52,9 @@ struct signet_preflight_cache {
 	char host_api[48];             /* normalized: MAJOR.MINOR.PATCH */
 	char policy_hex[2 * SG_SHA256_SIZE + 1];
 	char *dir, *path, *key_path;
-	json_t *entries;               /* path -> entry; behind `lock` */
+	uint8_t *raw;                  /* the file as read: the lines not replaced since point into it */
+	sg_pc_lines lines;             /* every entry, oldest first (dropped: text NULL); behind `lock` */
+	json_t *index;                 /* path -> position of its line in `lines`; behind `lock` */
 	bool dirty;                    /* the table differs from the file */
 	signet_error *status;          /* why the file was not used at open */
 	bool last_hit;
@@ -60,19 +63,16 @@ struct signet_preflight_cache {
 
 /* ---- opening ------------------------------------------------------------ */
 
-/* The body of the file: entries, checked against the handle's policy and host API when read. */
+/* The file's index and lines, checked against the handle's policy and host API when read. */
 static void load(signet_preflight_cache *c)
 {
 	signet_error *why = NULL;
 	bool missing = false;
-	json_t *body = NULL;
 	/* A directory others may write is not trusted, whatever its files say. */
 	int rc = sg_state_directory(c->dir, false, &missing, "prefcache.directory", NOT_USED, &why);
 	if (!rc && !missing)
-		rc = sg_pc_file_read(&body, c->path, c->key_path, c->policy_hex, c->host_api, &why);
-	if (!rc && !missing)
-		c->entries = json_incref(json_object_get(body, "entries"));
-	json_decref(body);
+		rc = sg_pc_file_read(&c->raw, &c->lines, &c->index, c->path, c->key_path, c->policy_hex, c->host_api,
+			&why);
 	if (rc && rc != SIGNET_E_NOT_FOUND) {
 		c->status = why;
 		c->dirty = true; /* the next save rewrites it */
@@ -129,7 +129,7 @@ int signet_preflight_cache_open(signet_preflight_cache **out, const char *dir, c
 		rc = SIGNET_E_NOMEM;
 	if (!rc)
 		load(c);
-	if (!rc && !c->entries && !(c->entries = json_object()))
+	if (!rc && !c->index && !(c->index = json_object()))
 		rc = SIGNET_E_NOMEM;
 	if (rc) {
 		if (rc == SIGNET_E_NOMEM && err && !*err)
@@ -145,7 +145,9 @@ void signet_preflight_cache_free(signet_preflight_cache *c)
 {
 	if (!c)
 		return;
-	json_decref(c->entries);
+	json_decref(c->index);
+	sg_pc_lines_clear(&c->lines);
+	free(c->raw);
 	signet_error_free(c->status);
 	free(c->dir);
 	free(c->path);
@@ -175,7 +177,7 @@ void signet_preflight_cache_get_stats(signet_preflight_cache *c, signet_prefligh
 		return;
 	pthread_mutex_lock(&c->lock);
 	*out = c->stats;
-	out->entries = json_object_size(c->entries);
+	out->entries = json_object_size(c->index);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -215,47 +217,76 @@ static bool strings_of(json_t *a, const char ***out, size_t *n)
 	return *out != NULL;
 }
 
-/* Is `entry` (for `key`) still good? 0 and the report, or a miss (SIGNET_E_NOT_FOUND) saying why. */
-static int check_entry(const signet_preflight_cache *c, const char *key, json_t *entry, signet_bundle_info **out,
-	signet_error **err)
+/* An entry's parts, pointing into its parsed JSON. */
+typedef struct entry_view {
+	json_t *members, *outside, *from, *until, *report;
+	uint8_t identity[SG_SHA256_SIZE];
+} entry_view;
+
+/* The entry's keys, each of its type (the writer's schema: docs/preflight-cache.md). */
+static bool view_of(json_t *entry, entry_view *v)
 {
-	json_t *members = NULL, *outside = NULL, *from = NULL, *until = NULL, *report = NULL;
-	const char *identity = NULL;
-	json_int_t stored = 0;
-	json_error_t jerr;
-	if (json_unpack_ex(entry, &jerr, JSON_STRICT, "{s:o, s:o, s:s, s:o, s:o, s:I, s:o}", "members", &members,
-		"outside", &outside, "identity", &identity, "not_before", &from, "not_after", &until, "stored", &stored,
-		"report", &report) != 0)
-		return miss(err, key, "the cache entry is not what Signet writes: %s", jerr.text);
-	uint8_t want[SG_SHA256_SIZE], got[SG_SHA256_SIZE];
-	if (strlen(identity) != 2 * sizeof want || !sg_hex_decode_lower(want, identity, sizeof want) ||
-		!(json_is_null(from) || json_is_integer(from)) || !(json_is_null(until) || json_is_integer(until)))
-		return miss(err, key, "the cache entry is not what Signet writes: a bad identity or window");
-	/* Outside the window, some certificate that verified is expired or not yet valid now. */
+	const char *identity = json_string_value(json_object_get(entry, "identity"));
+	*v = (entry_view){ .members = json_object_get(entry, "members"), .outside = json_object_get(entry, "outside"),
+		.from = json_object_get(entry, "not_before"), .until = json_object_get(entry, "not_after"),
+		.report = json_object_get(entry, "report") };
+	return json_object_size(entry) == 6 && json_is_array(v->members) && json_is_array(v->outside) &&
+		json_is_object(v->report) && identity && strlen(identity) == 2 * sizeof v->identity &&
+		sg_hex_decode_lower(v->identity, identity, sizeof v->identity) &&
+		(json_is_null(v->from) || json_is_integer(v->from)) && (json_is_null(v->until) || json_is_integer(v->until));
+}
+
+/* Outside the window, some certificate that verified is expired or not yet valid now. */
+static int check_window(const char *key, const entry_view *v, signet_error **err)
+{
 	long long now = (long long)time(NULL);
-	if ((json_is_integer(from) && now < json_integer_value(from)) ||
-		(json_is_integer(until) && now > json_integer_value(until))) {
-		char a[32], b[32], t[32];
-		iso_time(a, json_is_integer(from) ? json_integer_value(from) : 0);
-		iso_time(b, json_is_integer(until) ? json_integer_value(until) : 0);
-		iso_time(t, now);
-		return miss(err, key, "outside the window its verdict holds (%s to %s; now %s)", a, b, t);
-	}
+	bool early = json_is_integer(v->from) && now < json_integer_value(v->from);
+	bool late = json_is_integer(v->until) && now > json_integer_value(v->until);
+	if (!early && !late)
+		return 0;
+	char a[32], b[32], t[32];
+	iso_time(a, json_is_integer(v->from) ? json_integer_value(v->from) : 0);
+	iso_time(b, json_is_integer(v->until) ? json_integer_value(v->until) : 0);
+	iso_time(t, now);
+	return miss(err, key, "outside the window its verdict holds (%s to %s; now %s)", a, b, t);
+}
+
+/* Every recorded file as it was when the entry was stored. */
+static int check_files(const char *key, const entry_view *v, signet_error **err)
+{
 	const char **m = NULL, **o = NULL;
 	size_t nm = 0, no = 0;
+	uint8_t now[SG_SHA256_SIZE];
 	int rc = 0;
-	if (!strings_of(members, &m, &nm) || nm == 0 || !strings_of(outside, &o, &no))
+	if (!strings_of(v->members, &m, &nm) || nm == 0 || !strings_of(v->outside, &o, &no))
 		rc = miss(err, key, "the cache entry is not what Signet writes: members or outside files");
 	sg_pc_files f = { .root = key, .members = m, .nmembers = nm, .outside = o, .noutside = no };
 	if (!rc)
-		rc = sg_pc_identity(got, &f, 0, NULL, err);
+		rc = sg_pc_identity(now, &f, 0, NULL, err);
 	free(m);
 	free(o);
-	if (!rc && memcmp(got, want, sizeof got) != 0)
+	if (!rc && memcmp(now, v->identity, sizeof now) != 0)
 		rc = miss(err, key, "changed since it was examined: an entry of the bundle, or a file it depends on, "
 			"was added, removed, replaced or modified");
+	return rc;
+}
+
+/* Is the entry `text` (for `key`) still good? 0 and its report, or a miss (SIGNET_E_NOT_FOUND) saying why. */
+static int check_entry(const signet_preflight_cache *c, const char *key, const char *text, size_t len,
+	signet_bundle_info **out, signet_error **err)
+{
+	json_error_t jerr;
+	json_t *entry = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	entry_view v;
+	int rc = !entry ? miss(err, key, "the cache entry is not what Signet writes: %s", jerr.text)
+		: !view_of(entry, &v) ? miss(err, key, "the cache entry is not what Signet writes: its keys or their types")
+		: 0;
+	if (!rc)
+		rc = check_window(key, &v, err);
+	if (!rc)
+		rc = check_files(key, &v, err);
 	signet_error *why = NULL;
-	if (!rc && (rc = sg_bundle_info_from_json(out, report, c->path, &why)) != 0) {
+	if (!rc && (rc = sg_bundle_info_from_json(out, v.report, c->path, &why)) != 0) {
 		if (rc == SIGNET_E_STATE_DAMAGED)
 			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOT_FOUND, .path = key,
 				.check = "prefcache.miss", .cause = why }, "the cache entry's report is not what Signet writes: %s",
@@ -265,7 +296,27 @@ static int check_entry(const signet_preflight_cache *c, const char *key, json_t 
 		else
 			signet_error_free(why);
 	}
+	json_decref(entry);
 	return rc;
+}
+
+/* Drops the line at `pos` (the live one of `key`). With the lock. */
+static void drop_locked(signet_preflight_cache *c, const char *key, size_t pos)
+{
+	sg_pc_line *l = &c->lines.items[pos];
+	if (l->owned)
+		free(l->text);
+	l->text = NULL;
+	l->owned = false;
+	json_object_del(c->index, key);
+	c->dirty = true;
+}
+
+/* The position of `key`'s line, or SIZE_MAX. With the lock. */
+static size_t position_locked(const signet_preflight_cache *c, const char *key)
+{
+	json_t *at = json_object_get(c->index, key);
+	return at ? (size_t)json_integer_value(at) : SIZE_MAX;
 }
 
 int signet_preflight_cache_lookup(signet_bundle_info **out, signet_preflight_cache *c, const char *path,
@@ -278,22 +329,26 @@ int signet_preflight_cache_lookup(signet_bundle_info **out, signet_preflight_cac
 	if (!key)
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory (or no working directory) looking up %s", path);
 	pthread_mutex_lock(&c->lock);
-	json_t *entry = json_incref(json_object_get(c->entries, key));
+	size_t pos = position_locked(c, key);
+	sg_pc_line *l = pos == SIZE_MAX ? NULL : &c->lines.items[pos];
+	size_t len = l ? l->len : 0;
+	char *text = l ? strndup(l->text, len) : NULL;
 	pthread_mutex_unlock(&c->lock);
 	signet_bundle_info *info = NULL;
-	/* The entry is checked without the lock: it never changes, and the reference keeps it. */
-	int rc = entry ? check_entry(c, key, entry, &info, err) : miss(err, key, "no entry for this bundle");
+	/* The copy is checked without the lock: other threads' lookups go on meanwhile. */
+	int rc = !l ? miss(err, key, "no entry for this bundle")
+		: !text ? sg_fail_code(err, SIGNET_E_NOMEM, "out of memory looking up %s", key)
+		: check_entry(c, key, text, len, &info, err);
 	pthread_mutex_lock(&c->lock);
-	if (rc == SIGNET_E_NOT_FOUND && entry && json_object_get(c->entries, key) == entry) {
-		json_object_del(c->entries, key); /* stale: it will never be a hit again */
-		c->dirty = true;
-	}
+	/* Stale: it will never be a hit again (unless another thread stored a new one meanwhile). */
+	if (rc == SIGNET_E_NOT_FOUND && l && position_locked(c, key) == pos)
+		drop_locked(c, key, pos);
 	if (!rc)
 		c->stats.hits++;
 	else if (rc == SIGNET_E_NOT_FOUND)
 		c->stats.misses++;
 	pthread_mutex_unlock(&c->lock);
-	json_decref(entry);
+	free(text);
 	free(key);
 	if (!rc)
 		*out = info;
@@ -402,17 +457,36 @@ static json_t *make_entry(const signet_preflight_cache *c, const signet_bundle_i
 		json_decref(outside);
 		return NULL;
 	}
-	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:I, s:o}", "members", members, "outside", outside,
-		"identity", hex, "not_before", has ? json_integer(from) : json_null(),
-		"not_after", has ? json_integer(until) : json_null(), "stored", (json_int_t)time(NULL), "report", report);
+	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:o}", "members", members, "outside", outside, "identity", hex,
+		"not_before", has ? json_integer(from) : json_null(), "not_after", has ? json_integer(until) : json_null(),
+		"report", report);
 }
 
 /* Stores what can be kept of a preflight's report under this handle's policy; true when it was. */
 static bool keep(signet_preflight_cache *c, const signet_bundle_info *info)
 {
 	json_t *entry = make_entry(c, info);
+	char *text = entry ? json_dumps(entry, JSON_COMPACT) : NULL, *key = text ? strdup(info->prov->key) : NULL;
+	json_decref(entry);
 	pthread_mutex_lock(&c->lock);
-	bool kept = entry && json_object_set_new(c->entries, info->prov->key, entry) == 0;
+	bool kept = false;
+	if (text && key) {
+		/* A new line at the end, the newest: the file stays oldest first for the cap. */
+		size_t old = position_locked(c, key), pos = c->lines.n;
+		if (old != SIZE_MAX)
+			drop_locked(c, key, old);
+		if (sg_array_push(&c->lines, ((sg_pc_line){ .key = key, .text = text, .len = strlen(text),
+			.owned = true })) == 0) {
+			key = text = NULL; /* the line's now */
+			sg_pc_line *l = &c->lines.items[pos];
+			kept = json_object_set_new(c->index, l->key, json_integer((json_int_t)pos)) == 0;
+			if (!kept) { /* never a live line without its index */
+				free(l->text);
+				l->text = NULL;
+				l->owned = false;
+			}
+		}
+	}
 	if (kept) {
 		c->stats.stored++;
 		c->dirty = true;
@@ -420,6 +494,8 @@ static bool keep(signet_preflight_cache *c, const signet_bundle_info *info)
 		c->stats.not_stored++;
 	}
 	pthread_mutex_unlock(&c->lock);
+	free(key);
+	free(text);
 	return kept;
 }
 
@@ -486,46 +562,40 @@ int signet_preflight_cached(signet_bundle_info **out, signet_preflight_cache *c,
 
 /* ---- saving ------------------------------------------------------------- */
 
-typedef struct aged {
-	const char *key;
-	json_int_t stored;
-} aged;
-
-static int by_stored(const void *a, const void *b)
+/* Drops the `n` oldest live lines. With the lock. */
+static void drop_oldest_locked(signet_preflight_cache *c, size_t n)
 {
-	json_int_t x = ((const aged *)a)->stored, y = ((const aged *)b)->stored;
-	return x < y ? -1 : x > y;
+	for (size_t i = 0; n > 0 && i < c->lines.n; i++)
+		if (c->lines.items[i].text) {
+			drop_locked(c, c->lines.items[i].key, i);
+			n--;
+		}
 }
 
-/* Drops the `n` entries stored longest ago. */
-static void drop_oldest(json_t *entries, size_t n)
+/* Entries whose bundle directory is gone: they would only ever be misses. With the lock. */
+static void drop_gone_locked(signet_preflight_cache *c)
 {
-	size_t total = json_object_size(entries), k = 0;
-	aged *all = calloc(total ? total : 1, sizeof *all);
-	if (!all)
-		return;
-	const char *key;
-	json_t *v;
-	json_object_foreach(entries, key, v)
-		all[k++] = (aged){ key, json_integer_value(json_object_get(v, "stored")) };
-	qsort(all, total, sizeof *all, by_stored);
-	/* A key's text lives with its own entry: deleting the others leaves it in place. */
-	for (size_t i = 0; i < n && i < total; i++)
-		json_object_del(entries, all[i].key);
-	free(all);
-}
-
-/* Entries whose bundle directory is gone: they would only ever be misses. */
-static void drop_gone(json_t *entries)
-{
-	const char *key;
-	json_t *v;
-	void *tmp;
-	json_object_foreach_safe(entries, tmp, key, v) {
+	for (size_t i = 0; i < c->lines.n; i++) {
 		struct stat st;
-		if (stat(key, &st) != 0 && (errno == ENOENT || errno == ENOTDIR))
-			json_object_del(entries, key);
+		if (c->lines.items[i].text && stat(c->lines.items[i].key, &st) != 0 && (errno == ENOENT || errno == ENOTDIR))
+			drop_locked(c, c->lines.items[i].key, i);
 	}
+}
+
+/* After a write: the dropped lines go, the index follows the live ones. With the lock. */
+static void compact_locked(signet_preflight_cache *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->lines.n; i++) {
+		sg_pc_line l = c->lines.items[i];
+		if (!l.text) {
+			free(l.key);
+			continue;
+		}
+		json_integer_set(json_object_get(c->index, l.key), (json_int_t)n); /* in place: no memory needed */
+		c->lines.items[n++] = l;
+	}
+	c->lines.n = n;
 }
 
 typedef struct other_file {
@@ -594,21 +664,17 @@ int signet_preflight_cache_save(signet_preflight_cache *c, signet_error **err)
 	if (!rc)
 		rc = sg_pc_key_ensure(key, c->key_path, err);
 	if (!rc) {
-		drop_gone(c->entries);
-		size_t n = json_object_size(c->entries);
+		drop_gone_locked(c);
+		size_t n = json_object_size(c->index);
 		if (n > SIGNET_PREFLIGHT_CACHE_MAX_ENTRIES)
-			drop_oldest(c->entries, n - SIGNET_PREFLIGHT_CACHE_MAX_ENTRIES);
+			drop_oldest_locked(c, n - SIGNET_PREFLIGHT_CACHE_MAX_ENTRIES);
 	}
 	while (!rc) {
-		json_t *body = json_pack("{s:i, s:s, s:s, s:O}", "format", SG_PC_FORMAT, "policy", c->policy_hex,
-			"host_api", c->host_api, "entries", c->entries);
 		signet_error *why = NULL;
-		rc = body ? sg_pc_file_write(c->path, c->dir, key, body, &why)
-			: sg_fail_code(&why, SIGNET_E_NOMEM, "out of memory saving %s", c->path);
-		json_decref(body);
+		rc = sg_pc_file_write(c->path, c->dir, key, c->policy_hex, c->host_api, c->lines.items, c->lines.n, &why);
 		/* Too large to be read back: the oldest quarter goes, until it fits. */
-		if (rc == SIGNET_E_LIMIT && json_object_size(c->entries) > 0) {
-			drop_oldest(c->entries, (json_object_size(c->entries) + 3) / 4);
+		if (rc == SIGNET_E_LIMIT && json_object_size(c->index) > 0) {
+			drop_oldest_locked(c, (json_object_size(c->index) + 3) / 4);
 			signet_error_free(why);
 			rc = 0;
 			continue;
@@ -622,6 +688,7 @@ int signet_preflight_cache_save(signet_preflight_cache *c, signet_error **err)
 	OPENSSL_cleanse(key, sizeof key);
 	if (!rc) {
 		c->dirty = false;
+		compact_locked(c);
 		sweep(c);
 	}
 	pthread_mutex_unlock(&c->lock);

@@ -22,6 +22,8 @@
 
 #include <signet/error.h>
 
+#include "core/array.h"
+
 /* The file format this build reads and writes (the header's and the body's "format"). */
 #define SG_PC_FORMAT 1
 #define SG_PC_KEY_SIZE 32u
@@ -55,17 +57,39 @@ int sg_pc_key_read(uint8_t key[SG_PC_KEY_SIZE], const char *key_path, signet_err
 int sg_pc_key_ensure(uint8_t key[SG_PC_KEY_SIZE], const char *key_path, signet_error **err);
 
 /*
- * Reads the cache file at `path`, checked with the key at `key_path`, into
- * *body: 0 and the body object; SIGNET_E_NOT_FOUND (no file, no error
- * object); or why it is not used, as signet_preflight_cache_status()
- * describes. `policy_hex` and `host_api` must be the body's.
+ * One entry as the file holds it: its key, and its line, the entry object's
+ * JSON text (no newline). Oldest first in a file; a dropped entry keeps its
+ * place with `text` NULL until the next write.
  */
-int sg_pc_file_read(json_t **body, const char *path, const char *key_path, const char *policy_hex,
-	const char *host_api, signet_error **err);
+typedef struct sg_pc_line {
+	char *key;          /* owned */
+	char *text;         /* into the file's bytes, or owned when `owned` */
+	size_t len;
+	bool owned;
+} sg_pc_line;
+typedef SG_ARRAY(sg_pc_line) sg_pc_lines;
 
-/* Writes `body` to `path` in `dir` under `key`, whole (core/statefile.h). SIGNET_E_IO, SIGNET_E_NOMEM, SIGNET_E_LIMIT. */
-int sg_pc_file_write(const char *path, const char *dir, const uint8_t key[SG_PC_KEY_SIZE], json_t *body,
-	signet_error **err);
+/* Frees the keys and the owned texts, and the array. */
+void sg_pc_lines_clear(sg_pc_lines *l);
+
+/*
+ * Reads the cache file at `path`, checked with the key at `key_path`: 0,
+ * with *bytes the file (which the lines point into; free() it after them),
+ * *lines its entries and *index its index, key -> position in *lines;
+ * SIGNET_E_NOT_FOUND (no file, no error object); or why it is not used, as
+ * signet_preflight_cache_status() describes. `policy_hex` and `host_api`
+ * must be the file's. Entries are not parsed: each is when it is looked up.
+ */
+int sg_pc_file_read(uint8_t **bytes, sg_pc_lines *lines, json_t **index, const char *path, const char *key_path,
+	const char *policy_hex, const char *host_api, signet_error **err);
+
+/*
+ * Writes the `n` lines (those whose text is not NULL, in order) to `path` in
+ * `dir` under `key`, whole (core/statefile.h). SIGNET_E_IO, SIGNET_E_NOMEM,
+ * SIGNET_E_LIMIT (over SIGNET_PREFLIGHT_CACHE_MAX_FILE_SIZE: nothing written).
+ */
+int sg_pc_file_write(const char *path, const char *dir, const uint8_t key[SG_PC_KEY_SIZE], const char *policy_hex,
+	const char *host_api, const sg_pc_line *lines, size_t n, signet_error **err);
 
 /* ---- identity.c --------------------------------------------------------- */
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pc_forge.h - rewriting a preflight cache file as only its owner could:
- * the body changed at will, the MAC made again with the user's own key
+ * the entries changed at will, the MAC made again with the user's own key
  * (docs/preflight-cache.md, "The file"). For the tests that show what a
  * forged, odd or expired entry does: the MAC cannot tell them from the
  * real thing, so everything else must. Failures exit 99 (a hard error).
@@ -11,17 +11,20 @@
 
 #include <jansson.h>
 
-/* The body of the cache file at `path` (header and MAC not checked), parsed. */
+/*
+ * The cache file at `path` (header and MAC not checked) as one object:
+ * the index line's "format", "policy" and "host_api", and "entries", each
+ * bundle's path -> its entry object, oldest first.
+ */
 json_t *pc_body(const char *path);
 
-/*
- * Writes `body_text` as the body of the cache file at `path`, under a
- * header of format `format` whose MAC is HMAC-SHA256 with the key in
- * `key_path`.
- */
-void pc_write_body(const char *path, const char *key_path, int format, const char *body_text);
+/* Writes `body` (as pc_body() gives it) to `path` in the file's lines, under a header of `format` whose MAC is made with the key in `key_path`. */
+void pc_write(const char *path, const char *key_path, int format, json_t *body);
 
-/* pc_body(), then `edit(body, payload)`, then pc_write_body() with the key beside it (format 1). */
+/* Writes `text` and a newline as the whole body (everything after the header), MAC and all. */
+void pc_write_raw(const char *path, const char *key_path, int format, const char *text);
+
+/* pc_body(), then `edit(body, payload)`, then pc_write() with the key beside it (format 1). */
 void pc_rewrite(const char *path, void (*edit)(json_t *body, void *payload), void *payload);
 
 /* entries[bundle] of `body` (exits 99 when there is none). */

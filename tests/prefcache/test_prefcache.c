@@ -458,8 +458,8 @@ static void test_policy_and_host_api_are_keys(void)
 	json_t *body = pc_body(first);
 	json_object_set_new(body, "policy", json_string("00000000000000000000000000000000"
 		"00000000000000000000000000000000"));
-	char *text = json_dumps(body, JSON_COMPACT), *key = in(dir, "preflight.key");
-	pc_write_body(first, key, 1, text);
+	char *key = in(dir, "preflight.key");
+	pc_write(first, key, 1, body);
 	c = open_cache(dir);
 	const signet_error *why = signet_preflight_cache_status(c);
 	CU_ASSERT_FATAL(why != NULL);
@@ -471,7 +471,6 @@ static void test_policy_and_host_api_are_keys(void)
 		signet_policy_free(other[i]);
 	signet_policy_free(same);
 	json_decref(body);
-	free(text);
 	free(key);
 	free(both);
 	free(first);
@@ -571,16 +570,45 @@ static void test_damaged_files_are_rebuilt(void)
 	/* Format 2 (a later Signet's), with a valid MAC and all. */
 	w = warm();
 	json_t *body = pc_body(w.file);
-	char *text = json_dumps(body, JSON_COMPACT);
-	pc_write_body(w.file, w.key, 2, text);
+	pc_write(w.file, w.key, 2, body);
 	expect_ignored(&w, SIGNET_E_STATE_DAMAGED, "prefcache.file", "format 2: this Signet reads format 1");
-	/* A valid MAC over a body that is not JSON, or not this schema. */
+	/* A valid MAC over an index that is not JSON, or not this schema, or lines it does not account for. */
 	w = warm();
-	pc_write_body(w.file, w.key, 1, "{\"format\":1,");
-	expect_ignored(&w, SIGNET_E_STATE_DAMAGED, "prefcache.file", "line 3, column 0: string or '}' expected");
+	pc_write_raw(w.file, w.key, 1, "{\"format\":1,");
+	expect_ignored(&w, SIGNET_E_STATE_DAMAGED, "prefcache.file", "line 2, column");
 	w = warm();
-	pc_write_body(w.file, w.key, 1, "{\"format\":1,\"policy\":\"p\",\"host_api\":\"1.0.0\",\"entries\":{},\"x\":1}");
-	expect_ignored(&w, SIGNET_E_STATE_DAMAGED, "prefcache.file", "body: ");
+	pc_write_raw(w.file, w.key, 1, "{\"format\":1,\"policy\":\"p\",\"host_api\":\"1.0.0\",\"entries\":{},\"x\":1}");
+	expect_ignored(&w, SIGNET_E_STATE_DAMAGED, "prefcache.file", "index: ");
+	w = warm();
+	json_t *extra = pc_body(w.file);
+	json_t *index_only = json_deep_copy(extra);
+	json_object_set_new(index_only, "entries", json_object());
+	char *text = json_dumps(index_only, JSON_COMPACT), *two = NULL;
+	if (asprintf(&two, "%s\n{}", text) < 0)
+		abort();
+	pc_write_raw(w.file, w.key, 1, two);
+	expect_ignored(&w, SIGNET_E_STATE_DAMAGED, "prefcache.file", "the index names 0 entries, but 1 lines follow");
+	free(two);
+	w = warm();
+	json_object_set_new(index_only, "entries", json_pack("{s:i, s:i}", "/a", 0, "/b", 0));
+	free(text);
+	text = json_dumps(index_only, JSON_COMPACT);
+	if (asprintf(&two, "%s\n{}\n{}", text) < 0)
+		abort();
+	pc_write_raw(w.file, w.key, 1, two);
+	expect_ignored(&w, SIGNET_E_STATE_DAMAGED, "prefcache.file", "index: the line of \"/b\" is not one of its own");
+	free(two);
+	w = warm();
+	json_object_set_new(index_only, "entries", json_pack("{s:i}", "/a", 0));
+	free(text);
+	text = json_dumps(index_only, JSON_COMPACT);
+	if (asprintf(&two, "%s\n", text) < 0) /* and then an empty line */
+		abort();
+	pc_write_raw(w.file, w.key, 1, two);
+	expect_ignored(&w, SIGNET_E_STATE_DAMAGED, "prefcache.file", "line 3: empty");
+	free(two);
+	json_decref(index_only);
+	json_decref(extra);
 	/* Another user's file, or one made with another key: the MAC does not match. */
 	w = warm();
 	uint8_t other[32];
@@ -994,19 +1022,19 @@ static void test_the_cap_drops_the_oldest(void)
 	signet_preflight_cache *c = open_cache(dir);
 	CU_ASSERT_TRUE(stores(c, b));
 	save(c); /* makes the directory and the key */
-	/* As many entries as the cap allows, each for a directory that exists, stored at times 1, 2, ... */
+	/* As many entries as the cap allows, each for a directory that exists, oldest first: 1, 2, ... */
 	const char *many = sg_sandbox();
 	json_t *body = pc_body(signet_preflight_cache_path(c)), *entries = json_object();
 	for (int i = 1; i <= SIGNET_PREFLIGHT_CACHE_MAX_ENTRIES; i++) {
 		char path[PATH_MAX];
 		snprintf(path, sizeof path, "%s/%d", many, i);
 		CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
-		json_object_set_new(entries, path, json_pack("{s:[s], s:[], s:s, s:n, s:n, s:i, s:{}}", "members", "",
-			"outside", "identity", "00", "not_before", "not_after", "stored", i, "report"));
+		json_object_set_new(entries, path, json_pack("{s:[s], s:[], s:s, s:n, s:n, s:{}}", "members", "",
+			"outside", "identity", "00", "not_before", "not_after", "report"));
 	}
 	json_object_set_new(body, "entries", entries);
-	char *text = json_dumps(body, JSON_COMPACT), *key = in(dir, "preflight.key");
-	pc_write_body(signet_preflight_cache_path(c), key, 1, text);
+	char *key = in(dir, "preflight.key");
+	pc_write(signet_preflight_cache_path(c), key, 1, body);
 	signet_preflight_cache_free(c);
 	c = open_cache(dir);
 	CU_ASSERT_PTR_NULL(signet_preflight_cache_status(c));
@@ -1024,7 +1052,6 @@ static void test_the_cap_drops_the_oldest(void)
 	expect_hit(c, b);
 	signet_preflight_cache_free(c);
 	json_decref(body);
-	free(text);
 	free(key);
 	free(dir);
 	free(b);
