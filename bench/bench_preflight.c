@@ -29,15 +29,25 @@
  *      (GStreamer's scanner child does the same until it exits); the
  *      descriptor's magic is checked, and that N new objects were mapped.
  *      Then every handle is closed, timed apart as "dlclose": the scan's
- *      figure and the ratio are dlopen + dlsym only.
- * Rounds alternate which of the two goes first. Before the rounds, every
+ *      figure and the ratio are dlopen + dlsym only;
+ *  (c) the same preflights through an empty preflight cache in a fresh
+ *      directory, as a first `signet-host list` does: the handle opened,
+ *      every bundle a miss (preflighted, then stored), the cache saved
+ *      (its key made, written, synced, renamed), the handle freed;
+ *  (d) through the warm cache, as every later `list` does: the handle
+ *      opened (the file read, its MAC checked, its JSON parsed), every
+ *      bundle a hit (each recorded file stat()ed, the report rebuilt), the
+ *      handle freed. Every answer must be a hit.
+ * Rounds alternate which of (a) and (b) goes first; (c) and (d) follow. Before the rounds, every
  * file of every bundle is read once and one untimed pass of each is made
  * (which also checks that the N cdhashes are distinct), so both find the
  * page cache and their code warm.
  *
  * Prints the medians over the rounds (with the fastest and slowest round):
  * total and per-bundle time of each, the ratio preflight/scan (and each
- * round's own ratio), and whether the issue's goal (at most 0.5) is met.
+ * round's own ratio), and whether the issue's goal (at most 0.5) is met;
+ * then the cache's: (d)/(b) against its goal (at most 0.1), and (c)/(a),
+ * what keeping the results costs a first listing.
  * Figures, never a verdict on speed: the exit status only says whether
  * the benchmark could run. docs/benchmarks.md has the figures measured and
  * where preflight's time goes.
@@ -66,6 +76,7 @@
 #include <signet/error.h>
 #include <signet/plugin.h>
 #include <signet/policy.h>
+#include <signet/preflight_cache.h>
 
 #ifndef SIGNET_BUILDDIR
 #define SIGNET_BUILDDIR "."
@@ -75,6 +86,7 @@
 #define MAX_BUNDLES 10000 /* each keeps about 5 mappings open during the scan */
 #define MAX_ROUNDS 99
 #define GOAL 0.5
+#define CACHE_GOAL 0.1
 
 static char scratch_dir[] = "/tmp/signet-bench-preflight.XXXXXX";
 
@@ -161,6 +173,37 @@ static int pass_scan(struct bench *bn, double *opened, double *closed)
 	return 0;
 }
 
+/*
+ * (c) with an empty cache directory `dir` (want_hits false), (d) with a
+ * warm one: open, every bundle through the cache, save, free. Every
+ * answer must be an acceptance, and a hit exactly when `want_hits`.
+ */
+static int pass_cached(struct bench *bn, const char *dir, bool want_hits, double *elapsed)
+{
+	double t0 = bench_now();
+	signet_preflight_cache *c = NULL;
+	signet_error *err = NULL;
+	int rc = signet_preflight_cache_open(&c, dir, bn->policy, HOST_API, &err);
+	for (int i = 0; !rc && i < bn->n; i++) {
+		signet_bundle_info *info = NULL;
+		rc = signet_preflight_cached(&info, c, bn->bundle[i], &err);
+		if (!rc && signet_preflight_cache_last_hit(c) != want_hits) {
+			fprintf(stderr, "bench_preflight: %s: a %s, wanted a %s\n", bn->bundle[i], want_hits ? "miss" : "hit",
+				want_hits ? "hit" : "miss");
+			rc = -1;
+		}
+		signet_bundle_info_free(info);
+	}
+	if (!rc)
+		rc = signet_preflight_cache_save(c, &err);
+	signet_preflight_cache_free(c);
+	*elapsed = bench_now() - t0;
+	if (rc && err)
+		fprintf(stderr, "bench_preflight: through the cache in %s: %s\n", dir, signet_error_message(err));
+	signet_error_free(err);
+	return rc ? -1 : 0;
+}
+
 static void report_error(const char *what, const char *path, signet_error *err)
 {
 	fprintf(stderr, "bench_preflight: %s %s: %s\n", what, path, err ? signet_error_message(err) : "failed");
@@ -239,13 +282,23 @@ int main(int argc, char **argv)
 	printf("each plugin: %s, depends on %s\n", plugin_size(bn.exe[0], load, sizeof load),
 		bn.deps[0] ? bn.deps : "nothing");
 
+	/* The warm cache (d) reads, made once, untimed; each round's (c) gets a directory of its own. */
+	char warm[4300], cold[4300];
+	double tk[MAX_ROUNDS], tw[MAX_ROUNDS];
+	snprintf(warm, sizeof warm, "%s/cache-warm", dir);
+	if (pass_cached(&bn, warm, false, &unused) != 0)
+		return 1;
 	double tp[MAX_ROUNDS], ts[MAX_ROUNDS], tc[MAX_ROUNDS];
 	for (int r = 0; r < rounds; r++) {
 		int rc = r % 2 == 0 ? pass_preflight(&bn, &tp[r], NULL) || pass_scan(&bn, &ts[r], &tc[r])
 			: pass_scan(&bn, &ts[r], &tc[r]) || pass_preflight(&bn, &tp[r], NULL);
-		if (rc)
+		snprintf(cold, sizeof cold, "%s/cache-cold-%d", dir, r);
+		if (rc || pass_cached(&bn, cold, false, &tk[r]) != 0 || pass_cached(&bn, warm, true, &tw[r]) != 0)
 			return 1;
 	}
+	double wr[MAX_ROUNDS];
+	for (int r = 0; r < rounds; r++)
+		wr[r] = tw[r] / ts[r];
 	/* Each round's own ratio, before the medians sort the samples. */
 	double rr[MAX_ROUNDS];
 	for (int r = 0; r < rounds; r++)
@@ -265,6 +318,15 @@ int main(int argc, char **argv)
 	printf("  ratio (a)/(b)                       %9.2f   (each round's: %.2f..%.2f)   goal <= %.1f: %s\n",
 		p / s, rr[0], rr[last], GOAL, p / s <= GOAL ? "met" : "not met");
 	printf("  ratio (a)/(b + dlclose), context    %9.2f\n", p / (s + c));
+	double k = bench_median(tk, rounds), w = bench_median(tw, rounds);
+	bench_median(wr, rounds);
+	printf("  (c) through an empty cache, saved    %9.1f ms  %8.1f us per bundle   (%.1f..%.1f ms)\n", k * ms,
+		k * us / n, tk[0] * ms, tk[last] * ms);
+	printf("  (d) through the warm cache, all hits %9.1f ms  %8.1f us per bundle   (%.1f..%.1f ms)\n", w * ms,
+		w * us / n, tw[0] * ms, tw[last] * ms);
+	printf("  ratio (d)/(b), warm list vs scan    %9.3f   (each round's: %.3f..%.3f)   goal <= %.1f: %s\n", w / s,
+		wr[0], wr[last], CACHE_GOAL, w / s <= CACHE_GOAL ? "met" : "not met");
+	printf("  ratio (c)/(a), keeping the results  %9.2f\n", k / p);
 	printf("load average at the end: %s\n", bench_loadavg(load, sizeof load));
 
 	for (int i = 0; i < n; i++) {

@@ -3,7 +3,8 @@
  * cmd_list.c - `signet-host list DIR`: every bundle in DIR, preflighted
  * (nothing of them runs), one row each with the verdict and, when refused,
  * the first reason; a bundle that would pass but whose cdhash is
- * quarantined is marked so.
+ * quarantined is marked so. Verdicts come from the preflight cache when it
+ * has them (host_cache.c; --no-cache bypasses it).
  */
 #include "config.h"
 
@@ -16,7 +17,7 @@
 
 static void usage(FILE *to)
 {
-	fputs("Usage: signet-host [--anchors P] [--requirement R] [--policy F] list DIR\n"
+	fputs("Usage: signet-host [--anchors P] [--requirement R] [--policy F] [--no-cache] list [--stats] DIR\n"
 	      "\n"
 	      "Preflights every bundle (every *.bundle directory) in DIR, without running any\n"
 	      "of them, and prints one row each: name, identifier, version, team, principal\n"
@@ -25,7 +26,12 @@ static void usage(FILE *to)
 	      "guests crashed too often, says so: verdict quarantined, with the last crash\n"
 	      "('signet-host quarantine --help'). Exit code 0 when every bundle would load,\n"
 	      "1 when any would be refused or the quarantine store cannot be read, 2 for\n"
-	      "a usage error or a DIR that cannot be read.\n", to);
+	      "a usage error or a DIR that cannot be read.\n"
+	      "\n"
+	      "Verdicts are kept in this user's preflight cache and read back while nothing\n"
+	      "they depend on changed (docs/preflight-cache.md); --no-cache (before list)\n"
+	      "preflights every bundle afresh. Loading never uses the cache. --stats prints\n"
+	      "the cache's hits and misses to stderr.\n", to);
 }
 
 static int by_name(const void *a, const void *b)
@@ -53,6 +59,11 @@ static const char *dash(const char *s)
 
 int cmd_list(int argc, char **argv)
 {
+	bool stats = argc > 2 && strcmp(argv[1], "--stats") == 0;
+	if (stats) {
+		argc--;
+		argv++;
+	}
 	int one = host_one_operand(argc, argv, usage);
 	if (one >= 0)
 		return one;
@@ -82,7 +93,12 @@ int cmd_list(int argc, char **argv)
 	qsort(names, n, sizeof *names, by_name);
 	signet_policy *policy = NULL;
 	signet_quarantine *q = NULL;
+	signet_preflight_cache *cache = NULL;
+	/* The cache keys on paths made absolute: one realpath() here, not a getcwd() per bundle. */
+	char *dir = realpath(argv[1], NULL);
 	int rc = host_make_policy(&policy);
+	if (!rc)
+		cache = host_cache_open(policy);
 	if (rc)
 		goto out;
 	/*
@@ -100,18 +116,21 @@ int cmd_list(int argc, char **argv)
 	}
 	printf("%-20s %-32s %-8s %-11s %-16s %-8s %s\n", "BUNDLE", "IDENTIFIER", "VERSION", "TEAM", "CLASS",
 		"VERDICT", "REASON");
-	/* Every bundle preflighted in parallel (--jobs), the rows printed in name order. */
+	/*
+	 * Verdicts the preflight cache holds first, the rest preflighted in
+	 * parallel (--jobs) and stored; the rows printed in name order.
+	 */
 	char **paths = calloc(n ? n : 1, sizeof *paths);
 	signet_preflight_result *pre = calloc(n ? n : 1, sizeof *pre);
 	signet_many_options mo = host_many_options(false);
 	for (size_t i = 0; paths && i < n; i++)
-		if (asprintf(&paths[i], "%s/%s", argv[1], names[i]) < 0)
-			paths[i] = NULL; /* preflight_many refuses that one alone */
+		if (asprintf(&paths[i], "%s/%s", dir ? dir : argv[1], names[i]) < 0)
+			paths[i] = NULL; /* refused for that one alone */
 	bool ok = paths && pre;
 	if (!ok) {
 		fputs("signet-host list: out of memory\n", stderr);
 		rc = HOST_EXIT_REFUSED;
-	} else if (signet_preflight_many(pre, (const char *const *)paths, n, policy, HOST_API_VERSION, &mo, NULL)) {
+	} else if (host_preflight_many(cache, pre, (const char *const *)paths, n, policy, &mo)) {
 		rc = HOST_EXIT_REFUSED;
 	}
 	for (size_t i = 0; ok && i < n; i++) {
@@ -144,6 +163,8 @@ int cmd_list(int argc, char **argv)
 	free(paths);
 	free(pre);
 out:
+	host_cache_close(cache, stats);
+	free(dir);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

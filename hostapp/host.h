@@ -27,6 +27,7 @@ typedef struct host_options {
 	const char *guest_helper;  /* --guest-helper */
 	unsigned long call_timeout_ms; /* --call-timeout: an isolated guest's deadline per call; 0: the policy's */
 	unsigned jobs;             /* --jobs: files or bundles verified at once; 0: one per online CPU */
+	bool no_cache;             /* --no-cache: preflight without the preflight cache */
 } host_options;
 extern host_options host_opts;
 
@@ -105,6 +106,19 @@ int cmd_preflight(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_call(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
+
+/*
+ * The preflight cache for `list` (host_cache.c): NULL with --no-cache or
+ * when it cannot be opened (one warning on stderr, once).
+ * host_preflight_many() preflights through it (the misses in parallel,
+ * `opts`), or without it when NULL; host_cache_close() saves
+ * it (a failure is the same one warning), prints its counts to stderr with
+ * `stats`, and frees it.
+ */
+signet_preflight_cache *host_cache_open(const signet_policy *policy);
+int host_preflight_many(signet_preflight_cache *c, signet_preflight_result *results, const char *const *paths,
+	size_t n, const signet_policy *policy, const signet_many_options *opts);
+void host_cache_close(signet_preflight_cache *c, bool stats);
 
 /* 64 hex digits (either case) into a cdhash: 0, or -1 when `hex` is not that. */
 int host_parse_cdhash(uint8_t out[SIGNET_QUARANTINE_CDHASH_SIZE], const char *hex);

@@ -30,7 +30,7 @@ static void usage(FILE *to)
 {
 	fputs("Usage: signet-host [--help] [--version] [--anchors FILE|DIR] [--requirement EXPR]\n"
 	      "                   [--policy FILE] [--isolate] [--guest-helper PATH] [--call-timeout MS]\n"
-	      "                   [--jobs N] COMMAND [ARGS...]\n\n"
+	      "                   [--jobs N] [--no-cache] COMMAND [ARGS...]\n\n"
 	      "  --anchors PATH      trust anchors (default: $SIGNET_ANCHORS, else /etc/signet/anchors)\n"
 	      "  --requirement EXPR  what a plugin must satisfy (default: anchor trusted and team = host)\n"
 	      "  --policy FILE       a policy file (docs/policy.md); the two options above override it\n"
@@ -40,6 +40,8 @@ static void usage(FILE *to)
 	      "  --call-timeout MS   an isolated guest's deadline per call (default: the policy's, 25 s)\n"
 	      "  --jobs N            verify up to N files or bundles at once, 1 to 64, when a command\n"
 	      "                      takes several (default: one per online CPU)\n"
+	      "  --no-cache          list without the preflight cache ($XDG_CACHE_HOME/signet;\n"
+	      "                      docs/preflight-cache.md); loading never uses it\n"
 	      "\nCommands:\n", to);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
@@ -72,8 +74,11 @@ int main(int argc, char **argv)
 	}
 	int at = 1;
 	while (at < argc) {
-		if (strcmp(argv[at], "--isolate") == 0) {
-			host_opts.isolate = true;
+		if (strcmp(argv[at], "--isolate") == 0 || strcmp(argv[at], "--no-cache") == 0) {
+			if (argv[at][2] == 'i')
+				host_opts.isolate = true;
+			else
+				host_opts.no_cache = true;
 			at++;
 			continue;
 		}

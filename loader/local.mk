@@ -14,6 +14,8 @@ libsignet_internal_la_SOURCES = \
 	loader/core/sha256.c \
 	loader/core/sha256.h \
 	loader/core/file.h \
+	loader/core/statefile.c \
+	loader/core/statefile.h \
 	loader/core/text.c \
 	loader/core/text.h \
 	loader/core/array.c \
@@ -80,3 +82,4 @@ include $(srcdir)/loader/connection/local.mk
 include $(srcdir)/loader/isolation/local.mk
 include $(srcdir)/loader/sandbox/local.mk
 include $(srcdir)/loader/quarantine/local.mk
+include $(srcdir)/loader/prefcache/local.mk

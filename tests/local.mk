@@ -1,9 +1,12 @@
 # Tests: one CUnit program per module, plus shell checks. `make check`.
+# signet-host list keeps preflight results in $XDG_CACHE_HOME/signet: a
+# directory of the build's, never the user's own.
 AM_TESTS_ENVIRONMENT = \
 	SIGNET_TEST_BUILDDIR='$(abs_top_builddir)'; export SIGNET_TEST_BUILDDIR; \
 	SIGNET_TEST_SRCDIR='$(abs_top_srcdir)'; export SIGNET_TEST_SRCDIR; \
 	SIGNET_CORPUS='$(SIGNET_CORPUS)'; export SIGNET_CORPUS; \
 	CC='$(CC)'; export CC; \
+	XDG_CACHE_HOME='$(abs_top_builddir)/tests/cache-home'; export XDG_CACHE_HOME; \
 	unset SIGNET_PRINT_IMAGES;
 if SANITIZED
 # dlclose() drops symbols LeakSanitizer would need for reports; keep them.
@@ -60,7 +63,7 @@ tests/fixtures/libreenter.so: $(srcdir)/tests/fixtures/reenter.c $(TEST_PKI)
 
 clean-local: clean-test-pki
 clean-test-pki:
-	rm -rf tests/pki tests/fixtures
+	rm -rf tests/pki tests/fixtures tests/cache-home
 .PHONY: clean-test-pki
 
 # --- core ---
@@ -134,3 +137,4 @@ include $(srcdir)/tests/process/local.mk
 include $(srcdir)/tests/isolation/local.mk
 include $(srcdir)/tests/sandbox/local.mk
 include $(srcdir)/tests/quarantine/local.mk
+include $(srcdir)/tests/prefcache/local.mk

@@ -54,7 +54,7 @@ SIGNET_BEGIN_DECLS
 	X(SIGNET_E_INTERNAL, -6, 0, "internal error", \
 	  "an invariant broke: a bug in Signet; please report it") \
 	X(SIGNET_E_STATE_DAMAGED, -7, 0, "damaged state file", \
-	  "a file Signet keeps its own state in (the quarantine store) is not what Signet writes: not JSON, a field missing or of the wrong type, a value out of range; the message names the file and the field") \
+	  "a file Signet keeps its own state in (the quarantine store, the preflight cache) is not what Signet writes: not JSON, a field missing or of the wrong type, a value out of range, a MAC that does not match; the message names the file and the field") \
 	/* registry and loading */ \
 	X(SIGNET_E_IN_OBSERVER, -50, 0, "called from inside an image observer", \
 	  "`signet_load()`/`signet_unload()` called from inside an image observer callback") \

@@ -22,6 +22,7 @@
 #include <signet/process.h>
 #include <signet/connection.h>
 #include <signet/quarantine.h>
+#include <signet/preflight_cache.h>
 
 SIGNET_BEGIN_DECLS
 

@@ -13,7 +13,10 @@
  *   6. host_api;
  *   7. (preflight) the dependency closure, as a dry run.
  * Preflight carries on after a refusal wherever the next check still has
- * what it needs, so the report lists every reason it can.
+ * what it needs, so the report lists every reason it can. It also records
+ * the provenance of its verdict (provenance.h) as it goes: the entries the
+ * walk listed, the window of every chain that verified, and the files
+ * outside the bundle the dry run read.
  */
 #include "config.h"
 
@@ -75,10 +78,30 @@ static void note_dependency(void *ctx, const char *who, const char *needed, cons
 	}
 }
 
+/* The dry run's check of every file it reads: the bundle's rule, and a note of files outside it. */
+typedef struct dry_ctx {
+	const sg_bundle *bundle;
+	sg_provenance *prov;
+} dry_ctx;
+
+static int dry_check_mapped(const void *ctx, const char *real_path, const uint8_t *bytes, size_t len,
+	signet_error **err)
+{
+	const dry_ctx *c = ctx;
+	int rc = sg_bundle_check_mapped(c->bundle, real_path, bytes, len, err);
+	const char *root = c->bundle->tree.root;
+	size_t n = strlen(root);
+	bool inside = strncmp(real_path, root, n) == 0 && real_path[n] == '/';
+	if (c->prov && !inside)
+		sg_provenance_note_outside(c->prov, real_path);
+	return rc;
+}
+
 void sg_examination_clear(sg_examination *x)
 {
 	if (!x)
 		return;
+	sg_provenance_free(x->prov);
 	sg_bundle_close(&x->bundle);
 	sg_inspected_clear(&x->exe);
 	sg_reasons_clear(&x->reasons);
@@ -121,6 +144,9 @@ static int inspect_member(sg_examination *x, const signet_policy *policy, const 
 	int rc = snapshot_member(&x->bundle, rel, x->reasons.all, &in->snap, &e);
 	if (!rc)
 		rc = sg_inspect(&t, in, &e);
+	/* Set when the signature verified, even if the policy then refused: its chain's window counts. */
+	if (x->prov && in->identity)
+		sg_provenance_note_window(x->prov, in->identity, in->snap.path);
 	return rc ? sg_reasons_add(&x->reasons, rc, e) : 0;
 }
 
@@ -186,6 +212,8 @@ int sg_examine_bundle(sg_examination *x, const char *path, const signet_policy *
 {
 	*x = (sg_examination)SG_EXAMINATION_INIT;
 	x->reasons.all = preflight;
+	if (preflight)
+		x->prov = sg_provenance_start(path, policy, host_api);
 	sg_reasons *r = &x->reasons;
 	if (!sg_policy_trust(policy))
 		return sg_reasons_fail(r, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = path,
@@ -193,6 +221,8 @@ int sg_examine_bundle(sg_examination *x, const char *path, const signet_policy *
 	/* 1 */
 	sg_bundle_open(&x->bundle, path, r);
 	x->opened = x->bundle.has_manifest;
+	if (x->prov)
+		sg_provenance_note_members(x->prov, &x->bundle.tree);
 	if (!x->opened || sg_reasons_done(r))
 		return r->first;
 	const sg_manifest *m = &x->bundle.manifest;
@@ -230,8 +260,9 @@ int sg_examine_bundle(sg_examination *x, const char *path, const signet_policy *
 		return r->first;
 	/* 7: a dry run never maps, never runs; loading does it for real later. */
 	if (preflight && x->exe.identity && x->exe.dyn.n_needed > 0) {
-		sg_txn t = { .policy = policy, .dry_run = true, .check_mapped = sg_bundle_check_mapped,
-			.check_ctx = &x->bundle, .on_dependency = note_dependency, .ctx = x };
+		dry_ctx dc = { .bundle = &x->bundle, .prov = x->prov };
+		sg_txn t = { .policy = policy, .dry_run = true, .check_mapped = dry_check_mapped,
+			.check_ctx = &dc, .on_dependency = note_dependency, .ctx = x };
 		sg_image_vec none = { 0 };
 		signet_error *e = NULL;
 		int rc = sg_resolve_dependencies(&t, &x->exe.dyn, x->exe.snap.origin, x->exe.snap.path, &none, &e);

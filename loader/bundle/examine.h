@@ -20,6 +20,7 @@
 #include <signet/policy.h>
 
 #include "bundle/bundle.h"
+#include "bundle/provenance.h"
 #include "bundle/reasons.h"
 #include "load/load_internal.h"
 
@@ -36,16 +37,18 @@ typedef struct sg_examination {
 	sg_reasons reasons;
 	sg_dependencies deps;
 	bool deps_failed;       /* out of memory recording one */
+	sg_provenance *prov;    /* preflight: what the verdict is made from (NULL when loading, or no memory) */
 } sg_examination;
 
 /* An examination holding nothing (no descriptor either): what sg_examination_clear() leaves. */
 #define SG_EXAMINATION_INIT { .bundle = { .tree = { .rootfd = -1 } }, .exe = { .snap = { .fd = -1 } } }
 
 /*
- * Examines the bundle at `path`. With `preflight`, collects every reason
- * and resolves the dependency closure as a dry run; otherwise stops at the
- * first reason and leaves the closure to sg_load_inspected(). `host_api`
- * is the host's version. Returns the first reason's code (0: acceptable).
+ * Examines the bundle at `path`. With `preflight`, collects every reason,
+ * resolves the dependency closure as a dry run and records its provenance;
+ * otherwise stops at the first reason and leaves the closure to
+ * sg_load_inspected(). `host_api` is the host's version. Returns the
+ * first reason's code (0: acceptable).
  */
 int sg_examine_bundle(sg_examination *x, const char *path, const signet_policy *policy, sg_semver host_api,
 	bool preflight);

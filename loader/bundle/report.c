@@ -8,18 +8,6 @@
 #include "bundle/report.h"
 #include "codesign/identity_internal.h"
 
-struct signet_bundle_info {
-	char *path, *identifier, *version, *executable, *principal_class, *host_api;
-	char **protocol_names;
-	unsigned *protocol_versions;
-	size_t nprotocols;
-	char **libraries;
-	size_t nlibraries;
-	char *team, *signing_identifier, *cdhash_hex;
-	sg_dependencies deps;
-	sg_error_list reasons;
-};
-
 /* strdup that tolerates NULL and records failure. */
 static char *dup(const char *s, bool *failed)
 {
@@ -75,6 +63,10 @@ int sg_bundle_info_build(signet_bundle_info **out, sg_examination *x)
 	x->deps = (sg_dependencies){ 0 };
 	info->reasons = x->reasons.list;
 	x->reasons.list = (sg_error_list){ 0 };
+	if (x->prov && x->deps_failed)
+		x->prov->complete = false;
+	info->prov = x->prov;
+	x->prov = NULL;
 	*out = info;
 	return 0;
 }
@@ -100,6 +92,7 @@ void signet_bundle_info_free(signet_bundle_info *info)
 	free(info->signing_identifier);
 	free(info->cdhash_hex);
 	sg_dependencies_clear(&info->deps);
+	sg_provenance_free(info->prov);
 	for (size_t i = 0; i < info->reasons.n; i++)
 		signet_error_free(info->reasons.items[i]);
 	sg_array_clear(&info->reasons);

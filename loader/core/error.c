@@ -148,6 +148,44 @@ signet_error *sg_error_copy(const signet_error *src)
 	return e;
 }
 
+int sg_error_restore(signet_error **out, const sg_error_info *info, const char *message)
+{
+	signet_error *e = calloc(1, sizeof *e);
+	int failed = !e;
+	if (e) {
+		e->code = info->code;
+		e->os_errno = info->os_errno;
+		e->offset = info->has_offset ? info->offset : -1;
+		e->index = info->has_index ? info->index : -1;
+		e->column = info->has_column ? info->column : -1;
+		e->message = dup_or_null(message, &failed);
+		e->path = dup_or_null(info->path, &failed);
+		e->check = dup_or_null(info->check, &failed);
+		e->expected = dup_or_null(info->expected, &failed);
+		e->actual = dup_or_null(info->actual, &failed);
+		e->cause = info->cause;
+	}
+	if (failed) {
+		if (e)
+			signet_error_free(e); /* frees the cause with it */
+		else
+			signet_error_free(info->cause);
+		return SIGNET_E_NOMEM;
+	}
+	*out = e;
+	return 0;
+}
+
+bool sg_code_from_name(const char *name, int *code)
+{
+	for (size_t i = 0; name && i < sizeof code_table / sizeof code_table[0]; i++)
+		if (strcmp(code_table[i].name, name) == 0) {
+			*code = code_table[i].code;
+			return true;
+		}
+	return false;
+}
+
 int sg_fail(signet_error **err, const sg_error_info *info, const char *fmt, ...)
 {
 	va_list ap;

@@ -50,6 +50,18 @@ signet_error *sg_error_copy(const signet_error *err);
  */
 const char *sg_error_reason(const signet_error *err);
 
+/*
+ * An error rebuilt from its parts, the message as it was (a report read
+ * back from JSON, bundle/report_json.h): `info` as for sg_fail() (the
+ * cause's ownership moves in, freed on failure too), but `message` is
+ * the whole message, not prefixed with the path again. 0, or
+ * SIGNET_E_NOMEM with *out untouched.
+ */
+int sg_error_restore(signet_error **out, const sg_error_info *info, const char *message);
+
+/* The code whose name (signet_code_name()) is `name`: true and *code, or false. */
+bool sg_code_from_name(const char *name, int *code);
+
 /* Shorthand for errors that carry only a code and a message. */
 int sg_fail_code(signet_error **err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -81,6 +81,12 @@ int sg_file_open_at(int *fd_out, uint64_t *size, int dirfd, const char *name, in
 		if (e == ENXIO && fstatat(dirfd, name, &st, (flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0) == 0 &&
 		    !S_ISREG(st.st_mode))
 			return not_regular(err, path, check, st.st_mode);
+		/* O_NOFOLLOW met a symlink: say so, not "too many levels of symbolic links". */
+		if (e == ELOOP && (flags & O_NOFOLLOW) && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = path, .check = check,
+				.expected = "a regular file", .actual = "a symlink", .os_errno = ELOOP },
+				"not a regular file (a symlink)");
 		return sg_fail(err, &(sg_error_info){ .code = e == ENOMEM ? SIGNET_E_NOMEM : SIGNET_E_IO, .path = path,
 			.check = check, .os_errno = e }, "cannot open: %s", strerror(e));
 	}

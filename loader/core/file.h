@@ -29,7 +29,8 @@
  * Opens `name` (relative to `dirfd`, or AT_FDCWD) read-only with
  * O_CLOEXEC | O_NOCTTY | O_NONBLOCK | `flags` (O_NOFOLLOW, for one), and
  * checks it with sg_file_check(). *fd gets the descriptor, *size (may be
- * NULL) its size. SIGNET_E_IO (cannot open, not a regular file),
+ * NULL) its size. SIGNET_E_IO (cannot open, not a regular file: with
+ * O_NOFOLLOW, a symlink is "not a regular file (a symlink)"),
  * SIGNET_E_LIMIT (over `max`).
  */
 int sg_file_open_at(int *fd, uint64_t *size, int dirfd, const char *name, int flags, uint64_t max,

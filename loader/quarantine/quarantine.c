@@ -15,6 +15,7 @@
 #include "codesign/codedirectory.h"
 #include "core/error_internal.h"
 #include "core/hex.h"
+#include "core/statefile.h"
 #include "core/utf8.h"
 #include "quarantine/store.h"
 
@@ -25,27 +26,11 @@ struct signet_quarantine {
 	sg_qentries entries; /* as last read or written */
 };
 
-/*
- * The XDG base directory spec's state directory: $XDG_STATE_HOME, else
- * $HOME/.local/state. A relative value is ignored, as the spec says.
- * secure_getenv(): a setuid host must not be pointed at a store someone
- * else chose.
- */
+/* $XDG_STATE_HOME/signet/quarantine.json, else $HOME/.local/state/signet/quarantine.json. */
 static int default_path(char **out, signet_error **err)
 {
-	const char *state = secure_getenv("XDG_STATE_HOME");
-	const char *home = secure_getenv("HOME");
-	int n;
-	if (state && state[0] == '/')
-		n = asprintf(out, "%s/signet/quarantine.json", state);
-	else if (home && home[0] == '/')
-		n = asprintf(out, "%s/.local/state/signet/quarantine.json", home);
-	else
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOT_FOUND, .check = "quarantine.path",
-			.expected = "$XDG_STATE_HOME or $HOME, an absolute path" },
-			"no place for the quarantine store: neither $XDG_STATE_HOME nor $HOME is set to an absolute path "
-			"(give the store's path instead)");
-	return n < 0 ? sg_fail_code(err, SIGNET_E_NOMEM, "out of memory") : 0;
+	return sg_state_xdg_path(out, "XDG_STATE_HOME", ".local/state", "signet/quarantine.json", "quarantine.path",
+		"the quarantine store", "give the store's path instead", err);
 }
 
 int signet_quarantine_open(signet_quarantine **out, const char *path, signet_error **err)

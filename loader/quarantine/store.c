@@ -25,6 +25,7 @@
 #include "core/file.h"
 #include "core/hex.h"
 #include "core/quote.h"
+#include "core/statefile.h"
 #include "core/text.h"
 #include "core/utf8.h"
 #include "quarantine/store.h"
@@ -378,43 +379,9 @@ static int io_fail(signet_error **err, const char *path, const char *check, cons
 
 int sg_qstore_directory(const char *dir, bool create, bool *missing, signet_error **err)
 {
-	if (missing)
-		*missing = false;
-	if (create) {
-		/* mkdir -p, 0700 (the XDG base directory spec's mode for what it creates). */
-		char part[PATH_MAX];
-		if (snprintf(part, sizeof part, "%s", dir) >= (int)sizeof part)
-			return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = dir,
-				.check = "quarantine.directory", .os_errno = ENAMETOOLONG }, "path too long");
-		for (char *p = part + 1;; p++) {
-			if (*p != '/' && *p != '\0')
-				continue;
-			char saved = *p;
-			*p = '\0';
-			if (mkdir(part, 0700) != 0 && errno != EEXIST)
-				return io_fail(err, part, "quarantine.directory", "cannot create the directory");
-			*p = saved;
-			if (!saved)
-				break;
-		}
-	}
-	struct stat st;
-	if (stat(dir, &st) != 0) {
-		if (errno == ENOENT && !create && missing) {
-			*missing = true;
-			return 0;
-		}
-		return io_fail(err, dir, "quarantine.directory", "cannot stat the directory");
-	}
-	/*
-	 * Whoever may write the directory may replace the store: free a
-	 * quarantined build, or quarantine this user's plugins. Only this user.
-	 */
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = dir,
-			.check = "quarantine.directory", .expected = "a directory of this user, not writable by others" },
-			"not a directory of this user that only it may write: the quarantine store there cannot be trusted");
-	return 0;
+	/* Whoever may write the directory may replace the store: free a quarantined build, or quarantine this user's plugins. */
+	return sg_state_directory(dir, create, missing, "quarantine.directory",
+		"the quarantine store there cannot be trusted", err);
 }
 
 /*
@@ -459,13 +426,6 @@ int sg_qstore_read(sg_qentries *out, const char *path, const char *dir, signet_e
 		signet_error_free(why);
 		*out = (sg_qentries){ 0 }; /* nothing recorded yet */
 		return 0;
-	}
-	if (rc && signet_error_os_errno(why) == ELOOP) {
-		signet_error_free(why);
-		why = NULL;
-		rc = sg_fail(&why, &(sg_error_info){ .code = SIGNET_E_IO, .path = path, .check = "quarantine.file",
-			.expected = "a regular file", .actual = "a symlink", .os_errno = ELOOP },
-			"not a regular file (a symlink)");
 	}
 	if (rc)
 		return with_repair(err, why, path, REPAIR);
@@ -514,46 +474,5 @@ void sg_qstore_unlock(int fd)
 
 int sg_qstore_write(const char *path, const char *dir, const char *text, size_t len, signet_error **err)
 {
-	char *tmp = NULL;
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory");
-	/* In the store's directory: rename() replaces the store in one step only within one file system. */
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		int rc = io_fail(err, tmp, "quarantine.write", "cannot create a temporary file");
-		free(tmp);
-		return rc;
-	}
-	int rc = 0;
-	if (fchmod(fd, 0600) != 0)
-		rc = io_fail(err, tmp, "quarantine.write", "cannot set its mode");
-	for (size_t done = 0; !rc && done < len;) {
-		ssize_t n = write(fd, text + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			rc = io_fail(err, tmp, "quarantine.write", "cannot write");
-		else
-			done += (size_t)n;
-	}
-	/* Durable before it is visible: a power cut never leaves an empty store behind the rename. */
-	if (!rc && fsync(fd) != 0)
-		rc = io_fail(err, tmp, "quarantine.write", "cannot sync");
-	if (close(fd) != 0 && !rc)
-		rc = io_fail(err, tmp, "quarantine.write", "cannot close");
-	if (!rc && rename(tmp, path) != 0)
-		rc = io_fail(err, path, "quarantine.write", "cannot replace the store");
-	if (rc) {
-		unlink(tmp);
-		free(tmp);
-		return rc;
-	}
-	free(tmp);
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return io_fail(err, dir, "quarantine.write", "cannot open the directory to sync the rename");
-	if (fsync(dfd) != 0)
-		rc = io_fail(err, dir, "quarantine.write", "cannot sync the directory");
-	close(dfd);
-	return rc;
+	return sg_state_replace(path, dir, text, len, "quarantine.write", "the store", err);
 }

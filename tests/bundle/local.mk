@@ -44,3 +44,10 @@ tests_bundle_test_bundle_SOURCES = tests/bundle/test_bundle.c
 tests_bundle_test_bundle_CFLAGS = $(TEST_CFLAGS)
 tests_bundle_test_bundle_LDADD = tests/bundle/libbundlefixture.la $(TEST_INTERNAL_LIBS) -lpthread
 TESTS += tests/bundle/test_bundle
+
+# A report and its errors as JSON and back (loader/bundle/report_json.c).
+check_PROGRAMS += tests/bundle/test_report_json
+tests_bundle_test_report_json_SOURCES = tests/bundle/test_report_json.c
+tests_bundle_test_report_json_CFLAGS = $(TEST_CFLAGS) $(JANSSON_CFLAGS)
+tests_bundle_test_report_json_LDADD = tests/bundle/libbundlefixture.la $(TEST_INTERNAL_LIBS)
+TESTS += tests/bundle/test_report_json

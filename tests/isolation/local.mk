@@ -41,5 +41,5 @@ tests/isolation/doc_snippet.inc: $(srcdir)/docs/isolation.md
 	$(AM_V_GEN)$(MKDIR_P) tests/isolation && awk '/^From C, per host or per load/ { want = 1 } \
 		want && /^```c$$/ { inside = 1; next } inside && /^```$$/ { exit } inside' \
 		$(srcdir)/docs/isolation.md >$@.tmp && test -s $@.tmp && mv $@.tmp $@
-tests/isolation/doc_snippet-doc_snippet_main.$(OBJEXT): tests/isolation/doc_snippet.inc
+tests/isolation/tests_isolation_doc_snippet-doc_snippet_main.$(OBJEXT): tests/isolation/doc_snippet.inc
 CLEANFILES += tests/isolation/doc_snippet.inc
