@@ -55,6 +55,7 @@ struct signet_preflight_cache {
 	uint8_t *raw;                  /* the file as read: the lines not replaced since point into it */
 	sg_pc_lines lines;             /* every entry, oldest first (dropped: text NULL); behind `lock` */
 	json_t *index;                 /* path -> position of its line in `lines`; behind `lock` */
+	size_t compactions;            /* saves that moved lines: a position taken before one means nothing after */
 	bool dirty;                    /* the table differs from the file */
 	signet_error *status;          /* why the file was not used at open */
 	bool last_hit;
@@ -329,7 +330,7 @@ int signet_preflight_cache_lookup(signet_bundle_info **out, signet_preflight_cac
 	if (!key)
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory (or no working directory) looking up %s", path);
 	pthread_mutex_lock(&c->lock);
-	size_t pos = position_locked(c, key);
+	size_t pos = position_locked(c, key), compactions = c->compactions;
 	sg_pc_line *l = pos == SIZE_MAX ? NULL : &c->lines.items[pos];
 	size_t len = l ? l->len : 0;
 	char *text = l ? strndup(l->text, len) : NULL;
@@ -341,7 +342,7 @@ int signet_preflight_cache_lookup(signet_bundle_info **out, signet_preflight_cac
 		: check_entry(c, key, text, len, &info, err);
 	pthread_mutex_lock(&c->lock);
 	/* Stale: it will never be a hit again (unless another thread stored a new one meanwhile). */
-	if (rc == SIGNET_E_NOT_FOUND && l && position_locked(c, key) == pos)
+	if (rc == SIGNET_E_NOT_FOUND && l && c->compactions == compactions && position_locked(c, key) == pos)
 		drop_locked(c, key, pos);
 	if (!rc)
 		c->stats.hits++;
@@ -645,6 +646,7 @@ static void compact_locked(signet_preflight_cache *c)
 		c->lines.items[n++] = l;
 	}
 	c->lines.n = n;
+	c->compactions++;
 }
 
 typedef struct other_file {
