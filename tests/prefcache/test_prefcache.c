@@ -1321,8 +1321,80 @@ static void test_arguments(void)
 	free(dir);
 }
 
+/* ---- many at once ---- */
+
+/*
+ * signet_preflight_cached_many(): a first call preflights every bundle (in
+ * parallel) and stores it; a second answers each from the cache; a bundle
+ * changed in between is preflighted again; each index answers exactly as
+ * signet_preflight() does, a NULL path failing alone.
+ */
+static void test_many_at_once(void)
+{
+	char *dir = cache_dir();
+	tb_spec other = spec(TB_TEAM_Z);
+	char *b[3] = { good_bundle("ManyA"), good_bundle("ManyB"), tb_make("ManyZ", &other) };
+	const char *paths[4] = { b[0], NULL, b[1], b[2] };
+	settle(); /* a verdict on files changed within a tick is not kept */
+	signet_preflight_cache *c = open_cache(dir);
+	signet_preflight_result r[4];
+	signet_many_options mo = SIGNET_MANY_OPTIONS_INIT;
+	mo.workers = 2;
+	signet_error *err = NULL;
+	for (int round = 0; round < 3; round++) {
+		if (round == 2) {
+			/* ManyB's manifest changed: preflighted again, and refused. */
+			CU_ASSERT_EQUAL(tb_sh("sed -i 's/1.0.0/1.0.1/' '%s/manifest.json'", b[1]), 0);
+			settle();
+		}
+		signet_preflight_cache_stats before = stats_of(c);
+		int rc = signet_preflight_cached_many(r, c, paths, 4, &mo, &err);
+		/* Index 1 (NULL) is the first refused one. */
+		CU_ASSERT_EQUAL(rc, SIGNET_E_INVALID_ARGUMENT);
+		CU_ASSERT_PTR_NOT_NULL(err);
+		signet_error_free(err);
+		err = NULL;
+		CU_ASSERT_EQUAL(r[1].code, SIGNET_E_INVALID_ARGUMENT);
+		CU_ASSERT_PTR_NULL(r[1].info);
+		signet_preflight_cache_stats after = stats_of(c);
+		size_t want_hits = round == 0 ? 0 : round == 1 ? 3 : 2;
+		CU_ASSERT_EQUAL(after.hits - before.hits, want_hits);
+		CU_ASSERT_EQUAL(after.stored - before.stored, 3 - want_hits);
+		for (int i = 0; i < 4; i++) {
+			if (!paths[i])
+				continue;
+			signet_bundle_info *fresh = NULL;
+			signet_error *e0 = NULL;
+			int rc0 = signet_preflight(&fresh, paths[i], sg_test_policy(), NULL, &e0);
+			CU_ASSERT_EQUAL(r[i].code, rc0);
+			CU_ASSERT_FATAL(fresh && r[i].info);
+			char *x = json_of(fresh), *y = json_of(r[i].info);
+			CU_ASSERT_STRING_EQUAL(x, y);
+			CU_ASSERT_EQUAL(!e0, !r[i].error);
+			if (e0 && r[i].error)
+				CU_ASSERT_STRING_EQUAL(signet_error_message(r[i].error), signet_error_message(e0));
+			free(x);
+			free(y);
+			signet_error_free(e0);
+			signet_bundle_info_free(fresh);
+		}
+		CU_ASSERT_EQUAL(r[0].code, 0);
+		CU_ASSERT_EQUAL(r[3].code, SIGNET_E_REQUIREMENT_UNMET);
+		CU_ASSERT_EQUAL(r[2].code, round == 2 ? SIGNET_E_SEAL_MISMATCH : 0);
+		for (int i = 0; i < 4; i++) {
+			signet_bundle_info_free(r[i].info);
+			signet_error_free(r[i].error);
+		}
+	}
+	signet_preflight_cache_free(c);
+	for (int i = 0; i < 3; i++)
+		free(b[i]);
+	free(dir);
+}
+
 static const sg_test cache_tests[] = {
 	{ "misses, then hits with identical reports", test_misses_then_hits_identical },
+	{ "many at once: hits from the cache, misses in parallel and stored", test_many_at_once },
 	{ "a verdict the clock, the process or a racing change decides is not kept", test_what_is_not_kept },
 	{ "every change to a bundle is a miss, then the new verdict", test_changes_are_misses },
 	{ "the policy (anchors and all) and the host API are keys", test_policy_and_host_api_are_keys },
