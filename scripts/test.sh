@@ -5,7 +5,8 @@
 #   --sanitize  the whole suite under ASan+UBSan (build-asan/)
 #   --tsan      the threaded modules under ThreadSanitizer (build-tsan/): the
 #               registry, loading (races, platform libraries), bundles,
-#               calls, guests and the batch calls (tests/parallel)
+#               calls, guests, the batch calls (tests/parallel), the chain
+#               cache and the preflight cache
 # Ends with one line "checks: N passed, N failed" counting every CUnit test
 # case and shell check across the test programs run.
 set -uo pipefail
@@ -19,7 +20,7 @@ if [ "${1:-}" = --tsan ]; then
 	tests=(TESTS="tests/registry/test_registry tests/registry/test_observers tests/registry/test_stress
 		tests/load/test_load tests/load/test_races tests/load/test_platform_load tests/bundle/test_bundle
 		tests/plugin/test_invoke tests/guest/test_guest tests/parallel/test_pipeline tests/parallel/test_many
-		tests/parallel/test_bundles_many tests/cms/test_chain_cache")
+		tests/parallel/test_bundles_many tests/cms/test_chain_cache tests/prefcache/test_prefcache")
 fi
 rm -f $(find tests -name '*.log' 2>/dev/null) # the summary counts this run only
 make -j"$(nproc)" check "${tests[@]}" >check.out 2>&1
