@@ -219,12 +219,21 @@ int sg_pagehash_compute(uint8_t *out, const uint8_t *data, uint64_t len, unsigne
 	return spread(&proto, threads, &unused, err);
 }
 
-int sg_pagehash_fill(uint8_t *out, uint8_t *data, int fd, uint64_t len, unsigned shift,
+int sg_pagehash_fill(uint8_t **hashes, uint8_t *data, int fd, uint64_t len, unsigned shift,
 	unsigned threads, const char *path, signet_error **err)
 {
+	uint64_t pages = sg_page_count(len, shift);
+	uint8_t *out = malloc(pages ? pages * SG_HASH_SIZE : 1);
+	if (!out)
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory hashing %s", path);
 	job proto = { .data = data, .len = len, .shift = shift, .out = out, .fill_fd = fd, .path = path };
 	int64_t unused;
-	return spread(&proto, threads, &unused, err);
+	int rc = spread(&proto, threads, &unused, err);
+	if (rc)
+		free(out);
+	else
+		*hashes = out;
+	return rc;
 }
 
 int sg_pagehash_verify(const uint8_t *expected, const uint8_t *data, uint64_t len, unsigned shift,

@@ -28,16 +28,18 @@ int sg_pagehash_verify(const uint8_t *expected, const uint8_t *data, uint64_t le
 
 /*
  * Reads the first `len` bytes of `fd` (pread, from offset 0) into `data`
- * and writes the hash of each page to `out` as its bytes arrive, a chunk at
+ * and computes the hash of each page as its bytes arrive (*hashes: a
+ * malloc'd array of ceil(len / 2^shift) hashes, the caller's to free), a chunk at
  * a time while they are still in the CPU's cache: one pass over the bytes
  * where a copy, then hashing, would make two. The last hash is over a
  * partial page when `len` is not a multiple of the page. The hashes
  * describe `data` only if nobody else can write to it meanwhile: private
  * memory (load/snapshot.c says why a sealed memfd is not filled this way).
  * SIGNET_E_IO when a read fails or the file ends early (naming `path`),
- * SIGNET_E_INTERNAL when OpenSSL fails.
+ * SIGNET_E_INTERNAL when OpenSSL fails, SIGNET_E_NOMEM; *hashes is set only
+ * on success.
  */
-int sg_pagehash_fill(uint8_t *out, uint8_t *data, int fd, uint64_t len, unsigned shift,
+int sg_pagehash_fill(uint8_t **hashes, uint8_t *data, int fd, uint64_t len, unsigned shift,
 	unsigned threads, const char *path, signet_error **err);
 
 /*

@@ -162,10 +162,9 @@ static int verify_read(signet_identity **out, int fd, size_t length, const char 
 	const signet_trust *trust, const signet_verify_options *opts, signet_error **err)
 {
 	unsigned shift = SG_PAGE_SHIFT_DEFAULT;
-	uint64_t pages = sg_page_count(length, shift);
-	uint8_t *bytes = malloc(length ? length : 1), *hashes = malloc(pages ? pages * SG_HASH_SIZE : 1);
-	int rc = !bytes || !hashes ? sg_fail_code(err, SIGNET_E_NOMEM, "out of memory verifying %s", path)
-		: sg_pagehash_fill(hashes, bytes, fd, length, shift, opts ? opts->threads : 0, path, err);
+	uint8_t *bytes = malloc(length ? length : 1), *hashes = NULL;
+	int rc = !bytes ? sg_fail_code(err, SIGNET_E_NOMEM, "out of memory verifying %s", path)
+		: sg_pagehash_fill(&hashes, bytes, fd, length, shift, opts ? opts->threads : 0, path, err);
 	if (!rc) {
 		sg_known_hashes known = { .hashes = hashes, .length = length, .shift = shift };
 		rc = sg_verify_bytes_known(out, bytes, length, path, trust, opts, &known, err);

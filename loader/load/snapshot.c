@@ -180,13 +180,9 @@ static int describe(sg_snapshot *s, int fd, const char *path, uint64_t *size, si
 /* The hashes of a snapshot of `length` bytes, filled from `fd` into `data`. */
 static int fill_hashed(sg_snapshot *s, uint8_t *data, int fd, const char *path, signet_error **err)
 {
-	uint64_t pages = sg_page_count(s->length, SG_PAGE_SHIFT_DEFAULT);
-	s->page_hashes = malloc(pages ? pages * SG_HASH_SIZE : 1);
-	if (!s->page_hashes)
-		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory loading %s", path);
 	s->hash_shift = SG_PAGE_SHIFT_DEFAULT;
 	/* One core each inside a batch that verifies many files at once (core/parallel.h). */
-	return sg_pagehash_fill(s->page_hashes, data, fd, s->length, SG_PAGE_SHIFT_DEFAULT,
+	return sg_pagehash_fill(&s->page_hashes, data, fd, s->length, SG_PAGE_SHIFT_DEFAULT,
 		sg_parallel_hash_threads(), path, err);
 }
 

@@ -187,10 +187,11 @@ static void test_fill_of_a_file_that_ends_early(void)
 {
 	const char *path = random_file(10000);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	uint8_t *buf = malloc(20000), hashes[5 * 32];
+	uint8_t *buf = malloc(20000), *hashes = NULL;
 	signet_error *err = NULL;
-	SG_ASSERT_FAILS(sg_pagehash_fill(hashes, buf, fd, 20000, 12, 1, path, &err), &err, SIGNET_E_IO,
+	SG_ASSERT_FAILS(sg_pagehash_fill(&hashes, buf, fd, 20000, 12, 1, path, &err), &err, SIGNET_E_IO,
 		"the file shrank from 20000 to 10000 bytes while being read");
+	CU_ASSERT_PTR_NULL(hashes);
 	free(buf);
 	close(fd);
 	unlink(path);
