@@ -13,5 +13,5 @@ bin_PROGRAMS += signet
 signet_SOURCES = signing/main.c signing/commands.h signing/verify_common.c signing/verify_common.h \
 	signing/cmd_sign.c signing/cmd_verify.c signing/cmd_display.c \
 	signing/cmd_req.c signing/cmd_ca.c
-signet_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS)
-signet_LDADD = libsignet-signing.la
+signet_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS) $(JANSSON_CFLAGS)
+signet_LDADD = libsignet-cli.la libsignet-signing.la

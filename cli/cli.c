@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* cli.c - the error style, option values, dates and JSON output both tools share. */
+#include "config.h"
+
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *program_name = "signet";
+
+void cli_init(const char *program)
+{
+	program_name = program;
+}
+
+const char *cli_program(void)
+{
+	return program_name;
+}
+
+static void vreport(const char *command, const char *fmt, va_list ap)
+{
+	if (command)
+		fprintf(stderr, "%s: %s: ", program_name, command);
+	else
+		fprintf(stderr, "%s: ", program_name);
+	vfprintf(stderr, fmt, ap);
+}
+
+void cli_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(command, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(command, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (try '%s%s%s --help')\n", program_name, command ? " " : "", command ? command : "");
+	return CLI_EXIT_USAGE;
+}
+
+int cli_option_error(const char *command, int c, char *const *argv, const struct option *longopts)
+{
+	/*
+	 * getopt_long leaves optind past the offending argument, and optopt
+	 * holding the short option (or a long option's `val`); a bad long
+	 * option has optopt 0, so the argument itself is the best name.
+	 */
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	if (c == ':') {
+		if (optopt && optopt < 256 && (arg[0] != '-' || arg[1] != '-'))
+			return cli_usage_error(command, "option '-%c' needs a value", optopt);
+		for (const struct option *o = longopts; o && o->name; o++)
+			if (o->val == optopt && !o->flag && o->has_arg != no_argument)
+				return cli_usage_error(command, "option '--%s' needs a value", o->name);
+		return cli_usage_error(command, "option '%s' needs a value", arg);
+	}
+	if (optopt && optopt < 256 && arg[0] == '-' && arg[1] != '-')
+		return cli_usage_error(command, "unknown option '-%c'", optopt);
+	return cli_usage_error(command, "unknown option '%s'", arg);
+}
+
+bool cli_parse_ulong(const char *text, unsigned long min, unsigned long max, unsigned long *out)
+{
+	if (!text || text[0] < '0' || text[0] > '9')
+		return false;
+	char *end = NULL;
+	errno = 0;
+	unsigned long v = strtoul(text, &end, 10);
+	if (errno || !end || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+const char *cli_format_time(time_t t, char buf[CLI_TIME_SIZE])
+{
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || strftime(buf, CLI_TIME_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		strcpy(buf, "?");
+	return buf;
+}
+
+int cli_json_print(const char *command, json_t *doc)
+{
+	if (!doc) {
+		cli_error(command, "out of memory making the JSON output");
+		return CLI_EXIT_FAILED;
+	}
+	int rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (rc != 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
+		cli_error(command, "cannot write the JSON output: %s", strerror(errno));
+		return CLI_EXIT_FAILED;
+	}
+	return CLI_EXIT_OK;
+}
