@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,19 +18,21 @@
 
 static void usage(FILE *to)
 {
-	fputs("Usage: signet-host [--anchors P] [--policy F] call [--requirement R] [--socket PATH]\n"
-	      "                   [--timeout MS] NAME METHOD [ARGS...]\n"
+	fputs("Usage: signet-host [OPTIONS] call [--requirement R] [--socket PATH] [--timeout MS]\n"
+	      "                   NAME METHOD [ARGS...]\n"
 	      "\n"
 	      "Connects to the service NAME (TEAMID.reverse.dns.name): the server must\n"
 	      "be a valid signed process of team TEAMID satisfying R, and must accept\n"
 	      "this client. Asks it for METHOD's type encoding, parses each ARG by it\n"
 	      "(\"-\" for a string or buffer reads standard input), calls METHOD and\n"
-	      "prints the result (a string as it is).\n"
+	      "prints the result (a string as it is). Options end at NAME: an ARG may\n"
+	      "start with '-'.\n"
 	      "\n"
 	      "  --requirement R  what the server must satisfy besides its team\n"
-	      "                   (default: " CALL_DEFAULT_REQUIREMENT ")\n"
+	      "                   (default: " CALL_DEFAULT_REQUIREMENT "); after the command\n"
+	      "                   name this option is call's own\n"
 	      "  --socket PATH    connect to PATH instead of the name's usual place\n"
-	      "  --timeout MS     for the handshake and the call (default 25000)\n"
+	      "  --timeout MS     for the handshake and the call, 1 to 3600000 (default 25000)\n"
 	      "  -h, --help       this text\n"
 	      "\n"
 	      "Example: echo hello | signet-host call ABCDE12345.org.signet.sample.rot13 filter -\n"
@@ -52,7 +53,7 @@ static int method_types(char **types, signet_connection *c, const char *method)
 	signet_value list;
 	signet_error *err = NULL;
 	if (signet_connection_call(&list, c, "_methods", NULL, 0, &err) != 0)
-		return host_report("call", err);
+		return host_report(err);
 	*types = NULL;
 	if (list.type == SIGNET_TYPE_DICTIONARY)
 		for (size_t i = 0; i < list.as.dictionary.count && !*types; i++)
@@ -63,59 +64,60 @@ static int method_types(char **types, signet_connection *c, const char *method)
 	signet_value_clear(&list);
 	if (*types)
 		return HOST_EXIT_OK;
-	fprintf(stderr, "signet-host: call: the service has no method '%s'\n", method);
+	cli_error(host_command, "the service has no method '%s'", method);
 	return HOST_EXIT_USAGE;
+}
+
+typedef struct call_options {
+	const char *requirement, *socket_path;
+	unsigned long timeout_ms;
+} call_options;
+
+static int on_option(int c, const char *value, void *payload)
+{
+	call_options *o = payload;
+	switch (c) {
+	case 'r': o->requirement = value; return 0;
+	case 's': o->socket_path = value; return 0;
+	case 't':
+		if (!cli_parse_ulong(value, 1, 3600000ul, &o->timeout_ms))
+			return cli_usage_error(host_command, "option '--timeout' takes 1 to 3600000 milliseconds, not '%s'",
+				value);
+		return 0;
+	default: return -1;
+	}
 }
 
 int cmd_call(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option options[] = {
 		{ "requirement", required_argument, NULL, 'r' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *requirement = CALL_DEFAULT_REQUIREMENT, *socket_path = NULL;
-	unsigned long timeout_ms = 25000;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		char *end = NULL;
-		switch (c) {
-		case 'r': requirement = optarg; break;
-		case 's': socket_path = optarg; break;
-		case 't':
-			timeout_ms = strtoul(optarg, &end, 10);
-			if (!*optarg || *end || timeout_ms == 0 || timeout_ms > 3600000) {
-				fprintf(stderr, "signet-host: call: --timeout takes 1 to 3600000 milliseconds\n");
-				return HOST_EXIT_USAGE;
-			}
-			break;
-		case 'h': usage(stdout); return HOST_EXIT_OK;
-		default:
-			fprintf(stderr, "signet-host: call: a missing value or an unknown option\n\n");
-			usage(stderr);
-			return HOST_EXIT_USAGE;
-		}
-	}
-	if (argc - optind < 2) {
-		usage(stderr);
-		return HOST_EXIT_USAGE;
-	}
-	const char *name = argv[optind], *method = argv[optind + 1];
+	call_options co = { .requirement = CALL_DEFAULT_REQUIREMENT, .timeout_ms = 25000 };
+	/* Options end at NAME: the ARGS are the method's, "-5" included. */
+	const host_command_spec spec = { .name = "call", .usage = usage, .options = options, .on_option = on_option,
+		.payload = &co, .stop_at_operand = true, .min_operands = 2, .max_operands = HOST_ANY,
+		.operands = "NAME and METHOD" };
+	int first = 0;
+	int rc = host_parse(&spec, argc, argv, &first);
+	if (rc >= 0)
+		return rc;
+	const char *requirement = co.requirement, *socket_path = co.socket_path;
+	unsigned long timeout_ms = co.timeout_ms;
+	const char *name = argv[first], *method = argv[first + 1];
 	signet_requirement *req = NULL;
 	signet_policy *policy = NULL;
 	signet_connection *conn = NULL;
 	signet_value *args = NULL;
 	char *types = NULL;
 	signet_error *err = NULL;
-	int rc = HOST_EXIT_OK;
 	if (signet_requirement_parse(&req, requirement, &err) != 0) {
-		fprintf(stderr, "signet-host: call: --requirement: %s\n", signet_error_message(err));
+		rc = cli_usage_error(host_command, "--requirement: %s", signet_error_message(err));
 		signet_error_free(err);
-		return HOST_EXIT_USAGE;
+		return rc;
 	}
 	rc = host_make_policy(&policy);
 	signet_connection_options o = SIGNET_CONNECTION_OPTIONS_INIT;
@@ -124,23 +126,23 @@ int cmd_call(int argc, char **argv)
 	o.timeout_usec = (uint64_t)timeout_ms * 1000u;
 	if (!rc && (socket_path ? signet_connect_path(&conn, socket_path, name, &o, &err)
 		: signet_connect(&conn, name, &o, &err)) != 0) {
-		host_print_refusal(stderr, "signet-host: call: ", err);
+		host_report_refusal(err);
 		signet_error_free(err);
 		rc = HOST_EXIT_REFUSED;
 	}
 	if (!rc)
 		rc = method_types(&types, conn, method);
-	size_t nargs = types ? strlen(types) - 1 : 0, given = (size_t)(argc - optind - 2);
+	size_t nargs = types ? strlen(types) - 1 : 0, given = (size_t)(argc - first - 2);
 	if (!rc && given != nargs) {
-		fprintf(stderr, "signet-host: call: %s takes %zu argument%s (encoding \"%s\"), %zu given\n", method, nargs,
+		cli_error(host_command, "%s takes %zu argument%s (encoding \"%s\"), %zu given", method, nargs,
 			nargs == 1 ? "" : "s", types, given);
 		rc = HOST_EXIT_USAGE;
 	}
 	if (!rc)
-		rc = host_parse_args(&args, types, argv + optind + 2, nargs, "call");
+		rc = host_parse_args(&args, types, argv + first + 2, nargs);
 	signet_value result;
 	if (!rc && signet_connection_call(&result, conn, method, args, nargs, &err) != 0)
-		rc = host_report("call", err);
+		rc = host_report(err);
 	else if (!rc) {
 		host_print_value(&result);
 		signet_value_clear(&result);

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_images.c - `signet-host images`: the process's image table. */
+/* cmd_images.c - `signet-host images [--json] [BUNDLE...]`: the process's image table. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,50 +10,65 @@
 
 static void usage(FILE *to)
 {
-	fputs("Usage: signet-host [--anchors P] [--requirement R] [--policy F] images [BUNDLE...]\n"
+	fputs("Usage: signet-host [OPTIONS] images [--json] [BUNDLE...]\n"
 	      "\n"
 	      "Loads each BUNDLE as a guest (verified in parallel, added in order; a\n"
 	      "refusal is reported and the rest go on), then prints every image in this\n"
 	      "process, in load order: id, load bias, how it arrived, its signing\n"
 	      "identity, its build-id and its path, and then the image log of this run:\n"
-	      "the images Signet loaded, with identifier, team and cdhash. Exit code 1\n"
-	      "when a BUNDLE was refused.\n", to);
+	      "the images Signet loaded, with identifier, team and cdhash.\n"
+	      "\n"
+	      "  --json      one JSON object: every image, with its identity\n"
+	      "  -h, --help  this text\n"
+	      "\n"
+	      "Exit codes: 0 done, 1 a BUNDLE was refused, 2 usage error.\n", to);
 }
 
-int cmd_images(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return HOST_EXIT_OK;
-		}
-		usage(stderr);
-		return HOST_EXIT_USAGE;
-	}
-	host_session s = { 0 };
-	int rc = HOST_EXIT_OK;
-	if (optind < argc) {
-		rc = host_open(&s);
-		if (rc)
-			return rc;
-		size_t n = (size_t)(argc - optind);
-		signet_guest_id *guests = calloc(n, sizeof *guests);
-		rc = guests ? host_load_guests(&s, argv + optind, n, false, guests) : HOST_EXIT_REFUSED;
-		free(guests);
-	}
+static const struct option options[] = {
+	{ "json", no_argument, NULL, HOST_OPT_JSON },
+	{ NULL, 0, NULL, 0 },
+};
 
-	signet_error *err = NULL;
-	signet_image_list *list = NULL;
-	if (signet_registry_snapshot(&list, &err) != 0) {
-		host_close(&s);
-		return host_report("images", err);
-	}
+/*
+ * One image as `images --json` shows it (docs/signet-host.md): the
+ * table's columns, then the identity's fields. Every field of an image
+ * goes through here, so a new one is one line.
+ */
+static json_t *image_json(const signet_image *img)
+{
+	char build_id[129], base[32];
+	bool has_build_id = signet_image_build_id_hex(img, build_id, sizeof build_id) != 0;
+	/* A string, not a number: JSON readers lose integers past 2^53. */
+	snprintf(base, sizeof base, "0x%016llx", (unsigned long long)signet_image_base(img));
+	const signet_identity *id = signet_image_identity(img);
+	const char *soname = signet_image_soname(img), *team = id ? signet_identity_team(id) : NULL;
+	return json_pack("{s:I, s:s, s:s, s:b, s:b, s:o, s:s, s:o, s:o, s:o, s:o}",
+		"id", (json_int_t)signet_image_id(img),
+		"base", base,
+		"arrival", signet_arrival_name(signet_image_arrival(img)),
+		"signed", signet_image_is_signed(img),
+		"platform", signet_image_is_platform(img),
+		"build_id", has_build_id ? json_string(build_id) : json_null(),
+		"path", signet_image_path(img),
+		"soname", soname ? json_string(soname) : json_null(),
+		"identifier", id ? json_string(signet_identity_identifier(id)) : json_null(),
+		"team", team ? json_string(team) : json_null(),
+		"cdhash", id ? json_string(signet_identity_cdhash_hex(id)) : json_null());
+}
+
+static int print_json(const signet_image_list *list)
+{
+	json_t *images = json_array();
+	for (size_t i = 0; images && i < signet_image_list_count(list); i++)
+		if (json_array_append_new(images, image_json(signet_image_list_get(list, i))) != 0) {
+			json_decref(images);
+			images = NULL;
+		}
+	return cli_json_print(host_command, images ? json_pack("{s:o}", "images", images) : NULL);
+}
+
+static void print_text(const signet_image_list *list)
+{
 	printf("%-4s %-18s %-8s %-9s %-40s %s\n", "ID", "BASE", "ARRIVAL", "IDENTITY", "BUILD-ID", "PATH");
 	for (size_t i = 0; i < signet_image_list_count(list); i++) {
 		const signet_image *img = signet_image_list_get(list, i);
@@ -81,6 +95,40 @@ int cmd_images(int argc, char **argv)
 	}
 	if (!loaded)
 		printf("  (nothing)\n");
+}
+
+int cmd_images(int argc, char **argv)
+{
+	host_flags flags = { 0 };
+	const host_command_spec spec = { .name = "images", .usage = usage, .options = options,
+		.on_option = host_flag_option, .payload = &flags, .max_operands = HOST_ANY };
+	int at = 0, rc = host_parse(&spec, argc, argv, &at);
+	if (rc >= 0)
+		return rc;
+	host_session s = { 0 };
+	if (at < argc) {
+		rc = host_open(&s);
+		if (rc)
+			return rc;
+		size_t n = (size_t)(argc - at);
+		signet_guest_id *guests = calloc(n, sizeof *guests);
+		rc = guests ? host_load_guests(&s, argv + at, n, false, guests) : HOST_EXIT_REFUSED;
+		free(guests);
+	} else {
+		rc = HOST_EXIT_OK;
+	}
+	signet_error *err = NULL;
+	signet_image_list *list = NULL;
+	if (signet_registry_snapshot(&list, &err) != 0) {
+		host_close(&s);
+		return host_report(err);
+	}
+	if (flags.json) {
+		if (print_json(list) != 0)
+			rc = HOST_EXIT_REFUSED;
+	} else {
+		print_text(list);
+	}
 	signet_image_list_free(list);
 	host_close(&s);
 	return rc;

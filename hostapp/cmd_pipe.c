@@ -19,31 +19,31 @@ const signet_protocol host_filter_protocol = { "Filter", 1, 1, filter_methods };
 
 static void usage(FILE *to)
 {
-	fputs("Usage: signet-host [--anchors P] [--requirement R] [--policy F] pipe BUNDLE...\n"
+	fputs("Usage: signet-host [OPTIONS] pipe BUNDLE...\n"
 	      "\n"
 	      "Loads each BUNDLE as a guest (all of them before any text moves; they are\n"
 	      "verified in parallel, and none is mapped unless all verify), checks\n"
 	      "that each conforms to the Filter protocol (version 1: filter, \"**\"), reads\n"
 	      "all of standard input (at most 64 MiB), passes it through each filter in\n"
 	      "order, and writes the result to standard output.\n"
+	      "\n"
+	      "  -h, --help  this text\n"
+	      "\n"
 	      "Exit codes: 0 done, 1 a bundle refused or a filter failed, 2 usage error.\n", to);
 }
 
 int cmd_pipe(int argc, char **argv)
 {
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		usage(stdout);
-		return HOST_EXIT_OK;
-	}
-	if (argc < 2) {
-		usage(stderr);
-		return HOST_EXIT_USAGE;
-	}
+	const host_command_spec spec = { .name = "pipe", .usage = usage, .min_operands = 1, .max_operands = HOST_ANY,
+		.operands = "BUNDLE" };
+	int at = 0, rc = host_parse(&spec, argc, argv, &at);
+	if (rc >= 0)
+		return rc;
 	host_session s;
-	int rc = host_open(&s);
+	rc = host_open(&s);
 	if (rc)
 		return rc;
-	size_t n = (size_t)argc - 1;
+	size_t n = (size_t)(argc - at);
 	signet_instance **chain = calloc(n, sizeof *chain);
 	char *text = NULL;
 	signet_error *err = NULL;
@@ -57,11 +57,11 @@ int cmd_pipe(int argc, char **argv)
 	 * so a refused one means no filter's code ran at all.
 	 */
 	signet_guest_id *guests = calloc(n, sizeof *guests);
-	rc = guests ? host_load_guests(&s, argv + 1, n, true, guests) : HOST_EXIT_REFUSED;
+	rc = guests ? host_load_guests(&s, argv + at, n, true, guests) : HOST_EXIT_REFUSED;
 	for (size_t i = 0; i < n && !rc; i++) {
 		if (signet_guest_conforms(s.host, guests[i], &host_filter_protocol, &err) != 0 ||
 		    signet_instance_create(&chain[i], s.host, guests[i], &err) != 0) {
-			rc = host_report("pipe", err);
+			rc = host_report(err);
 		}
 	}
 	free(guests);
@@ -70,14 +70,14 @@ int cmd_pipe(int argc, char **argv)
 	size_t len = 0;
 	text = host_read_stdin(&len);
 	if (!text || strlen(text) != len) {
-		fprintf(stderr, "signet-host pipe: standard input is over 64 MiB, contains a NUL byte, or cannot be read\n");
+		cli_error(host_command, "standard input is over 64 MiB, contains a NUL byte, or cannot be read");
 		rc = HOST_EXIT_REFUSED;
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		signet_value arg = { .type = SIGNET_TYPE_STRING, .as.string = text }, out;
 		if (signet_instance_invoke(chain[i], "filter", &arg, 1, &out, &err) != 0) {
-			rc = host_report("pipe", err);
+			rc = host_report(err);
 			goto out;
 		}
 		free(text);

@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +18,8 @@
 
 static void usage(FILE *to)
 {
-	fputs("Usage: signet-host quarantine list [--file PATH] [--limit N]\n"
-	      "       signet-host quarantine clear [--file PATH] CDHASH|--all\n"
+	fputs("Usage: signet-host [OPTIONS] quarantine list [--file PATH] [--limit N]\n"
+	      "       signet-host [OPTIONS] quarantine clear [--file PATH] CDHASH|--all\n"
 	      "\n"
 	      "An isolated guest whose process crashes counts a crash against its bundle's\n"
 	      "cdhash; a cdhash that crashed as often as the policy allows is quarantined:\n"
@@ -68,7 +67,7 @@ static int list(signet_quarantine *q, unsigned limit)
 {
 	signet_error *err = NULL;
 	if (signet_quarantine_reload(q, &err) != 0)
-		return host_report("quarantine", err);
+		return host_report(err);
 	size_t n = signet_quarantine_count(q);
 	if (n == 0) {
 		printf("no crashes recorded (%s)\n", signet_quarantine_path(q));
@@ -79,18 +78,15 @@ static int list(signet_quarantine *q, unsigned limit)
 	for (size_t i = 0; i < n; i++) {
 		signet_quarantine_entry e;
 		if (signet_quarantine_get(&e, q, i, &err) != 0)
-			return host_report("quarantine", err);
-		char state[48], when[32] = "?";
+			return host_report(err);
+		char state[48], when[CLI_TIME_SIZE];
 		if (e.quarantined)
 			snprintf(state, sizeof state, "quarantined");
 		else if (limit)
 			snprintf(state, sizeof state, "%u of %u crashes", e.crashes, limit);
 		else
 			snprintf(state, sizeof state, "%u crash%s", e.crashes, e.crashes == 1 ? "" : "es");
-		time_t t = (time_t)e.last_crash;
-		struct tm tm;
-		if (gmtime_r(&t, &tm))
-			strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		cli_format_time((time_t)e.last_crash, when);
 		print_hex(e.cdhash, sizeof e.cdhash);
 		printf("  %-16s  %-32s  %-11s  %-20s  %s\n", state, e.identifier, e.team ? e.team : "-", when,
 			e.last_reason);
@@ -106,12 +102,12 @@ static int clear(signet_quarantine *q, const char *what)
 		/* Say what is replaced: a damaged store is rewritten, not read. */
 		bool damaged = signet_quarantine_reload(q, &err) != 0;
 		if (damaged) {
-			fprintf(stderr, "signet-host: quarantine: %s\n", signet_error_message(err));
+			cli_error(host_command, "%s", signet_error_message(err));
 			signet_error_free(err);
 			err = NULL;
 		}
 		if (signet_quarantine_clear(q, NULL, &cleared, &err) != 0)
-			return host_report("quarantine", err);
+			return host_report(err);
 		if (damaged)
 			printf("rewrote the damaged store %s empty\n", signet_quarantine_path(q));
 		else
@@ -120,14 +116,12 @@ static int clear(signet_quarantine *q, const char *what)
 	}
 	uint8_t cdhash[SIGNET_QUARANTINE_CDHASH_SIZE];
 	if (host_parse_cdhash(cdhash, what) != 0) {
-		fprintf(stderr, "signet-host: quarantine: '%s' is not a cdhash (64 hex digits) or --all\n", what);
-		return HOST_EXIT_USAGE;
+		return cli_usage_error(host_command, "'%s' is not a cdhash (64 hex digits) or --all", what);
 	}
 	if (signet_quarantine_clear(q, cdhash, &cleared, &err) != 0)
-		return host_report("quarantine", err);
+		return host_report(err);
 	if (cleared == 0) {
-		fprintf(stderr, "signet-host: quarantine: no crash recorded for %s (%s)\n", what,
-			signet_quarantine_path(q));
+		cli_error(host_command, "no crash recorded for %s (%s)", what, signet_quarantine_path(q));
 		return HOST_EXIT_REFUSED;
 	}
 	printf("cleared ");
@@ -136,64 +130,59 @@ static int clear(signet_quarantine *q, const char *what)
 	return HOST_EXIT_OK;
 }
 
+typedef struct quarantine_options {
+	const char *file;
+	unsigned long limit;
+	bool all;
+} quarantine_options;
+
+static int on_option(int c, const char *value, void *payload)
+{
+	quarantine_options *o = payload;
+	switch (c) {
+	case 'f': o->file = value; return 0;
+	case 'a': o->all = true; return 0;
+	case 'l':
+		if (!cli_parse_ulong(value, 0, SIGNET_QUARANTINE_MAX_CRASHES, &o->limit))
+			return cli_usage_error(host_command, "option '--limit' takes 0 to %u crashes, not '%s'",
+				SIGNET_QUARANTINE_MAX_CRASHES, value);
+		return 0;
+	default: return -1;
+	}
+}
+
 int cmd_quarantine(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option options[] = {
 		{ "file", required_argument, NULL, 'f' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		usage(stdout);
-		return HOST_EXIT_OK;
-	}
-	if (argc < 2 || (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "clear") != 0)) {
-		fprintf(stderr, "signet-host: quarantine: %s\n\n", argc < 2 ? "list or clear?" : "unknown subcommand");
-		usage(stderr);
-		return HOST_EXIT_USAGE;
-	}
-	bool listing = !strcmp(argv[1], "list"), all = false;
-	const char *file = NULL;
-	unsigned long limit = QUARANTINE_DEFAULT_LIMIT;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
-		char *end = NULL;
-		switch (c) {
-		case 'f': file = optarg; break;
-		case 'a': all = true; break;
-		case 'l':
-			limit = strtoul(optarg, &end, 10);
-			if (!*optarg || *end || optarg[0] == '-' || limit > SIGNET_QUARANTINE_MAX_CRASHES) {
-				fprintf(stderr, "signet-host: quarantine: --limit takes 0 to %u crashes\n",
-					SIGNET_QUARANTINE_MAX_CRASHES);
-				return HOST_EXIT_USAGE;
-			}
-			break;
-		case 'h': usage(stdout); return HOST_EXIT_OK;
-		default:
-			fprintf(stderr, "signet-host: quarantine: a missing value or an unknown option\n\n");
-			usage(stderr);
-			return HOST_EXIT_USAGE;
-		}
-	}
-	int operands = argc - 1 - optind;
-	const char *what = operands == 1 ? argv[1 + optind] : NULL;
+	quarantine_options qo = { .limit = QUARANTINE_DEFAULT_LIMIT };
+	const host_command_spec spec = { .name = "quarantine", .usage = usage, .options = options,
+		.on_option = on_option, .payload = &qo, .min_operands = 1, .max_operands = 2,
+		.operands = "list or clear" };
+	int at = 0, rc = host_parse(&spec, argc, argv, &at);
+	if (rc >= 0)
+		return rc;
+	const char *sub = argv[at];
+	if (strcmp(sub, "list") != 0 && strcmp(sub, "clear") != 0)
+		return cli_usage_error(host_command, "unknown subcommand '%s' (list or clear)", sub);
+	bool listing = !strcmp(sub, "list"), all = qo.all;
+	const char *file = qo.file;
+	unsigned long limit = qo.limit;
+	int operands = argc - at - 1;
+	const char *what = operands == 1 ? argv[at + 1] : NULL;
 	bool ok = listing ? operands == 0 && !all : (all ? operands == 0 : operands == 1);
-	if (!ok) {
-		fprintf(stderr, "signet-host: quarantine: %s\n\n", listing ? "list takes no operand" :
+	if (!ok)
+		return cli_usage_error(host_command, "%s", listing ? "list takes no operand" :
 			"clear takes one CDHASH, or --all");
-		usage(stderr);
-		return HOST_EXIT_USAGE;
-	}
 	signet_quarantine *q = NULL;
 	signet_error *err = NULL;
 	if (signet_quarantine_open(&q, file, &err) != 0)
-		return host_report("quarantine", err);
-	int rc = listing ? list(q, (unsigned)limit) : clear(q, all ? "--all" : what);
+		return host_report(err);
+	rc = listing ? list(q, (unsigned)limit) : clear(q, all ? "--all" : what);
 	signet_quarantine_free(q);
 	return rc;
 }

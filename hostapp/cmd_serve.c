@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,8 +26,7 @@
 
 static void usage(FILE *to)
 {
-	fputs("Usage: signet-host [--anchors P] [--policy F] serve [--requirement R] [--socket PATH] [--once]\n"
-	      "                   NAME BUNDLE\n"
+	fputs("Usage: signet-host [OPTIONS] serve [--requirement R] [--socket PATH] [--once] NAME BUNDLE\n"
 	      "\n"
 	      "Loads BUNDLE as a guest and publishes its principal class as the service\n"
 	      "NAME (TEAMID.reverse.dns.name, TEAMID being this host's own team), at\n"
@@ -40,7 +38,9 @@ static void usage(FILE *to)
 	      "Stops on SIGINT or SIGTERM. Clients accepted and refused are logged to\n"
 	      "standard error.\n"
 	      "\n"
-	      "  --requirement R  what clients must satisfy (default: " SERVE_DEFAULT_REQUIREMENT ")\n"
+	      "  --requirement R  what clients must satisfy (default: " SERVE_DEFAULT_REQUIREMENT ");\n"
+	      "                   after the command name this option is serve's own: the\n"
+	      "                   global --requirement (for BUNDLE) goes before it\n"
 	      "  --socket PATH    publish at PATH instead of the name's usual place\n"
 	      "  --once           stop after the first client has gone\n"
 	      "  -h, --help       this text\n"
@@ -126,7 +126,7 @@ static void log_pid(const signet_connection *c, const char *what)
 {
 	const signet_process *p = signet_connection_peer(c);
 	const signet_identity *id = p ? signet_process_identity(p) : NULL;
-	fprintf(stderr, "signet-host: serve: %s pid %d (%s, team %s)\n", what, p ? (int)signet_process_pid(p) : -1,
+	cli_error(host_command, "%s pid %d (%s, team %s)", what, p ? (int)signet_process_pid(p) : -1,
 		id ? signet_identity_identifier(id) : "no identity", id && signet_identity_team(id)
 		? signet_identity_team(id) : "-");
 }
@@ -142,13 +142,13 @@ static void on_refused(signet_listener *l, const signet_error *why, void *payloa
 {
 	(void)l;
 	(void)payload;
-	fprintf(stderr, "signet-host: serve: refused a client: %s\n", signet_error_message(why));
+	cli_error(host_command, "refused a client: %s", signet_error_message(why));
 }
 
 static void on_gone(signet_connection *c, const signet_error *why, void *payload)
 {
 	service *s = payload;
-	fprintf(stderr, "signet-host: serve: client gone: %s\n", why ? signet_error_message(why) : "closed");
+	cli_error(host_command, "client gone: %s", why ? signet_error_message(why) : "closed");
 	(void)c;
 	s->served++;
 	if (s->once)
@@ -165,7 +165,7 @@ static int serve_loop(service *s)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0) {
-		perror("signet-host: serve: signalfd");
+		cli_error(host_command, "signalfd: %s", strerror(errno));
 		return HOST_EXIT_REFUSED;
 	}
 	int rc = HOST_EXIT_OK;
@@ -180,7 +180,7 @@ static int serve_loop(service *s)
 		while ((r = signet_listener_process(s->listener, &err)) > 0 && !s->stop)
 			;
 		if (r < 0) {
-			rc = host_report("serve", err);
+			rc = host_report(err);
 			break;
 		}
 	}
@@ -195,8 +195,7 @@ static int publish(service *s, const signet_listener_options *o, const char *nam
 	/* systemd socket activation: the socket is descriptor 3 (sd_listen_fds). */
 	int n = sd_listen_fds(1);
 	if (n > 1) {
-		fprintf(stderr, "signet-host: serve: systemd passed %d sockets; one is expected\n", n);
-		return HOST_EXIT_USAGE;
+		return cli_usage_error(host_command, "systemd passed %d sockets; one is expected", n);
 	}
 	if (n == 1)
 		rc = signet_listen_fd(&s->listener, SD_LISTEN_FDS_START, name, o, &err);
@@ -205,7 +204,7 @@ static int publish(service *s, const signet_listener_options *o, const char *nam
 	else
 		rc = signet_listen(&s->listener, name, o, &err);
 	if (rc)
-		return host_report("serve", err);
+		return host_report(err);
 	s->activated = n == 1;
 	return HOST_EXIT_OK;
 }
@@ -215,52 +214,53 @@ static void say_serving(const service *s, const char *name, const char *socket_p
 	char *path = NULL;
 	if (!socket_path && !s->activated && signet_service_path(&path, name, NULL) == 0)
 		socket_path = path;
-	fprintf(stderr, "signet-host: serve: serving %s at %s\n", name,
+	cli_error(host_command, "serving %s at %s", name,
 		s->activated ? "the socket systemd passed" : socket_path ? socket_path : "?");
 	free(path);
 }
 
+typedef struct serve_options {
+	const char *requirement, *socket_path;
+	bool once;
+} serve_options;
+
+static int on_option(int c, const char *value, void *payload)
+{
+	serve_options *o = payload;
+	switch (c) {
+	case 'r': o->requirement = value; return 0;
+	case 's': o->socket_path = value; return 0;
+	case 'o': o->once = true; return 0;
+	default: return -1;
+	}
+}
+
 int cmd_serve(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option options[] = {
 		{ "requirement", required_argument, NULL, 'r' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "once", no_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *requirement = SERVE_DEFAULT_REQUIREMENT, *socket_path = NULL;
-	service s = { 0 };
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r': requirement = optarg; break;
-		case 's': socket_path = optarg; break;
-		case 'o': s.once = true; break;
-		case 'h': usage(stdout); return HOST_EXIT_OK;
-		default:
-			fprintf(stderr, "signet-host: serve: %s\n\n", optopt ? "a missing value or an unknown option"
-				: "unknown option");
-			usage(stderr);
-			return HOST_EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 2) {
-		usage(stderr);
-		return HOST_EXIT_USAGE;
-	}
-	const char *name = argv[optind], *bundle = argv[optind + 1];
+	serve_options so = { .requirement = SERVE_DEFAULT_REQUIREMENT };
+	const host_command_spec spec = { .name = "serve", .usage = usage, .options = options, .on_option = on_option,
+		.payload = &so, .min_operands = 2, .max_operands = 2, .operands = "NAME and BUNDLE" };
+	int at = 0, rc = host_parse(&spec, argc, argv, &at);
+	if (rc >= 0)
+		return rc;
+	const char *requirement = so.requirement, *socket_path = so.socket_path;
+	service s = { .once = so.once };
+	const char *name = argv[at], *bundle = argv[at + 1];
 	signet_requirement *req = NULL;
 	signet_error *err = NULL;
 	if (signet_requirement_parse(&req, requirement, &err) != 0) {
-		fprintf(stderr, "signet-host: serve: --requirement: %s\n", signet_error_message(err));
+		rc = cli_usage_error(host_command, "--requirement: %s", signet_error_message(err));
 		signet_error_free(err);
-		return HOST_EXIT_USAGE;
+		return rc;
 	}
 	host_session hs;
-	int rc = host_open(&hs);
+	rc = host_open(&hs);
 	signet_listener_options o = SIGNET_LISTENER_OPTIONS_INIT;
 	o.policy = hs.policy;
 	o.requirement = req;
@@ -281,7 +281,7 @@ int cmd_serve(int argc, char **argv)
 	if (!rc)
 		rc = host_load_guest(&hs, bundle, &g);
 	if (!rc && signet_instance_create(&s.instance, hs.host, g, &err) != 0)
-		rc = host_report("serve", err);
+		rc = host_report(err);
 	s.host = hs.host;
 	if (!rc) {
 		say_serving(&s, name, socket_path);

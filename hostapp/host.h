@@ -3,22 +3,41 @@
 #ifndef SIGNET_HOST_H
 #define SIGNET_HOST_H
 
+#include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <signet/signet.h>
 
-/* Exit codes, documented in docs/signet-host.md. */
+#include "cli/cli.h"
+
+/* Exit codes, documented in docs/signet-host.md (the tools' shared ones, cli/cli.h). */
 enum host_exit {
-	HOST_EXIT_OK = 0,
-	HOST_EXIT_REFUSED = 1, /* the library refused or failed the operation */
-	HOST_EXIT_USAGE = 2    /* bad command line */
+	HOST_EXIT_OK = CLI_EXIT_OK,
+	HOST_EXIT_REFUSED = CLI_EXIT_FAILED, /* the library refused or failed the operation */
+	HOST_EXIT_USAGE = CLI_EXIT_USAGE,    /* bad command line */
+	/* Never an exit code: what host_parse_global() found instead of a command. */
+	HOST_EXIT_HELP = 100,
+	HOST_EXIT_VERSION = 101
 };
 
-/* Prints "signet-host: <what>: <message>" to stderr and returns HOST_EXIT_REFUSED. */
-int host_report(const char *what, signet_error *err);
+/* The command running ("list"), for every message: "signet-host: list: ...". NULL before one is known. */
+extern const char *host_command;
 
-/* Global options, before the command. */
+/*
+ * Prints "signet-host: COMMAND: MESSAGE" (the error's message alone) to
+ * stderr, frees `err` and returns HOST_EXIT_REFUSED.
+ */
+int host_report(signet_error *err);
+
+/*
+ * A refusal on stderr: "signet-host: COMMAND: refused: MESSAGE", then the
+ * check, expected and actual values as indented continuation lines.
+ */
+void host_report_refusal(const signet_error *err);
+
+/* Global options: before or after the command (host_args.c). */
 typedef struct host_options {
 	const char *anchors;
 	const char *requirement;
@@ -30,6 +49,48 @@ typedef struct host_options {
 	bool no_cache;             /* --no-cache: preflight without the preflight cache */
 } host_options;
 extern host_options host_opts;
+
+/*
+ * How a command is parsed: its own long options (their `val` handed to
+ * on_option with the value; 0 to go on, an exit code after reporting, -1
+ * for "not mine"), besides the global ones and -h/--help, which print
+ * `usage` to stdout. `operands` names them for "missing ..." messages.
+ */
+typedef struct host_command_spec {
+	const char *name;
+	void (*usage)(FILE *to);
+	const struct option *options; /* NULL-terminated; NULL: none of its own */
+	int (*on_option)(int c, const char *value, void *payload);
+	void *payload;
+	bool stop_at_operand; /* options end at the first operand (what follows is handed on) */
+	size_t min_operands, max_operands;
+	const char *operands; /* "BUNDLE", "DIR", ... */
+} host_command_spec;
+#define HOST_ANY SIZE_MAX
+
+/*
+ * Parses a command's argv (argv[0] is its name) by `spec`, global options
+ * anywhere (before the first operand only with stop_at_operand), `--`
+ * ending them. Returns -1 and the first operand's index in *first, or the
+ * exit code to end with: 0 after --help, 2 after a usage error (reported
+ * as "signet-host: COMMAND: ...", with the option named).
+ */
+int host_parse(const host_command_spec *spec, int argc, char **argv, int *first);
+
+/* The flags some commands take (--json, list's --stats): on_option for them, payload a host_flags. */
+typedef struct host_flags {
+	bool json, stats;
+} host_flags;
+#define HOST_OPT_JSON 'j'
+#define HOST_OPT_STATS 's'
+int host_flag_option(int c, const char *value, void *payload);
+
+/*
+ * main's options before the command: -1 and the command's index in
+ * *command_at, HOST_EXIT_HELP or HOST_EXIT_VERSION, or a usage error's exit
+ * code (reported).
+ */
+int host_parse_global(int argc, char **argv, int *command_at);
 
 /* How a command verifies several files or bundles at once (--jobs). */
 signet_many_options host_many_options(bool all_or_nothing);
@@ -43,18 +104,14 @@ int host_make_policy(signet_policy **out);
 /* One image record with its identity, as `load` prints it. */
 void host_print_image(const signet_image *img);
 
-/* "<prefix><message>" then check, expected and actual lines, when present. */
+/* "<prefix><message>" then check, expected and actual lines, indented, when present. */
 void host_print_refusal(FILE *to, const char *prefix, const signet_error *err);
+
+/* JSON text a library call made (signet_bundle_info_to_json()...) as a json_t; NULL when out of memory. */
+json_t *host_json_parse(char *text);
 
 /* A preflight report: one "key: value" line per field, then the verdict and reasons. */
 void host_print_bundle_info(FILE *to, const signet_bundle_info *info);
-
-/*
- * For commands taking exactly one operand: prints usage for --help (exit
- * 0) or a bad command line (exit 2) and returns that code; returns -1 when
- * argv[1] is the operand.
- */
-int host_one_operand(int argc, char **argv, void (*usage)(FILE *to));
 
 /* A guest host made from the global options. */
 typedef struct host_session {
@@ -84,11 +141,11 @@ char *host_read_stdin(size_t *len);
 /*
  * Parses `n` texts by the parameter letters of `types` (its first letter is
  * the return type); "-" for a string or buffer reads standard input. Exit
- * code (usage error, reported as "signet-host CMD: argument K: ..."); *out
+ * code (usage error, reported as "signet-host: COMMAND: argument K: ..."); *out
  * is malloc'd on success (strings borrow the texts, or a stdin copy that
  * lives until exit).
  */
-int host_parse_args(signet_value **out, const char *types, char **texts, size_t n, const char *cmd);
+int host_parse_args(signet_value **out, const char *types, char **texts, size_t n);
 
 /* A result as people read it: a string as it is (plus a newline unless it ends in one), else formatted. */
 void host_print_value(const signet_value *v);

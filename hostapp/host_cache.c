@@ -15,7 +15,7 @@ static void warn_once(const char *what, signet_error *err)
 {
 	static bool warned;
 	if (!warned)
-		fprintf(stderr, "signet-host: warning: preflight cache: %s: %s\n", what, signet_error_message(err));
+		cli_error(host_command, "warning: preflight cache: %s: %s", what, signet_error_message(err));
 	warned = true;
 	signet_error_free(err);
 }
@@ -49,9 +49,9 @@ void host_cache_close(signet_preflight_cache *c, bool stats)
 	signet_preflight_cache_stats s = SIGNET_PREFLIGHT_CACHE_STATS_INIT;
 	signet_preflight_cache_get_stats(c, &s);
 	if (stats && c)
-		fprintf(stderr, "preflight cache: %zu hits, %zu misses, %zu stored (%s)\n", s.hits, s.misses, s.stored,
+		cli_error(host_command, "preflight cache: %zu hits, %zu misses, %zu stored (%s)", s.hits, s.misses, s.stored,
 			signet_preflight_cache_path(c));
 	else if (stats)
-		fputs("preflight cache: not used\n", stderr);
+		cli_error(host_command, "preflight cache: not used");
 	signet_preflight_cache_free(c);
 }

@@ -22,7 +22,7 @@ int host_open(host_session *s)
 	if (signet_host_new(&s->host, &o, &err) != 0) {
 		signet_policy_free(s->policy);
 		s->policy = NULL;
-		return host_report("host", err);
+		return host_report(err);
 	}
 	return HOST_EXIT_OK;
 }
@@ -41,7 +41,7 @@ int host_load_guest(host_session *s, const char *bundle, signet_guest_id *g)
 	lo.call_timeout_ms = host_opts.call_timeout_ms;
 	if (signet_host_load_bundle_with(g, s->host, bundle, &lo, &err) == 0)
 		return HOST_EXIT_OK;
-	host_print_refusal(stderr, "signet-host: refused: ", err);
+	host_report_refusal(err);
 	signet_error_free(err);
 	return HOST_EXIT_REFUSED;
 }
@@ -58,7 +58,7 @@ int host_load_guests(host_session *s, char *const *bundles, size_t n, bool all_o
 {
 	signet_guest_result *r = calloc(n ? n : 1, sizeof *r);
 	if (!r) {
-		fputs("signet-host: out of memory\n", stderr);
+		cli_error(host_command, "out of memory");
 		return HOST_EXIT_REFUSED;
 	}
 	signet_load_options lo = SIGNET_LOAD_OPTIONS_INIT;
@@ -70,7 +70,7 @@ int host_load_guests(host_session *s, char *const *bundles, size_t n, bool all_o
 		guests[i] = r[i].guest;
 		/* All or nothing, the others only say that one was refused: that one says why. */
 		if (r[i].code && !(all_or_nothing && r[i].code == SIGNET_E_BATCH_REFUSED))
-			host_print_refusal(stderr, "signet-host: refused: ", r[i].error);
+			host_report_refusal(r[i].error);
 		signet_error_free(r[i].error);
 	}
 	free(r);

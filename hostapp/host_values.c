@@ -40,7 +40,7 @@ char *host_read_stdin(size_t *len)
 	return buf;
 }
 
-int host_parse_args(signet_value **out, const char *types, char **texts, size_t n, const char *cmd)
+int host_parse_args(signet_value **out, const char *types, char **texts, size_t n)
 {
 	signet_value *args = calloc(n ? n : 1, sizeof *args);
 	if (!args)
@@ -52,8 +52,7 @@ int host_parse_args(signet_value **out, const char *types, char **texts, size_t 
 		if (strcmp(text, "-") == 0 && (letter == SIGNET_TYPE_STRING || letter == SIGNET_TYPE_BUFFER)) {
 			size_t len = 0;
 			if (!input && !(input = host_read_stdin(&len))) {
-				fprintf(stderr, "signet-host: %s: standard input is over 64 MiB, contains a NUL byte, or cannot "
-					"be read\n", cmd);
+				cli_error(host_command, "standard input is over 64 MiB, contains a NUL byte, or cannot be read");
 				free(args);
 				return HOST_EXIT_USAGE;
 			}
@@ -61,7 +60,7 @@ int host_parse_args(signet_value **out, const char *types, char **texts, size_t 
 		}
 		signet_error *err = NULL;
 		if (signet_value_parse(&args[i], letter, text, &err) != 0) {
-			fprintf(stderr, "signet-host: %s: argument %zu: %s\n", cmd, i + 1, signet_error_message(err));
+			cli_error(host_command, "argument %zu: %s", i + 1, signet_error_message(err));
 			signet_error_free(err);
 			free(args);
 			return HOST_EXIT_USAGE;

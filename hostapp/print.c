@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* print.c - how signet-host shows images, refusals and bundle reports. */
+/* print.c - how signet-host shows images, refusals and bundle reports, as text and as JSON. */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "host.h"
@@ -77,15 +78,17 @@ void host_print_bundle_info(FILE *to, const signet_bundle_info *info)
 		host_print_refusal(to, "reason: ", signet_bundle_info_reason(info, i));
 }
 
-int host_one_operand(int argc, char **argv, void (*usage)(FILE *to))
+void host_report_refusal(const signet_error *err)
 {
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		usage(stdout);
-		return HOST_EXIT_OK;
-	}
-	if (argc != 2 || argv[1][0] == '-') {
-		usage(stderr);
-		return HOST_EXIT_USAGE;
-	}
-	return -1;
+	char prefix[64];
+	snprintf(prefix, sizeof prefix, "%s: %s: refused: ", cli_program(), host_command ? host_command : "?");
+	host_print_refusal(stderr, prefix, err);
+}
+
+json_t *host_json_parse(char *text)
+{
+	/* The library wrote it: anything but an object here is a bug, said as "out of memory" by the caller. */
+	json_t *v = text ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	free(text);
+	return v;
 }

@@ -157,7 +157,7 @@ plugins_signet_host_sample_CFLAGS = $(AM_CFLAGS) $(signet_host_CFLAGS)
 # Linked with the library's objects, not against build/.libs/libsignet.so:
 # a library in the build directory is no platform library, and a process
 # that maps one is not valid to its peers (docs/processes.md).
-plugins_signet_host_sample_LDADD = libsignet-internal.la $(LIBSYSTEMD_LIBS)
+plugins_signet_host_sample_LDADD = libsignet-cli.la libsignet-internal.la $(LIBSYSTEMD_LIBS)
 plugins_signet_host_sample_LDFLAGS = -no-install
 $(SP)/signet-host: $(SP)/signet-host-sample$(EXEEXT) $(SP_PKI) | signet$(EXEEXT)
 	$(AM_V_GEN)rm -f $@.tmp && cp $(SP)/signet-host-sample$(EXEEXT) $@.tmp && \

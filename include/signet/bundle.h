@@ -130,6 +130,19 @@ SIGNET_EXPORT const char *signet_bundle_info_dependency_kind(const signet_bundle
 SIGNET_EXPORT size_t signet_bundle_info_reason_count(const signet_bundle_info *info);
 SIGNET_EXPORT const signet_error *signet_bundle_info_reason(const signet_bundle_info *info, size_t index);
 
+/*
+ * The report as JSON text: one object in the schema docs/bundle-format.md
+ * gives ("The report as JSON"), the one the preflight cache stores and the
+ * tools print (`signet-host preflight --json`); compact, UTF-8, without a
+ * final newline. *out is malloc'd; the caller frees it with free().
+ * SIGNET_E_INVALID_ARGUMENT (`info` NULL), SIGNET_E_NOMEM.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_bundle_info_to_json(char **out, const signet_bundle_info *info,
+	signet_error **err);
+
+/* One error and its causes as JSON text, the schema of a report's reasons; as above. */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_error_to_json(char **out, const signet_error *e, signet_error **err);
+
 SIGNET_END_DECLS
 
 #endif /* SIGNET_BUNDLE_H */

@@ -115,6 +115,32 @@ json_t *sg_bundle_info_to_json(const signet_bundle_info *info)
 	return o;
 }
 
+/* `v` (stolen) as compact JSON text in *out: the public face of the writers above. */
+static int to_text(char **out, json_t *v, signet_error **err)
+{
+	char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(v);
+	if (!text)
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory writing a report as JSON");
+	*out = text;
+	return 0;
+}
+
+int signet_bundle_info_to_json(char **out, const signet_bundle_info *info, signet_error **err)
+{
+	if (!out || !info)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "signet_bundle_info_to_json: %s is NULL",
+			out ? "info" : "out");
+	return to_text(out, sg_bundle_info_to_json(info), err);
+}
+
+int signet_error_to_json(char **out, const signet_error *e, signet_error **err)
+{
+	if (!out || !e)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "signet_error_to_json: %s is NULL", out ? "e" : "out");
+	return to_text(out, sg_error_to_json(e), err);
+}
+
 /* ---- reading ------------------------------------------------------------ */
 
 typedef struct rd {

@@ -9,7 +9,7 @@ check_status "--help exits 0" 0 "$host" --help
 check_status "--version exits 0" 0 "$host" --version
 check_status "unknown command is a usage error" 2 "$host" frobnicate
 check_status "images --help exits 0" 0 "$host" images --help
-check_status "images with a stray argument is a usage error" 2 "$host" images extra
+check_status "images of a bundle that is not there exits 1 (refused)" 1 "$host" images extra
 check_status "images with an unknown option is a usage error" 2 "$host" images --bogus
 
 "$host" --help >"$tmpdir/help"

@@ -84,7 +84,7 @@ check_grep "--call-timeout and --isolate together" '^Uv$' "$tmpdir/out"
 for bad in 0 -5 abc 86400001; do
 	$host --call-timeout "$bad" --isolate run "$p/Rot13.bundle" filter x 2>"$tmpdir/err"; rc=$?
 	if [ $rc -eq 2 ]; then ok "--call-timeout $bad is a usage error (exit 2)"; else not_ok "--call-timeout $bad exits 2" "exit $rc"; fi
-	check_grep "and says why ($bad)" "^signet-host: --call-timeout: '$bad' is not a number of milliseconds" "$tmpdir/err"
+	check_grep "and says why ($bad)" "^signet-host: option '--call-timeout' takes 1 to 86400000 milliseconds, not '$bad' \(try 'signet-host --help'\)$" "$tmpdir/err"
 done
 
 # A helper that is not one: the unsigned build copy.

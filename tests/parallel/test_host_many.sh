@@ -27,9 +27,9 @@ if cmp -s "$tmpdir/want" "$tmpdir/order"; then
 else
 	not_ok "load prints each loaded file and its call, in the order given" "$(cat "$tmpdir/order")"
 fi
-grep '^signet-host: refused: ' "$tmpdir/err" | sed "s|$fx/||" >"$tmpdir/refusals"
+grep '^signet-host: load: refused: ' "$tmpdir/err" | sed "s|$fx/||" >"$tmpdir/refusals"
 if [ "$(wc -l <"$tmpdir/refusals")" -eq 2 ] &&
-   head -1 "$tmpdir/refusals" | grep -Eq '^signet-host: refused: libtampered\.so: page 1 \(file offset 0x1000' &&
+   head -1 "$tmpdir/refusals" | grep -Eq '^signet-host: load: refused: libtampered\.so: page 1 \(file offset 0x1000' &&
    tail -1 "$tmpdir/refusals" | grep -q 'libteamz.so: .*wanted ABCDE12345, image has ZZZZZ99999'; then
 	ok "load reports each refusal with its reason, in the order given"
 else
@@ -67,7 +67,7 @@ for bad in 0 65 -1 two 3x; do
 	check_status "--jobs $bad is a usage error" 2 "$host" $anchors --jobs "$bad" load "$fx/libfixture0.so"
 done
 "$host" --jobs 0 load "$fx/libfixture0.so" 2>"$tmpdir/err"
-check_grep "--jobs names its range" "^signet-host: --jobs: '0' is not a number from 1 to 64$" "$tmpdir/err"
+check_grep "--jobs names its range" "^signet-host: option '--jobs' takes a number from 1 to 64, not '0' \(try 'signet-host --help'\)$" "$tmpdir/err"
 "$host" --help >"$tmpdir/help"
 check_grep "--help lists --jobs" '^  --jobs N ' "$tmpdir/help"
 
@@ -109,7 +109,7 @@ check_no_grep "pipe maps no filter when one is refused" '^signet-image: add .*\.
 check_grep "the image log has the refusal" '^signet-image: refuse code=SIGNET_E_PAGE_MISMATCH .*Tampered\.bundle' "$tmpdir/pipelog"
 check_grep "the image log has the others refused in its name" \
 	'^signet-image: refuse code=SIGNET_E_BATCH_REFUSED check=load.batch path=[^ ]*Rot13\.bundle ' "$tmpdir/pipelog"
-if [ "$(grep -c '^signet-host: refused: ' "$tmpdir/err")" -eq 1 ] &&
+if [ "$(grep -c '^signet-host: pipe: refused: ' "$tmpdir/err")" -eq 1 ] &&
    grep -Eq 'Tampered\.bundle/lib/rot13\.so: page [0-9]+ \(file offset 0x' "$tmpdir/err"; then
 	ok "pipe reports only the refusal that decided"
 else

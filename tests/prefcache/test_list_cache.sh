@@ -18,7 +18,7 @@ XDG_CACHE_HOME="$tmpdir/cache"
 export XDG_STATE_HOME XDG_CACHE_HOME
 cache="$XDG_CACHE_HOME/signet"
 n=$(ls -d "$p"/*.bundle | wc -l)
-stats() { sed -n 's/^preflight cache: \([0-9]* hits, [0-9]* misses, [0-9]* stored\) .*/\1/p' "$1"; }
+stats() { sed -n 's/^signet-host: list: preflight cache: \([0-9]* hits, [0-9]* misses, [0-9]* stored\) .*/\1/p' "$1"; }
 
 # --- the page's session ---
 awk '/^## From the command line/ { want = 1 } want && /^```$/ { if (inside) exit; inside = 1; next }
@@ -93,7 +93,7 @@ check_status "the cache file is this user's alone" 0 test "$(stat -c %a "$file")
 # --- --no-cache: neither read nor written ---
 before=$(stat -c '%i %Y %s' "$file")
 "$host" $anchors --no-cache list --stats "$p" >"$tmpdir/l3" 2>"$tmpdir/e3"
-check_grep "--no-cache says the cache is not used" '^preflight cache: not used$' "$tmpdir/e3"
+check_grep "--no-cache says the cache is not used" '^signet-host: list: preflight cache: not used$' "$tmpdir/e3"
 [ "$before" = "$(stat -c '%i %Y %s' "$file")" ] && cmp -s "$tmpdir/l1" "$tmpdir/l3" \
 	&& ok "--no-cache lists the same and leaves the cache file alone" || not_ok "--no-cache" "$(diff "$tmpdir/l1" "$tmpdir/l3")"
 
@@ -128,7 +128,7 @@ XDG_CACHE_HOME="$tmpdir/afile" "$host" $anchors list "$p" >"$tmpdir/l7" 2>"$tmpd
 [ "$(grep -c 'preflight cache' "$tmpdir/e7")" -eq 1 ] && cmp -s "$tmpdir/l1" "$tmpdir/l7" \
 	&& ok "a cache directory that cannot be made: one warning, the same listing" || not_ok "unmakeable" "$(cat "$tmpdir/e7")"
 env -u XDG_CACHE_HOME -u HOME "$host" $anchors list "$p" >"$tmpdir/l8" 2>"$tmpdir/e8"
-check_grep "no place for a cache: one warning" '^signet-host: warning: preflight cache: not used: no place for the preflight cache' \
+check_grep "no place for a cache: one warning" '^signet-host: list: warning: preflight cache: not used: no place for the preflight cache' \
 	"$tmpdir/e8"
 cmp -s "$tmpdir/l1" "$tmpdir/l8" && ok "and the same listing" || not_ok "no place" "$(diff "$tmpdir/l1" "$tmpdir/l8")"
 # A damaged cache file is rebuilt without a word.
