@@ -13,7 +13,9 @@ anchors="--anchors $p/pki/root.pem"
 # An empty quarantine of this test's own: `list` marks quarantined builds
 # (tests/quarantine/test_quarantine_cli.sh), and the real user's must not.
 XDG_STATE_HOME="$tmpdir/state"
-export XDG_STATE_HOME
+XDG_CACHE_HOME="$tmpdir/cache"
+export XDG_STATE_HOME XDG_CACHE_HOME
+unset SIGNET_POLICY SIGNET_ANCHORS
 
 # --- list: golden output ---
 "$host" $anchors list "$p" >"$tmpdir/list" 2>"$tmpdir/list.err"
@@ -33,7 +35,6 @@ fi
 mkdir "$tmpdir/good"
 cp -r "$p/Rot13.bundle" "$p/Upper.bundle" "$tmpdir/good/"
 check_status "list exits 0 when every bundle would load" 0 "$host" $anchors list "$tmpdir/good"
-check_status "list of a missing directory is a usage error" 2 "$host" $anchors list "$tmpdir/absent"
 check_status "list without DIR is a usage error" 2 "$host" $anchors list
 
 # --- preflight ---
@@ -133,10 +134,137 @@ check_grep "display shows an unknown org.signet entitlement as signed" \
 check_no_grep "the plain Crash sample asks for nothing" '^entitlements:' "$tmpdir/disp"
 check_grep "its entitlements slot is absent" '^  -3 entitlements: absent$' "$tmpdir/disp"
 
-# --- global ---
+# --- the command line (docs/signet-host.md, "Command line") ---
+# expect NAME STATUS STDERR CMD...: exits STATUS with exactly STDERR on stderr.
+expect() {
+	name=$1 want=$2 wanterr=$3; shift 3
+	"$@" >"$tmpdir/out" 2>"$tmpdir/err"; got=$?
+	if [ "$got" -eq "$want" ] && [ "$(cat "$tmpdir/err")" = "$wanterr" ]; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $got (wanted $want), stderr:" "$(cat "$tmpdir/err")" "wanted: $wanterr"
+	fi
+}
 check_status "--help exits 0" 0 "$host" --help
-for c in list info preflight load run pipe images; do
+check_status "-h exits 0" 0 "$host" -h
+check_status "--version exits 0" 0 "$host" --version
+for c in list info preflight load run pipe images serve call quarantine; do
 	check_status "$c --help exits 0" 0 "$host" "$c" --help
+	"$host" "$c" --help >"$tmpdir/help"
+	check_grep "$c --help shows its usage" "^Usage: signet-host \\[OPTIONS\\] $c" "$tmpdir/help"
+	check_status "$c -h after global options exits 0" 0 "$host" $anchors "$c" -h
 done
-check_status "an unknown command is a usage error" 2 "$host" frobnicate
+expect "an unknown command is a usage error, named" 2 "signet-host: unknown command 'frobnicate' (try 'signet-host --help')" \
+	"$host" frobnicate
+expect "no command is a usage error" 2 "signet-host: no command given (try 'signet-host --help')" "$host" $anchors
+expect "an unknown global option is named" 2 "signet-host: unknown option '--frobnicate' (try 'signet-host --help')" \
+	"$host" --frobnicate list "$p"
+expect "an unknown --opt=value is named whole" 2 "signet-host: unknown option '--anchorz=x' (try 'signet-host --help')" \
+	"$host" --anchorz=x list "$p"
+expect "an unknown option after the command is named" 2 \
+	"signet-host: list: unknown option '--frobnicate' (try 'signet-host list --help')" "$host" list --frobnicate "$p"
+expect "an unknown short option is named" 2 "signet-host: info: unknown option '-x' (try 'signet-host info --help')" \
+	"$host" info -x "$p/Rot13.bundle"
+expect "a missing value before the command" 2 "signet-host: option '--anchors' needs a value (try 'signet-host --help')" \
+	"$host" --anchors
+expect "a missing value after the command" 2 \
+	"signet-host: preflight: option '--anchors' needs a value (try 'signet-host preflight --help')" \
+	"$host" preflight "$p/Rot13.bundle" --anchors
+expect "a command's own option's missing value" 2 \
+	"signet-host: load: option '--call' needs a value (try 'signet-host load --help')" "$host" load "$p/x.so" --call
+expect "--jobs 0 is out of range" 2 "signet-host: option '--jobs' takes a number from 1 to 64, not '0' (try 'signet-host --help')" \
+	"$host" --jobs 0 list "$p"
+expect "--jobs=65 after the command is out of range" 2 \
+	"signet-host: list: option '--jobs' takes a number from 1 to 64, not '65' (try 'signet-host list --help')" \
+	"$host" list "$p" --jobs=65
+expect "--call-timeout takes whole milliseconds" 2 \
+	"signet-host: run: option '--call-timeout' takes 1 to 86400000 milliseconds, not '1.5' (try 'signet-host run --help')" \
+	"$host" run --call-timeout 1.5 "$p/Rot13.bundle"
+expect "call --timeout 0 is out of range" 2 \
+	"signet-host: call: option '--timeout' takes 1 to 3600000 milliseconds, not '0' (try 'signet-host call --help')" \
+	"$host" call --timeout 0 ABCDE12345.org.example.x m
+expect "quarantine --limit takes a whole number" 2 \
+	"signet-host: quarantine: option '--limit' takes 0 to 1000000 crashes, not '-1' (try 'signet-host quarantine --help')" \
+	"$host" quarantine list --limit -1
+expect "quarantine with an unknown subcommand" 2 \
+	"signet-host: quarantine: unknown subcommand 'show' (list or clear) (try 'signet-host quarantine --help')" \
+	"$host" quarantine show
+expect "a missing operand is named" 2 "signet-host: info: missing BUNDLE (try 'signet-host info --help')" "$host" $anchors info
+expect "an extra operand is named" 2 \
+	"signet-host: list: unexpected operand 'extra' (try 'signet-host list --help')" "$host" $anchors list "$p" extra
+expect "serve takes NAME and BUNDLE" 2 "signet-host: serve: missing NAME and BUNDLE (try 'signet-host serve --help')" \
+	"$host" serve ABCDE12345.org.example.x
+# Options anywhere, --opt=value, --: the same listing each way.
+"$host" --anchors "$p/pki/root.pem" --no-cache list "$tmpdir/good" >"$tmpdir/want" 2>&1
+for form in "list $tmpdir/good --anchors $p/pki/root.pem --no-cache" "list --anchors=$p/pki/root.pem $tmpdir/good --no-cache" \
+	"--no-cache list --anchors=$p/pki/root.pem -- $tmpdir/good" "--jobs=1 list $tmpdir/good --no-cache --anchors $p/pki/root.pem"; do
+	# shellcheck disable=SC2086 # the form is split into words on purpose
+	"$host" $form >"$tmpdir/got" 2>&1; st=$?
+	if [ "$st" -eq 0 ] && [ -s "$tmpdir/want" ] && cmp -s "$tmpdir/want" "$tmpdir/got"; then
+		ok "signet-host $form lists as the options before the command do"
+	else
+		not_ok "signet-host $form" "exit $st" "$(diff "$tmpdir/want" "$tmpdir/got")"
+	fi
+done
+# -- ends options: a bundle named like an option is an operand.
+cp -r "$p/Rot13.bundle" "$tmpdir/good/-x.bundle"
+"$host" $anchors preflight -- "$tmpdir/good/-x.bundle" >"$tmpdir/out" 2>&1
+check_grep "after --, '-x.bundle' is a bundle" '^verdict: accepted$' "$tmpdir/out"
+rm -rf "$tmpdir/good/-x.bundle"
+# run and call hand their ARGS on: options end at the first operand.
+out=$("$host" run $anchors "$p/Upper.bundle" repeat -x 2 2>&1)
+[ "$out" = "-x-x" ] && ok "run: an ARG starting with '-' is an argument" || not_ok "run -x" "got: $out"
+out=$(SIGNET_ANCHORS="$p/pki/root.pem" "$host" run "$p/Upper.bundle" --anchors "$p/pki/root.pem" 2>&1); st=$?
+[ "$st" -eq 2 ] && [ "$out" = "signet-host: run: class UpperFilter has no method '--anchors'" ] \
+	&& ok "run: after BUNDLE, '--anchors' is METHOD" || not_ok "run: after BUNDLE" "exit $st: $out"
+# A refusal: the command, "refused", then the detail lines.
+expect "a refusal names the command, then its details" 1 "signet-host: load: refused: $p/OtherTeam.bundle/lib/rot13.so: team = host: wanted ABCDE12345, image has ZZZZZ99999
+  check: requirement (SIGNET_E_REQUIREMENT_UNMET)
+  expected: ABCDE12345
+  actual: ZZZZZ99999" "$host" $anchors load "$p/OtherTeam.bundle/lib/rot13.so"
+
+# --- list of a bundle, of an empty directory ---
+expect "list of a bundle says so (exit 2)" 2 \
+	"signet-host: list: $p/Rot13.bundle is a bundle, not a directory of bundles; 'signet-host preflight $p/Rot13.bundle' checks one bundle" \
+	"$host" $anchors list "$p/Rot13.bundle"
+mkdir "$tmpdir/plain" "$tmpdir/empty"
+cp -r "$p/Rot13.bundle/." "$tmpdir/plain/"
+expect "list of a directory holding manifest.json says it is a bundle" 2 \
+	"signet-host: list: $tmpdir/plain is a bundle, not a directory of bundles; 'signet-host preflight $tmpdir/plain' checks one bundle" \
+	"$host" $anchors list "$tmpdir/plain"
+expect "list of an empty directory says so (exit 1)" 1 "signet-host: list: $tmpdir/empty holds no bundle (no *.bundle directory)" \
+	"$host" $anchors list "$tmpdir/empty"
+if [ ! -s "$tmpdir/out" ]; then ok "and prints no empty table"; else not_ok "no empty table" "$(cat "$tmpdir/out")"; fi
+expect "list of a missing directory names it (exit 2)" 2 "signet-host: list: $tmpdir/absent: No such file or directory" \
+	"$host" $anchors list "$tmpdir/absent"
+
+# --- the policy: command line over $SIGNET_POLICY over /etc/signet ---
+printf '{ "anchors": "%s" }\n' "$p/pki/root.pem" >"$tmpdir/sample.json"
+printf '{ "anchors": "%s" }\n' "$p/pki/rogue/root.pem" >"$tmpdir/rogue.json"
+verdict() { "$@" 2>&1 | sed -n 's/^verdict: //p'; }
+v=$(SIGNET_POLICY="$tmpdir/sample.json" verdict "$host" preflight "$p/Rot13.bundle")
+[ "$v" = accepted ] && ok "SIGNET_POLICY is honoured" || not_ok "SIGNET_POLICY is honoured" "verdict: $v"
+SIGNET_POLICY="$tmpdir/rogue.json" "$host" preflight "$p/Rot13.bundle" >"$tmpdir/out" 2>&1
+check_grep "SIGNET_POLICY's anchors decide" 'check: .*\(SIGNET_E_UNTRUSTED_ANCHOR\)' "$tmpdir/out"
+v=$(SIGNET_POLICY="$tmpdir/sample.json" verdict "$host" --policy "$tmpdir/rogue.json" preflight "$p/Rot13.bundle")
+[ "$v" = refused ] && ok "--policy overrides SIGNET_POLICY" || not_ok "--policy overrides SIGNET_POLICY" "verdict: $v"
+v=$(SIGNET_POLICY="$tmpdir/rogue.json" verdict "$host" preflight "$p/Rot13.bundle" --anchors "$p/pki/root.pem")
+[ "$v" = accepted ] && ok "--anchors replaces SIGNET_POLICY's anchors" || not_ok "--anchors over SIGNET_POLICY" "verdict: $v"
+v=$(SIGNET_POLICY="$tmpdir/sample.json" verdict "$host" --requirement 'anchor trusted and team "ZZZZZ99999"' \
+	preflight "$p/Rot13.bundle")
+[ "$v" = refused ] && ok "--requirement replaces SIGNET_POLICY's requirement" || not_ok "--requirement over SIGNET_POLICY" "verdict: $v"
+v=$(SIGNET_POLICY="$tmpdir/sample.json" SIGNET_ANCHORS="$p/pki/rogue/root.pem" verdict "$host" preflight "$p/Rot13.bundle")
+[ "$v" = accepted ] && ok "a policy file's anchors, not SIGNET_ANCHORS" || not_ok "SIGNET_ANCHORS with a policy file" "verdict: $v"
+v=$(SIGNET_ANCHORS="$p/pki/root.pem" verdict "$host" preflight "$p/Rot13.bundle")
+[ "$v" = accepted ] && ok "SIGNET_ANCHORS without a policy file" || not_ok "SIGNET_ANCHORS alone" "verdict: $v"
+SIGNET_POLICY="$tmpdir/sample.json" "$host" list "$tmpdir/good" >/dev/null 2>&1
+status_is_0=$?
+[ "$status_is_0" -eq 0 ] && ok "list honours SIGNET_POLICY too" || not_ok "list honours SIGNET_POLICY" "exit $status_is_0"
+expect "an unusable SIGNET_POLICY is a usage error" 2 \
+	"signet-host: preflight: policy: $tmpdir/nosuch.json: cannot open: No such file or directory" \
+	env SIGNET_POLICY="$tmpdir/nosuch.json" "$host" preflight "$p/Rot13.bundle"
+if [ ! -e /etc/signet/policy.json ] && [ ! -e /etc/signet/anchors ]; then
+	"$host" preflight "$p/Rot13.bundle" >"$tmpdir/out" 2>&1
+	check_grep "without a policy or anchors, nothing verifies" 'check: policy\.anchors \(SIGNET_E_POLICY_INVALID\)' "$tmpdir/out"
+fi
 finish
