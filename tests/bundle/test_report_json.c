@@ -260,7 +260,49 @@ static void test_writer_writes_only_what_reader_reads(void)
 	CU_ASSERT_PTR_NULL(sg_bundle_info_to_json(NULL));
 }
 
+/*
+ * The public face (signet_bundle_info_to_json(), signet_error_to_json()):
+ * the very text the internal writer makes, in the documented key order,
+ * read back to the same report; NULL arguments refused.
+ */
+static void test_public_text(void)
+{
+	tb_spec s = { .signer = TB_TEAM_Z };
+	char *dir = tb_make("public", &s);
+	signet_bundle_info *info = NULL, *back = NULL;
+	signet_error *err = NULL;
+	CU_ASSERT_EQUAL(signet_preflight(&info, dir, sg_test_policy(), NULL, &err), SIGNET_E_REQUIREMENT_UNMET);
+	signet_error_free(err);
+	err = NULL;
+	char *text = NULL, *reason = NULL;
+	CU_ASSERT_EQUAL_FATAL(signet_bundle_info_to_json(&text, info, &err), 0);
+	json_t *internal = sg_bundle_info_to_json(info);
+	char *want = json_dumps(internal, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(internal);
+	CU_ASSERT_STRING_EQUAL(text, want);
+	CU_ASSERT_EQUAL(strncmp(text, "{\"path\":", 8), 0); /* the schema's order, not sorted */
+	json_t *parsed = json_loads(text, 0, NULL);
+	CU_ASSERT_EQUAL(sg_bundle_info_from_json(&back, parsed, "text", &err), 0);
+	CU_ASSERT_EQUAL(signet_bundle_info_reason_count(back), signet_bundle_info_reason_count(info));
+	json_decref(parsed);
+	CU_ASSERT_EQUAL_FATAL(signet_error_to_json(&reason, signet_bundle_info_reason(info, 0), &err), 0);
+	json_t *r = json_loads(reason, 0, NULL);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "code")), "SIGNET_E_REQUIREMENT_UNMET");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "check")), "requirement");
+	json_decref(r);
+	SG_ASSERT_FAILS(signet_bundle_info_to_json(&text, NULL, &err), &err, SIGNET_E_INVALID_ARGUMENT, "info is NULL");
+	SG_ASSERT_FAILS(signet_error_to_json(NULL, signet_bundle_info_reason(info, 0), &err), &err,
+		SIGNET_E_INVALID_ARGUMENT, "out is NULL");
+	free(text);
+	free(want);
+	free(reason);
+	signet_bundle_info_free(info);
+	signet_bundle_info_free(back);
+	free(dir);
+}
+
 static const sg_test tests[] = {
+	{ "the public functions write the same text, in the schema's order", test_public_text },
 	{ "an error and its causes come back field for field", test_error_round_trip },
 	{ "reports of every shape come back field for field", test_reports_round_trip },
 	{ "every rule of the schema refuses what breaks it, naming the field", test_schema_rules },
