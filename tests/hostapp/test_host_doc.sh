@@ -93,4 +93,25 @@ if [ -z "$bad" ] && sed -n '2,4p' "$tmpdir/images" | grep -Eq "$row"; then
 else
 	not_ok "the page's images rows have the real rows' shape" "$bad"
 fi
+
+# man/signet-host.1 names every option --help shows, and every command.
+man="$SIGNET_TEST_SRCDIR/man/signet-host.1"
+"$p/signet-host" --help >"$tmpdir/help"
+for c in list info preflight load run pipe images serve call quarantine; do
+	"$p/signet-host" "$c" --help >>"$tmpdir/help"
+	grep -q "^\.Cm $c\( \|\$\)" "$man" || grep -q "^\.It Cm $c " "$man" || not_ok "man/signet-host.1 describes $c"
+done
+missing=
+for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmpdir/help" | sort -u); do
+	[ "$opt" = --help ] || [ "$opt" = --opt ] && continue
+	grep -q -- "Fl -${opt#--}\( \|\$\)" "$man" || missing="$missing $opt"
+done
+if [ -z "$missing" ]; then ok "man/signet-host.1 has every option of --help"; else not_ok "man/signet-host.1 lacks" "$missing"; fi
+for v in SIGNET_POLICY SIGNET_ANCHORS SIGNET_GUEST_HELPER SIGNET_PRINT_IMAGES XDG_CACHE_HOME XDG_STATE_HOME; do
+	if grep -q "^\.It Ev $v\$" "$man" && grep -q "$v" "$tmpdir/help" "$doc"; then
+		ok "$v is in ENVIRONMENT, and in --help or docs/signet-host.md"
+	else
+		not_ok "$v is in ENVIRONMENT, and in --help or docs/signet-host.md"
+	fi
+done
 finish
