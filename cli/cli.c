@@ -68,6 +68,10 @@ int cli_option_error(const char *command, int c, char *const *argv, const struct
 	}
 	if (optopt && optopt < 256 && arg[0] == '-' && arg[1] != '-')
 		return cli_usage_error(command, "unknown option '-%c'", optopt);
+	/* A known flag given a value ("--json=1"): getopt_long says '?' with the flag's val in optopt. */
+	for (const struct option *o = longopts; optopt && o && o->name; o++)
+		if (o->val == optopt && !o->flag && o->has_arg == no_argument && strchr(arg, '='))
+			return cli_usage_error(command, "option '--%s' takes no value", o->name);
 	return cli_usage_error(command, "unknown option '%s'", arg);
 }
 

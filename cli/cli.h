@@ -43,8 +43,9 @@ int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((fo
 
 /*
  * What getopt_long() returned '?' or ':' for, named: the whole argument for
- * an unknown option ("unknown option '--anchors=x'"), the option for a
- * missing value ("option '--anchors' needs a value"). Call with opterr = 0
+ * an unknown option ("unknown option '--anchorz=x'"), the option for a
+ * missing value ("option '--anchors' needs a value") or for a value given
+ * to an option that takes none ("option '--json' takes no value"). Call with opterr = 0
  * and an optstring starting with ':'; `c` is getopt_long's return value.
  * Returns CLI_EXIT_USAGE.
  */

@@ -165,6 +165,10 @@ expect "an unknown option after the command is named" 2 \
 	"signet-host: list: unknown option '--frobnicate' (try 'signet-host list --help')" "$host" list --frobnicate "$p"
 expect "an unknown short option is named" 2 "signet-host: info: unknown option '-x' (try 'signet-host info --help')" \
 	"$host" info -x "$p/Rot13.bundle"
+expect "a value given to a flag is named" 2 "signet-host: option '--isolate' takes no value (try 'signet-host --help')" \
+	"$host" --isolate=yes list "$p"
+expect "a value given to a command's flag is named" 2 \
+	"signet-host: list: option '--json' takes no value (try 'signet-host list --help')" "$host" list --json=1 "$p"
 expect "a missing value before the command" 2 "signet-host: option '--anchors' needs a value (try 'signet-host --help')" \
 	"$host" --anchors
 expect "a missing value after the command" 2 \
