@@ -71,6 +71,14 @@ st=$?
 check_grep "list marks the quarantined bundle with the reason" \
 	"^Rot13\.bundle +org\.signet\.sample\.rot13 +1\.0\.0 +ABCDE12345 +Rot13Filter +quarantined SIGNET_E_QUARANTINED: quarantined: org\.signet\.sample\.rot13 \(team ABCDE12345\) crashed 3 times, last: killed by SIGSEGV during 'filter' \([0-9T:Z-]{20}\); a new build starts afresh, or: signet-host quarantine clear $rot13$" \
 	"$tmpdir/list"
+# The same in list --json (docs/signet-host.md, "JSON output"): the verdict and the reason whole.
+"$host" $anchors list --json "$p" >"$tmpdir/list.json" 2>/dev/null
+st=$?
+got=$(jq -c '.bundles[] | select(.name == "Rot13.bundle") | [.verdict, .cdhash, .reason.code, .reason.check,
+	(.reason.message | test("crashed 3 times, last: killed by SIGSEGV during .filter. \\([0-9T:Z-]{20}\\)"))]' \
+	"$tmpdir/list.json" 2>&1)
+[ "$st" -eq 1 ] && [ "$got" = "[\"quarantined\",\"$rot13\",\"SIGNET_E_QUARANTINED\",\"quarantine.cdhash\",true]" ] &&
+	ok "list --json marks it quarantined, with the reason" || not_ok "list --json quarantined" "exit $st: $got"
 grep -v '^Rot13\.bundle ' "$tmpdir/list" | normalize >"$tmpdir/rest"
 grep -v '^Rot13\.bundle ' "$SIGNET_TEST_SRCDIR/tests/hostapp/list.golden" >"$tmpdir/golden-rest"
 if diff -u "$tmpdir/golden-rest" "$tmpdir/rest" >"$tmpdir/diff"; then
