@@ -31,7 +31,7 @@ check_grep "SIGNET_ANCHORS supplies the anchors" '^lib\.so: valid$' out
 
 "$signet" verify --anchors other/root.pem lib.so >out 2>err
 check_status "verify against another CA exits 1" 1 "$signet" verify --anchors other/root.pem lib.so
-check_grep "an untrusted signer is refused, naming the file" '^signet verify: lib\.so: ' err
+check_grep "an untrusted signer is refused, naming the file" '^signet: verify: lib\.so: ' err
 # The refusal tells the roots apart: the signer's root by name (it is not
 # in the signature), the leaf and the trusted anchor by SHA-256, computed
 # here by stock openssl.
@@ -115,7 +115,7 @@ if [ -d "$corpus" ]; then
 	for f in "$corpus"/*; do
 		"$signet" verify --anchors ca/root.pem "$f" >/dev/null 2>err
 		st=$?
-		if [ $st -ne 1 ] || ! grep -q "^signet verify: $f: " err; then
+		if [ $st -ne 1 ] || ! grep -q "^signet: verify: $f: " err; then
 			bad=$((bad + 1)); echo "  $f: exit $st: $(cat err)"
 		fi
 		"$signet" display "$f" >/dev/null 2>&1
