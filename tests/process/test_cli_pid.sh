@@ -57,6 +57,26 @@ check_grep "display --pid gives the verdict" '^verdict: valid$' out
 check_grep "display --pid gives the identity" '^  team: ABCDE12345$' out
 check_grep "display --pid counts no problem" '^problems: 0$' out
 
+# --json (docs/signet.md, "JSON output"): the same identity, parsed.
+if command -v jq >/dev/null; then
+	"$signet" verify --json --anchors "$anchors" --pid "$apid" >v.json; rc=$?
+	check_rc "verify --json --pid exits 0" 0 "$rc"
+	check_grep "verify --json --pid: a process result, valid, its cdhash the file's" \
+		"^process $apid valid org\.signet\.test\.peer ABCDE12345 $cdhash 0\$" \
+		"$(jq -r '.results[0] | "\(.kind) \(.pid) \(.verdict) \(.identity.identifier) \(.identity.team) \(.identity.cdhash) \(.errors|length)"' v.json >j.out; echo j.out)"
+	"$signet" verify --json --anchors "$anchors" --requirement 'team "ZZZZZ99999"' --pid "$apid" >v.json 2>/dev/null; rc=$?
+	check_rc "verify --json --pid: unmet exits 3" 3 "$rc"
+	check_grep "verify --json --pid: the unmet requirement by code and check" \
+		'^3 SIGNET_E_PEER_REFUSED process\.requirement$' \
+		"$(jq -r '"\(.exit) \(.results[0].errors[0].code) \(.results[0].errors[0].check)"' v.json >j.out; echo j.out)"
+	"$signet" display --json --anchors "$anchors" --pid 4194305 >d.json 2>/dev/null; rc=$?
+	check_rc "display --json of a pid that names no process exits 1" 1 "$rc"
+	check_grep "... and says why by code, check and errno" '^1 null SIGNET_E_PROCESS_GONE process\.pidfd 3$' \
+		"$(jq -r '"\(.exit) \(.results[0].verdict) \(.results[0].errors[0].code) \(.results[0].errors[0].check) \(.results[0].errors[0].errno)"' d.json >j.out; echo j.out)"
+else
+	not_ok "jq is installed (scripts/install-deps.sh)"
+fi
+
 # An unsigned process: invalid (1), the problem named on stderr.
 start u "$b/tests/process/peer_child" "" 7 8
 upid=$pid
