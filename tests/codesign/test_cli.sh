@@ -359,4 +359,47 @@ check_eq "... the errors are the report's reasons" "$(jq -c '[.results[] | .erro
 check_eq "verify --json: OtherTeam against team A is unmet (3)" \
 	"$st $(jq -r '.results[0] | "\(.status) \(.errors[0].code) \(.errors[0].check) \(.errors[0].expected) \(.errors[0].actual)"' v.json)" \
 	"3 unmet SIGNET_E_REQUIREMENT_UNMET requirement ABCDE12345 ZZZZZ99999"
+# ---- docs/signet.md's examples, run as written from the build directory ----
+doc="$SIGNET_TEST_SRCDIR/docs/signet.md"
+bdir=$(cd "$SIGNET_TEST_BUILDDIR" && pwd -P)
+# The block after each "<!-- example: ... -->": every "$ CMD" line, with the
+# lines after it up to the next command as what it prints (stdout and
+# stderr, compared as sets of lines: the two streams interleave as they
+# will), or its first lines when the example ends in "...". "/…/" stands
+# for the build directory; "$ echo $?" is the previous command's status.
+awk '/^<!-- example:/ { want = 1; next }
+     /^```/ { if (inblock) { if (cmd) print "@@end"; cmd = 0; inblock = 0 } else if (want) { inblock = 1; want = 0 } next }
+     inblock && /^\$ / { if (cmd) print "@@end"; cmd = 1; print "@@cmd " substr($0, 3); next }
+     inblock && cmd { print }' "$doc" >examples
+n=0 st=0
+while IFS= read -r line; do
+	case $line in
+	"@@cmd "*) cmd=${line#@@cmd }; : >expected ;;
+	@@end)
+		n=$((n + 1))
+		if [ "$cmd" = 'echo $?' ]; then
+			echo "$st" >got
+		else
+			(cd "$bdir" && PATH="$bdir:$PATH" sh -c "$cmd") >got 2>&1; st=$?
+		fi
+		if grep -qx '\.\.\.' expected; then
+			sed '/^\.\.\.$/,$d' expected >want
+			head -n "$(wc -l <want)" got >got.head
+			cmp -s want got.head && ok "docs example: $cmd" || not_ok "docs example: $cmd" "$(diff want got.head)"
+		else
+			sed "s|/…/|$bdir/|g" expected | sort >want
+			sort got >got.sorted
+			cmp -s want got.sorted && ok "docs example: $cmd" || not_ok "docs example: $cmd" "$(diff want got.sorted)"
+		fi ;;
+	*) printf '%s\n' "$line" >>expected ;;
+	esac
+done <examples
+[ "$n" -eq 5 ] && ok "the doc's five \$ examples were run" || not_ok "the doc's five \$ examples were run" "found $n"
+# The script after "<!-- script: ... -->", as written.
+awk '/^<!-- script:/ { want = 1; next } /^```/ { if (inblock) exit; if (want) inblock = 1; next } inblock' "$doc" >script.sh
+(cd "$bdir" && PATH="$bdir:$PATH" sh "$tmpdir/script.sh") >got 2>&1
+check_grep "docs script: a valid bundle's cdhash, display's" \
+	"^plugins/Rot13\.bundle valid $("$signet" display "$p/Rot13.bundle" | sed -n 's/^cdhash: //p')\$" got
+check_grep "docs script: a refused bundle's reason" '^plugins/Tampered\.bundle invalid SIGNET_E_PAGE_MISMATCH$' got
+check_eq "docs script: a line per bundle" "$(wc -l <got)" "$(ls -d "$p"/*.bundle | wc -l)"
 finish
