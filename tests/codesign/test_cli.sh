@@ -402,4 +402,35 @@ check_grep "docs script: a valid bundle's cdhash, display's" \
 	"^plugins/Rot13\.bundle valid $("$signet" display "$p/Rot13.bundle" | sed -n 's/^cdhash: //p')\$" got
 check_grep "docs script: a refused bundle's reason" '^plugins/Tampered\.bundle invalid SIGNET_E_PAGE_MISMATCH$' got
 check_eq "docs script: a line per bundle" "$(wc -l <got)" "$(ls -d "$p"/*.bundle | wc -l)"
+# ---- man/signet.1: every option of every --help is in the page; its EXAMPLES run as written ----
+man="$SIGNET_TEST_SRCDIR/man/signet.1"
+for verb in sign verify display "req parse" "req check" "ca init" "ca issue"; do
+	missing=
+	for opt in $("$signet" $verb --help | grep -oE -- '(^|[ ,[])--[a-z][a-z-]+' | sed 's/^[ ,[]*--//' | sort -u); do
+		grep -q -- "^\.\(Op \)\?Fl -$opt\b\|Fl -$opt\b" "$man" || missing="$missing --$opt"
+	done
+	check_eq "man/signet.1 documents every option of 'signet $verb --help'" "${missing:-none}" none
+done
+mkdir manex && cd manex || exit 99
+cp /usr/lib/x86_64-linux-gnu/libsqlite3.so.0 plugin.so
+cp -r "$p/Rot13.bundle" Example.bundle
+# Each literal block of EXAMPLES, "\e" being a backslash, run as a script of its own.
+awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 }
+     on && /^\.Bd -literal/ { n++; f = sprintf("example%d.sh", n); next }
+     on && /^\.Ed/ { f = ""; next }
+     f { gsub(/\\e/, "\\"); print > f }' "$man"
+run_example() { PATH="$SIGNET_TEST_BUILDDIR:$PATH" sh "$1" >"$1.out" 2>"$1.err"; }
+run_example example1.sh; check_eq "man EXAMPLES 1: CA, sign, verify -v" "$?:$(grep -x '  identifier: com.example.plugin' example1.sh.out)" \
+	"0:  identifier: com.example.plugin"
+run_example example2.sh; check_eq "man EXAMPLES 2: a bundle signed, verified, shown" "$?:$(grep -c '^Example.bundle: valid$\|^bundle: Example.bundle$' example2.sh.out)" "0:2"
+for line in 1 2; do
+	sed -n "${line}p" example3.sh >at.sh
+	run_example at.sh; st=$?
+	check_eq "man EXAMPLES 3.$line: --at before the CA existed: not yet valid" "$st $(grep -c 'certificate not yet valid: .*verification time 2020-01-01T00:00:00Z' at.sh.err)" "1 1"
+done
+run_example example4.sh; check_eq "man EXAMPLES 4: the cdhash of each valid file" "$?:$(cat example4.sh.out)" \
+	"0:$("$signet" display plugin.so | sed -n 's/^cdhash: //p')"
+run_example example5.sh; check_eq "man EXAMPLES 5: stock openssl verifies the extracts" "$?:$(cat example5.sh.err)" "0:CMS Verification successful"
+[ -f example6.sh ] && not_ok "man EXAMPLES: a sixth block this test does not run" || ok "man EXAMPLES: every block run"
+cd "$tmpdir" || exit 99
 finish
