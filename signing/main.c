@@ -15,9 +15,9 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } verbs[] = {
-	{ "sign", cmd_sign, "sign ELF files (or a bundle)" },
-	{ "verify", cmd_verify, "verify signatures, optionally against a requirement" },
-	{ "display", cmd_display, "show what a signature says" },
+	{ "sign", cmd_sign, "sign ELF files or bundles" },
+	{ "verify", cmd_verify, "verify files, bundles and processes, optionally against a requirement" },
+	{ "display", cmd_display, "show what the signature of a file, bundle or process says" },
 	{ "req", cmd_req, "parse requirements and check files against them" },
 	{ "ca", cmd_ca, "make a development CA and team certificates" },
 };
