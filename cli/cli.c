@@ -110,3 +110,52 @@ int cli_json_print(const char *command, json_t *doc)
 	}
 	return CLI_EXIT_OK;
 }
+
+/* Days in `month` (1-12) of `year`, Gregorian. */
+static int days_in_month(long year, int month)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	return month == 2 && leap ? 29 : days[month - 1];
+}
+
+/* `n` decimal digits at `s`, nothing else. */
+static bool digits(const char *s, int n, long *out)
+{
+	long v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+bool cli_parse_time(const char *text, long long *out)
+{
+	unsigned long secs;
+	if (!text)
+		return false;
+	if (cli_parse_ulong(text, 0, CLI_TIME_MAX, &secs)) {
+		*out = (long long)secs;
+		return true;
+	}
+	/* Exactly YYYY-MM-DDTHH:MM:SSZ: no local time, no offset, no fraction to round. */
+	long y, mo, d, h, mi, s;
+	if (strlen(text) != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+	    text[16] != ':' || text[19] != 'Z' || !digits(text, 4, &y) || !digits(text + 5, 2, &mo) ||
+	    !digits(text + 8, 2, &d) || !digits(text + 11, 2, &h) || !digits(text + 14, 2, &mi) ||
+	    !digits(text + 17, 2, &s))
+		return false;
+	/* No leap seconds: Unix time has none, so :60 would silently become the next minute. */
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, (int)mo) || h > 23 || mi > 59 || s > 59)
+		return false;
+	struct tm tm = { .tm_year = (int)(y - 1900), .tm_mon = (int)(mo - 1), .tm_mday = (int)d,
+		.tm_hour = (int)h, .tm_min = (int)mi, .tm_sec = (int)s };
+	time_t t = timegm(&tm);
+	if (t == (time_t)-1 || t < 0)
+		return false;
+	*out = (long long)t;
+	return true;
+}

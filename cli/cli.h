@@ -69,4 +69,15 @@ const char *cli_format_time(time_t t, char buf[CLI_TIME_SIZE]);
  */
 int cli_json_print(const char *command, json_t *doc);
 
+/*
+ * A point in time given on a command line (`--at`): Unix seconds (0 to
+ * CLI_TIME_MAX, a whole number as cli_parse_ulong takes it) or ISO 8601 UTC
+ * to the second, exactly "2026-12-07T04:03:50Z" (no other zone, no
+ * fraction, no leap second, a real calendar day, from 1970). False for
+ * anything else (*out untouched). The largest is 9999-12-31T23:59:59Z, the
+ * last time cli_format_time() can show in that form.
+ */
+#define CLI_TIME_MAX 253402300799UL
+bool cli_parse_time(const char *text, long long *out);
+
 #endif /* SIGNET_CLI_H */

@@ -15,7 +15,7 @@ packages=(
 	zlib1g libsqlite3-0 libstdc++6 libicu72
 	# the debugger test of loaded plugins
 	gdb
-	# the JSON output tests parse with it
+	# the tests of both tools' --json output parse it
 	jq
 )
 

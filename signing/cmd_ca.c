@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 
 #include <signet/signet.h>
 
+#include "cli/cli.h"
 #include "cms/cms.h"
 #include "commands.h"
 #include "pki.h"
@@ -74,24 +74,15 @@ static const char issue_usage[] =
 	"  --force      replace existing TEAM files\n"
 	"  -h, --help   this text\n";
 
-static int usage_error(const char *verb, const char *usage, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Usage errors: the reason on stderr, then the usage text; exit code 2. */
-static int usage_error(const char *verb, const char *usage, const char *fmt, ...)
+/* "ca init", "ca issue", or "ca" for the verb itself: what messages are prefixed with. */
+static const char *cmd_name(const char *verb)
 {
-	va_list ap;
-	fprintf(stderr, "signet ca%s%s: ", verb ? " " : "", verb ? verb : "");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n\n%s", usage);
-	return SIGNET_EXIT_USAGE;
+	return !verb ? "ca" : strcmp(verb, "init") == 0 ? "ca init" : "ca issue";
 }
 
 static int report(const char *verb, signet_error *err)
 {
-	fprintf(stderr, "signet ca %s: %s\n", verb, signet_error_message(err));
+	cli_error(cmd_name(verb), "%s", signet_error_message(err));
 	signet_error_free(err);
 	return SIGNET_EXIT_INVALID;
 }
@@ -154,26 +145,23 @@ static int parse(int argc, char **argv, const char *verb, const char *usage, boo
 			a->rsa = 1;
 			break;
 		case 'd': {
-			char *end = NULL;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (errno || !*optarg || *end || v < 1 || v > DAYS_MAX)
-				return usage_error(verb, usage, "--days wants a number of days from 1 to 3650, not '%s'", optarg);
-			a->days = v;
+			unsigned long v;
+			if (!cli_parse_ulong(optarg, 1, DAYS_MAX, &v))
+				return cli_usage_error(cmd_name(verb), "--days wants a number of days from 1 to 3650, not '%s'",
+					optarg);
+			a->days = (long)v;
 			break;
 		}
-		case ':':
-			return usage_error(verb, usage, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error(verb, usage, "unknown option '%s'", argv[optind - 1]);
+			return cli_option_error(cmd_name(verb), c, argv, issue ? issue_opts : init_opts);
 		}
 	}
 	if (optind != argc - 1)
-		return usage_error(verb, usage, "%s", optind >= argc ? "the CA directory is missing"
+		return cli_usage_error(cmd_name(verb), "%s", optind >= argc ? "the CA directory is missing"
 			: "exactly one directory, please");
 	a->dir = argv[optind];
 	if (!*a->dir)
-		return usage_error(verb, usage, "%s", "the CA directory is empty");
+		return cli_usage_error(cmd_name(verb), "%s", "the CA directory is empty");
 	return -1;
 }
 
@@ -212,7 +200,7 @@ static int default_root_name(char *buf, size_t size)
 	if (RAND_bytes(r, sizeof r) != 1) {
 		char reason[SG_OSSL_REASON_MAX];
 		sg_ossl_reason(reason, sizeof reason);
-		fprintf(stderr, "signet ca init: no random bytes for the root's name: %s\n", reason);
+		cli_error("ca init", "no random bytes for the root's name: %s", reason);
 		return -1;
 	}
 	snprintf(buf, size, "%s %02x%02x%02x%02x", ROOT_NAME_BASE, r[0], r[1], r[2], r[3]);
@@ -232,13 +220,13 @@ static int ca_init(int argc, char **argv)
 		a.name = default_name;
 	}
 	if (!name_ok(a.name))
-		return usage_error("init", init_usage, "%s", "--name must be 1-64 characters without control characters");
+		return cli_usage_error("ca init", "%s", "--name must be 1-64 characters without control characters");
 
 	/* 0700: the directory holds the root's private key. */
 	if (mkdir(a.dir, 0700) != 0) {
 		struct stat st;
 		if (errno != EEXIST || stat(a.dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "signet ca init: %s: cannot create the directory: %s\n",
+			cli_error("ca init", "%s: cannot create the directory: %s",
 				a.dir, strerror(errno == EEXIST ? ENOTDIR : errno));
 			return SIGNET_EXIT_INVALID;
 		}
@@ -251,13 +239,13 @@ static int ca_init(int argc, char **argv)
 	signet_error *err = NULL;
 	rc = SIGNET_EXIT_INVALID;
 	if (!key_path || !cert_path) {
-		fprintf(stderr, "signet ca init: out of memory\n");
+		cli_error("ca init", "out of memory");
 		goto out;
 	}
 	/* Before any work: a second init would silently orphan every certificate issued so far. */
 	if (!a.force && (exists(key_path) || exists(cert_path))) {
-		fprintf(stderr, "signet ca init: %s: a CA already exists here; not replacing it "
-			"(--force replaces it, and what it issued stops verifying)\n",
+		cli_error("ca init", "%s: a CA already exists here; not replacing it "
+			"(--force replaces it, and what it issued stops verifying)",
 			exists(key_path) ? key_path : cert_path);
 		goto out;
 	}
@@ -301,14 +289,14 @@ static int ca_issue(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (!a.team)
-		return usage_error("issue", issue_usage, "%s", "--team is required");
+		return cli_usage_error("ca issue", "%s", "--team is required");
 	if (!sg_team_id_valid(a.team))
-		return usage_error("issue", issue_usage, "invalid team ID '%s': use 1-64 characters "
+		return cli_usage_error("ca issue", "invalid team ID '%s': use 1-64 characters "
 			"of A-Z a-z 0-9 . _ -, the first a letter or digit", a.team);
 	if (!a.name)
-		return usage_error("issue", issue_usage, "%s", "--name is required");
+		return cli_usage_error("ca issue", "%s", "--name is required");
 	if (!name_ok(a.name))
-		return usage_error("issue", issue_usage, "%s", "--name must be 1-64 characters without control characters");
+		return cli_usage_error("ca issue", "%s", "--name must be 1-64 characters without control characters");
 
 	char *root_key_path = join(a.dir, "root", ".key");
 	char *root_cert_path = join(a.dir, "root", ".pem");
@@ -320,36 +308,34 @@ static int ca_issue(int argc, char **argv)
 	signet_error *err = NULL;
 	rc = SIGNET_EXIT_INVALID;
 	if (!root_key_path || !root_cert_path || !key_path || !cert_path || !chain_path) {
-		fprintf(stderr, "signet ca issue: out of memory\n");
+		cli_error("ca issue", "out of memory");
 		goto out;
 	}
 	const char *existing = exists(key_path) ? key_path : exists(cert_path) ? cert_path
 		: exists(chain_path) ? chain_path : NULL;
 	if (!a.force && existing) {
-		fprintf(stderr, "signet ca issue: %s: already exists; not replacing it (--force does)\n",
-			existing);
+		cli_error("ca issue", "%s: already exists; not replacing it (--force does)", existing);
 		goto out;
 	}
 	if (sg_pem_load_cert(&root, root_cert_path, &err) != 0
 		|| sg_pem_load_key(&root_key, root_key_path, &err) != 0) {
-		fprintf(stderr, "signet ca issue: %s\n(run 'signet ca init %s' first?)\n",
-			signet_error_message(err), a.dir);
+		cli_error("ca issue", "%s (run 'signet ca init %s' first?)", signet_error_message(err), a.dir);
 		signet_error_free(err);
 		goto out;
 	}
 	if (X509_check_ca(root) < 1) {
-		fprintf(stderr, "signet ca issue: %s: not a CA certificate\n", root_cert_path);
+		cli_error("ca issue", "%s: not a CA certificate", root_cert_path);
 		goto out;
 	}
 	if (X509_check_private_key(root, root_key) != 1) {
-		fprintf(stderr, "signet ca issue: %s does not belong to %s\n", root_key_path, root_cert_path);
+		cli_error("ca issue", "%s does not belong to %s", root_key_path, root_cert_path);
 		goto out;
 	}
 	/* A leaf outliving its root would fail verification from that day on: say so now. */
 	time_t leaf_end = time(NULL) + a.days * 24L * 3600;
 	if (X509_cmp_time(X509_get0_notAfter(root), &leaf_end) < 0) {
-		fprintf(stderr, "signet ca issue: %s: the root expires within %ld days; "
-			"use a smaller --days or a new root\n", root_cert_path, a.days);
+		cli_error("ca issue", "%s: the root expires within %ld days; use a smaller --days or a new root",
+			root_cert_path, a.days);
 		goto out;
 	}
 
@@ -400,7 +386,7 @@ out:
 int cmd_ca(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error(NULL, ca_usage, "%s", "init or issue?");
+		return cli_usage_error("ca", "%s", "init or issue?");
 	const char *sub = argv[1];
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
 		fputs(ca_usage, stdout);
@@ -410,5 +396,5 @@ int cmd_ca(int argc, char **argv)
 		return ca_init(argc - 1, argv + 1);
 	if (strcmp(sub, "issue") == 0)
 		return ca_issue(argc - 1, argv + 1);
-	return usage_error(NULL, ca_usage, "unknown subcommand '%s'", sub);
+	return cli_usage_error("ca", "unknown subcommand '%s'", sub);
 }

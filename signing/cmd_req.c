@@ -12,6 +12,7 @@
 #include <signet/signet.h>
 #include <signet/requirement.h>
 
+#include "cli/cli.h"
 #include "commands.h"
 #include "core/file.h"
 #include "verify_common.h"
@@ -46,24 +47,20 @@ static const char parse_usage[] =
 	"Exit codes: 0 valid, 1 invalid (syntax or a limit), 2 usage error.\n";
 
 static const char check_usage[] =
-	"Usage: signet req check [--anchors FILE|DIR] [--at TIME] EXPR FILE...\n"
+	"Usage: signet req check [--anchors FILE|DIR] [--at TIME] EXPR FILE|BUNDLE...\n"
 	"\n"
-	"Verifies each FILE's signature and evaluates the requirement EXPR against\n"
-	"its identity, explaining which clause failed. `team = host` never holds\n"
-	"here: a file on its own has no host.\n"
+	"Verifies each FILE's signature (a directory: as a bundle, as `signet\n"
+	"verify` does) and evaluates the requirement EXPR against its identity,\n"
+	"explaining which clause failed. `team = host` never holds here: a file on\n"
+	"its own has no host.\n"
 	"\n"
 	"  --anchors PATH  trust anchors (default: $SIGNET_ANCHORS, else " SIGNET_DEFAULT_ANCHORS ")\n"
-	"  --at TIME       check certificate validity at TIME (Unix seconds)\n"
+	"  --at TIME       check certificate validity at TIME instead of now (files only):\n"
+	"                  " SG_AT_FORMS "\n"
 	"  -h, --help      this text\n"
 	"\n"
 	"Exit codes: 0 satisfied, 1 invalid signature, 2 usage error (including a\n"
 	"requirement that does not parse), 3 requirement not met.\n";
-
-static int usage_error(const char *verb, const char *usage, const char *reason)
-{
-	fprintf(stderr, "signet req%s%s: %s\n\n%s", verb ? " " : "", verb ? verb : "", reason, usage);
-	return SIGNET_EXIT_USAGE;
-}
 
 /* Whole text from stdin; one byte past the limit is enough to refuse it. */
 static uint8_t *read_stdin(size_t *len)
@@ -72,7 +69,7 @@ static uint8_t *read_stdin(size_t *len)
 	uint8_t *buf = malloc(cap);
 	size_t n = buf ? fread(buf, 1, cap - 1, stdin) : 0;
 	if (!buf || ferror(stdin)) {
-		fprintf(stderr, "signet req parse: -: cannot read\n");
+		cli_error("req parse", "-: cannot read");
 		free(buf);
 		return NULL;
 	}
@@ -94,13 +91,13 @@ static char *read_requirement(const char *path)
 		if (!(bytes = read_stdin(&n)))
 			return NULL;
 	} else if (sg_file_read(&bytes, &n, path, SIGNET_REQUIREMENT_MAX_LENGTH, "req.file", &err) != 0) {
-		fprintf(stderr, "signet req parse: %s\n", signet_error_message(err));
+		cli_error("req parse", "%s", signet_error_message(err));
 		signet_error_free(err);
 		return NULL;
 	}
 	if (memchr(bytes, '\0', n)) {
 		/* The library takes a C string: a NUL would silently cut the text. */
-		fprintf(stderr, "signet req parse: %s: contains a NUL byte\n", path);
+		cli_error("req parse", "%s: contains a NUL byte", path);
 		free(bytes);
 		return NULL;
 	}
@@ -131,13 +128,12 @@ static int req_parse(int argc, char **argv)
 		switch (c) {
 		case 'f': file = optarg; break;
 		case 'h': fputs(parse_usage, stdout); return SIGNET_EXIT_OK;
-		case ':': return usage_error("parse", parse_usage, "-f needs a FILE");
-		default: return usage_error("parse", parse_usage, "unknown option");
+		default: return cli_option_error("req parse", c, argv, opts);
 		}
 	}
 	int left = argc - optind;
 	if (file ? left != 0 : left != 1)
-		return usage_error("parse", parse_usage, file ? "give either -f FILE or EXPR, not both"
+		return cli_usage_error("req parse", "%s", file ? "give either -f FILE or EXPR, not both"
 							       : "give one requirement EXPR (quote it)");
 
 	char *owned = file ? read_requirement(file) : NULL;
@@ -149,7 +145,7 @@ static int req_parse(int argc, char **argv)
 	signet_error *err = NULL;
 	int rc = signet_requirement_parse(&req, text, &err);
 	if (rc != 0) {
-		fprintf(stderr, "signet req parse: %s\n", signet_error_message(err));
+		cli_error("req parse", "%s", signet_error_message(err));
 		long long column = signet_error_column(err);
 		if (column > 0 && caret_fits(text))
 			fprintf(stderr, "  %s\n  %*s^\n", text, (int)(column - 1), "");
@@ -161,7 +157,7 @@ static int req_parse(int argc, char **argv)
 	signet_requirement_free(req);
 	free(owned);
 	if (!canonical) {
-		fputs("signet req parse: out of memory\n", stderr);
+		cli_error("req parse", "out of memory");
 		return SIGNET_EXIT_INVALID;
 	}
 	puts(canonical);
@@ -178,34 +174,42 @@ static int req_check(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	sg_verify_cli cli = { .options = SIGNET_VERIFY_OPTIONS_INIT };
-	int c;
+	int c, rc;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+a:t:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:a:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': cli.anchors = optarg; break;
 		case 't':
-			if (sg_parse_time(optarg, &cli.options.at) != 0)
-				return usage_error("check", check_usage, "--at wants Unix seconds");
+			if ((rc = sg_parse_at(optarg, &cli.options.at, "req check")) != 0)
+				return rc;
 			break;
 		case 'h': fputs(check_usage, stdout); return SIGNET_EXIT_OK;
-		default: return usage_error("check", check_usage, "unknown option");
+		default: return cli_option_error("req check", c, argv, opts);
 		}
 	}
 	if (argc - optind < 2)
-		return usage_error("check", check_usage, "give a requirement EXPR and at least one FILE");
+		return cli_usage_error("req check", "give a requirement EXPR and at least one FILE");
+	for (int i = optind + 1; i < argc && cli.options.at; i++)
+		if (sg_is_bundle(argv[i]))
+			return cli_usage_error("req check", "--at does not go with a bundle (%s): a bundle is judged now",
+				argv[i]);
 	cli.requirement = argv[optind];
-	int rc = sg_verify_cli_open(&cli, "signet req check");
-	if (rc)
+	if ((rc = sg_verify_cli_open(&cli, "req check")) != 0)
 		return rc;
 	int worst = SIGNET_EXIT_OK;
 	for (int i = optind + 1; i < argc; i++) {
-		signet_identity *id = NULL;
-		int r = sg_verify_cli_file(&cli, argv[i], &id, "signet req check");
-		if (r == SIGNET_EXIT_OK)
+		sg_verify_result r;
+		int got = sg_verify_cli_operand(&cli, argv[i], &r, "req check");
+		sg_verify_result_clear(&r);
+		if (got == SIGNET_EXIT_USAGE) {
+			sg_verify_cli_close(&cli);
+			return got;
+		}
+		if (got == SIGNET_EXIT_OK)
 			printf("%s: satisfies the requirement\n", argv[i]);
-		signet_identity_free(id);
-		if (r == SIGNET_EXIT_INVALID || (r == SIGNET_EXIT_UNMET && worst == SIGNET_EXIT_OK))
-			worst = r;
+		if (got == SIGNET_EXIT_INVALID || (got == SIGNET_EXIT_UNMET && worst == SIGNET_EXIT_OK))
+			worst = got;
 	}
 	sg_verify_cli_close(&cli);
 	return worst;
@@ -214,7 +218,7 @@ static int req_check(int argc, char **argv)
 int cmd_req(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error(NULL, req_usage, "what should I do? (parse or check)");
+		return cli_usage_error("req", "what should I do? (parse or check)");
 	const char *sub = argv[1];
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
 		fputs(req_usage, stdout);
@@ -224,6 +228,5 @@ int cmd_req(int argc, char **argv)
 		return req_parse(argc - 1, argv + 1);
 	if (strcmp(sub, "check") == 0)
 		return req_check(argc - 1, argv + 1);
-	fprintf(stderr, "signet req: unknown subcommand '%s'\n\n%s", sub, req_usage);
-	return SIGNET_EXIT_USAGE;
+	return cli_usage_error("req", "unknown subcommand '%s'", sub);
 }

@@ -11,11 +11,15 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "cli/cli.h"
 #include "cms/cms.h"
+#include "codesign/codedirectory.h"
 #include "commands.h"
 #include "core/file.h"
 #include "sign_bundle.h"
 #include "sign_elf.h"
+
+#define VERB "sign"
 
 static void usage(FILE *to)
 {
@@ -54,7 +58,7 @@ static int page_shift_of(const char *s)
 
 static int fail(signet_error *err)
 {
-	fprintf(stderr, "signet sign: %s\n", signet_error_message(err));
+	cli_error(VERB, "%s", signet_error_message(err));
 	signet_error_free(err);
 	return SIGNET_EXIT_INVALID;
 }
@@ -89,34 +93,40 @@ int cmd_sign(int argc, char **argv)
 	bool bundle = false;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:c:C:i:p:e:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":k:c:C:i:p:e:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': key_path = optarg; break;
 		case 'c': cert_path = optarg; break;
 		case 'C': chain_path = optarg; break;
-		case 'i': sp.identifier = optarg; break;
+		case 'i':
+			/* A malformed value is a usage error, found before any key is read or file touched. */
+			if (!sg_cd_valid_name(optarg, SG_MAX_IDENTIFIER))
+				return cli_usage_error(VERB, "--identifier wants 1-255 characters of A-Z a-z 0-9 . - _, "
+					"not '%s'", optarg);
+			sp.identifier = optarg;
+			break;
 		case 'e': ent_path = optarg; break;
 		case 'b': bundle = true; break;
 		case 'p':
-			if (page_shift_of(optarg) < 0) {
-				fprintf(stderr, "signet sign: page size '%s' is not 4k, 16k or 64k\n", optarg);
-				return SIGNET_EXIT_USAGE;
-			}
+			if (page_shift_of(optarg) < 0)
+				return cli_usage_error(VERB, "--page-size wants 4k, 16k or 64k, not '%s'", optarg);
 			sp.page_shift = (unsigned)page_shift_of(optarg);
 			break;
 		case 'h': usage(stdout); return SIGNET_EXIT_OK;
-		default: usage(stderr); return SIGNET_EXIT_USAGE;
+		default: return cli_option_error(VERB, c, argv, opts);
 		}
 	}
-	if (bundle && sp.identifier) {
-		fprintf(stderr, "signet sign: --identifier and --bundle do not mix: a bundle's manifest names it\n");
-		return SIGNET_EXIT_USAGE;
-	}
-	if (!key_path || !cert_path || (!sp.identifier && !bundle) || optind == argc) {
-		fprintf(stderr, "signet sign: --key, --cert, --identifier (or --bundle) and at least one FILE are required\n");
-		usage(stderr);
-		return SIGNET_EXIT_USAGE;
-	}
+	if (bundle && sp.identifier)
+		return cli_usage_error(VERB, "--identifier and --bundle do not mix: a bundle's manifest names it");
+	if (!key_path)
+		return cli_usage_error(VERB, "--key is required");
+	if (!cert_path)
+		return cli_usage_error(VERB, "--cert is required");
+	if (!sp.identifier && !bundle)
+		return cli_usage_error(VERB, "--identifier (or --bundle) is required");
+	if (optind == argc)
+		return cli_usage_error(VERB, "no %s given", bundle ? "bundle DIR" : "FILE");
 
 	signet_error *err = NULL;
 	sg_mapped_file ent = { 0 };
@@ -131,7 +141,7 @@ int cmd_sign(int argc, char **argv)
 	sp.entitlements_length = ent.length;
 	char *team = NULL;
 	if (sg_certificate_team(sp.cert, &team, NULL) != 0) {
-		fprintf(stderr, "signet sign: out of memory\n");
+		cli_error(VERB, "out of memory");
 		rc = SIGNET_EXIT_INVALID;
 		goto out;
 	}

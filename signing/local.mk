@@ -15,3 +15,4 @@ signet_SOURCES = signing/main.c signing/commands.h signing/verify_common.c signi
 	signing/cmd_req.c signing/cmd_ca.c
 signet_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS) $(JANSSON_CFLAGS)
 signet_LDADD = libsignet-cli.la libsignet-signing.la
+dist_man_MANS += man/signet.1

@@ -221,7 +221,9 @@ int sg_tree_read(sg_tree *out, const char *path, signet_error **err)
 		sg_tree_clear(&t);
 		return rc;
 	}
-	qsort(t.entries.items, t.entries.n, sizeof *t.entries.items, by_path);
+	/* An empty directory has no array at all: qsort's pointer must not be NULL, even for 0 items. */
+	if (t.entries.n > 1)
+		qsort(t.entries.items, t.entries.n, sizeof *t.entries.items, by_path);
 	*out = t;
 	return 0;
 }

@@ -32,8 +32,21 @@ expect() {
 for spec in "fifo.so:a FIFO" "socket.so:a socket" "dir.so:a directory" "/dev/zero:a character device"; do
 	file=${spec%%:*} kind=${spec#*:}
 	case $file in /*) path=$file ;; *) path=$tmpdir/$file ;; esac
-	expect "signet verify: $kind" "$kind" "$path" "$signet" verify $anchors "$path"
-	expect "signet display: $kind" "$kind" "$path" "$signet" display "$path"
+	if [ "$file" = dir.so ]; then
+		# A directory is a bundle to `verify` and `display` (as to codesign -v): refused for its missing manifest.
+		for verb in verify display; do
+			a=; [ $verb = verify ] && a=$anchors
+			timeout 10 "$signet" $verb $a "$path" >"$tmpdir/out" 2>"$tmpdir/err"; got=$?
+			if [ $got -eq 1 ] && [ "$(cat "$tmpdir/err")" = "signet: $verb: $path: manifest.json is missing: a bundle without its manifest is refused" ]; then
+				ok "signet $verb: a directory is a bundle without a manifest"
+			else
+				not_ok "signet $verb: a directory is a bundle without a manifest" "exit $got, stderr: $(cat "$tmpdir/err")"
+			fi
+		done
+	else
+		expect "signet verify: $kind" "$kind" "$path" "$signet" verify $anchors "$path"
+		expect "signet display: $kind" "$kind" "$path" "$signet" display "$path"
+	fi
 	expect "signet req parse -f: $kind" "$kind" "$path" "$signet" req parse -f "$path"
 	expect "signet-host load: $kind" "$kind" "$path" "$host" $anchors load "$path"
 	[ "$file" = dir.so ] && continue # a directory is a bundle to sign, and anchors may be a directory

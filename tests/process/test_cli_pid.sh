@@ -48,7 +48,7 @@ check_status "a requirement that holds exits 0" 0 "$signet" verify --anchors "$a
 "$signet" verify --anchors "$anchors" --requirement 'team "ZZZZZ99999"' --pid "$apid" >out 2>err; rc=$?
 check_rc "a requirement that fails exits 3, as for files" 3 "$rc"
 check_grep "an unmet requirement is the evaluator's explanation" \
-	"^signet verify: pid $apid: requirement not met: team: wanted ZZZZZ99999, peer has ABCDE12345\$" err
+	"^signet: verify: pid $apid: requirement not met: team: wanted ZZZZZ99999, peer has ABCDE12345\$" err
 check_status "team = host is never met by this unsigned tool" 3 "$signet" verify --anchors "$anchors" \
 	--requirement 'team = host' --pid "$apid"
 "$signet" display --anchors "$anchors" --pid "$apid" >out 2>&1; rc=$?
@@ -56,6 +56,26 @@ check_rc "display --pid exits 0" 0 "$rc"
 check_grep "display --pid gives the verdict" '^verdict: valid$' out
 check_grep "display --pid gives the identity" '^  team: ABCDE12345$' out
 check_grep "display --pid counts no problem" '^problems: 0$' out
+
+# --json (docs/signet.md, "JSON output"): the same identity, parsed.
+if command -v jq >/dev/null; then
+	"$signet" verify --json --anchors "$anchors" --pid "$apid" >v.json; rc=$?
+	check_rc "verify --json --pid exits 0" 0 "$rc"
+	check_grep "verify --json --pid: a process result, valid, its cdhash the file's" \
+		"^process $apid valid org\.signet\.test\.peer ABCDE12345 $cdhash 0\$" \
+		"$(jq -r '.results[0] | "\(.kind) \(.pid) \(.verdict) \(.identity.identifier) \(.identity.team) \(.identity.cdhash) \(.errors|length)"' v.json >j.out; echo j.out)"
+	"$signet" verify --json --anchors "$anchors" --requirement 'team "ZZZZZ99999"' --pid "$apid" >v.json 2>/dev/null; rc=$?
+	check_rc "verify --json --pid: unmet exits 3" 3 "$rc"
+	check_grep "verify --json --pid: the unmet requirement by code and check" \
+		'^3 SIGNET_E_PEER_REFUSED process\.requirement$' \
+		"$(jq -r '"\(.exit) \(.results[0].errors[0].code) \(.results[0].errors[0].check)"' v.json >j.out; echo j.out)"
+	"$signet" display --json --anchors "$anchors" --pid 4194305 >d.json 2>/dev/null; rc=$?
+	check_rc "display --json of a pid that names no process exits 1" 1 "$rc"
+	check_grep "... and says why by code, check and errno" '^1 null SIGNET_E_PROCESS_GONE process\.pidfd 3$' \
+		"$(jq -r '"\(.exit) \(.results[0].verdict) \(.results[0].errors[0].code) \(.results[0].errors[0].check) \(.results[0].errors[0].errno)"' d.json >j.out; echo j.out)"
+else
+	not_ok "jq is installed (scripts/install-deps.sh)"
+fi
 
 # An unsigned process: invalid (1), the problem named on stderr.
 start u "$b/tests/process/peer_child" "" 7 8
@@ -65,7 +85,7 @@ check_rc "verify --pid of an unsigned process exits 1" 1 "$rc"
 check_grep "the unsigned process is invalid" "^pid $upid: invalid\$" out
 check_grep "and has no identity" '^  identity: none$' out
 check_grep "the problem names the executable" \
-	"^signet verify: pid $upid: $b/tests/process/peer_child: main executable does not verify: not signed" err
+	"^signet: verify: pid $upid: $b/tests/process/peer_child: main executable does not verify: not signed" err
 "$signet" display --anchors "$anchors" --pid "$upid" >out 2>&1; rc=$?
 check_rc "display --pid shows an invalid process and exits 0" 0 "$rc"
 check_grep "display --pid lists the problem with its check" \
@@ -84,7 +104,7 @@ ppid_=$pid
 check_rc "verify --pid of a process with an unsigned preload exits 1" 1 "$rc"
 check_grep "its identity is still the signed executable's" '^  team: ABCDE12345$' out
 check_grep "the problem names the preloaded library" \
-	"^signet verify: pid $ppid_: $lib: mapping [0-9a-f]+-[0-9a-f]+ r-xp: not a platform library" err
+	"^signet: verify: pid $ppid_: $lib: mapping [0-9a-f]+-[0-9a-f]+ r-xp: not a platform library" err
 
 # Usage, and a process that is not there.
 check_status "--pid wants a number" 2 "$signet" verify --anchors "$anchors" --pid 12x
@@ -96,7 +116,7 @@ check_status "verify --pid with missing anchors is a usage error" 2 "$signet" ve
 # Past any pid_max (2^22): no process can have it.
 "$signet" verify --anchors "$anchors" --pid 4194305 >out 2>err; rc=$?
 check_rc "a pid that names no process exits 1" 1 "$rc"
-check_grep "and says so" '^signet verify: pid 4194305: No such process$' err
+check_grep "and says so" '^signet: verify: pid 4194305: No such process$' err
 check_status "display of a pid that names no process exits 1" 1 "$signet" display --anchors "$anchors" --pid 4194305
 "$signet" verify --help >out
 check_grep "verify --help describes --pid" '--pid PID' out

@@ -25,7 +25,7 @@ check_output "parse keeps needed parentheses" 0 '(team = host or identifier "a")
 "$signet" req parse 'anchor trusted and team' >"$tmpdir/out" 2>"$tmpdir/err"; status=$?
 if [ "$status" -eq 1 ] && [ ! -s "$tmpdir/out" ]; then ok "syntax error exits 1"; else not_ok "syntax error exits 1" "exit $status"; fi
 check_grep "syntax error names the column" \
-	"^signet req parse: column 24: expected a string or 'host' after 'team', found the end of the requirement$" "$tmpdir/err"
+	"^signet: req parse: column 24: expected a string or 'host' after 'team', found the end of the requirement$" "$tmpdir/err"
 check_grep "syntax error draws a caret under the column" '^                         \^$' "$tmpdir/err"
 
 bomb=$(printf '%0300d' 0 | tr 0 '(')
