@@ -15,6 +15,8 @@ packages=(
 	zlib1g libsqlite3-0 libstdc++6 libicu72
 	# the debugger test of loaded plugins
 	gdb
+	# the manual pages' lint (tests/man): mandoc, and man-db with groff
+	mandoc man-db groff-base
 )
 
 missing=()
