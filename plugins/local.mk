@@ -177,6 +177,10 @@ $(SP)/signet-guest: signet-guest$(EXEEXT) $(SP_PKI) | signet$(EXEEXT)
 
 noinst_DATA = $(SP_PKI) $(SP_ROGUE) $(SP_GOOD) $(SP_CRASH) $(SP_HOSTILE) $(SP)/signet-host $(SP)/signet-host-z $(SP)/signet-guest
 
+# Installed for plugin authors (docs/writing-a-plugin.md): signet.pc's
+# make_bundle variable names it.
+pkgdata_SCRIPTS = plugins/make-bundle.sh
+
 EXTRA_DIST += plugins/make-bundle.sh plugins/common/sample_buffer.h \
 	plugins/rot13/rot13.c plugins/rot13/manifest.json \
 	plugins/upper/upper.c plugins/upper/manifest.json \

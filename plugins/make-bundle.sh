@@ -1,9 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# make-bundle.sh - assembles one sample bundle directory for plugins/local.mk
-# (docs/plugins-samples.md). The bundle is built as OUT.tmp and renamed to
-# OUT only when every step worked, so an interrupted build never leaves a
-# half-made bundle that make would take for finished.
+# make-bundle.sh - assembles one bundle directory: the sample bundles of
+# plugins/local.mk (docs/plugins-samples.md), and plugin authors' own, for
+# which `make install` installs it as $(datadir)/signet/make-bundle.sh
+# (`pkg-config --variable=make_bundle signet`; docs/writing-a-plugin.md).
+# The bundle is built as OUT.tmp and renamed to OUT only when every step
+# worked, so an interrupted build never leaves a half-made bundle that make
+# would take for finished.
 #
 # Usage: make-bundle.sh [--signet TOOL] [--from BUNDLE] [--manifest FILE]
 #                       [--file SRC=DEST]... [--key KEY --cert CERT]
@@ -17,10 +20,10 @@
 #   --entitlements F  with --key: seal F's JSON object into the signature
 #   --flip-code DEST  flip one byte in the middle of the executable (PF_X)
 #                     segment of the ELF file OUT/DEST, after signing
-# TOOL defaults to ./signet.
+# TOOL defaults to the signet found in PATH (the build passes its own).
 set -eu
 
-signet=./signet
+signet=signet
 from='' manifest='' files='' key='' cert='' entitlements='' flip='' out=''
 while [ $# -gt 0 ]; do
 	case $1 in

@@ -17,6 +17,8 @@ packages=(
 	gdb
 	# the tests of both tools' --json output parse it
 	jq
+	# the manual pages' lint (tests/man): mandoc, and man-db with groff
+	mandoc man-db groff-base
 )
 
 missing=()
