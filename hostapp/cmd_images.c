@@ -15,8 +15,10 @@ static void usage(FILE *to)
 	      "\n"
 	      "Loads each BUNDLE as a guest (verified in parallel, added in order; a\n"
 	      "refusal is reported and the rest go on), then prints every image in this\n"
-	      "process, in load order: id, load bias, how it arrived, its signing\n"
-	      "identity, its build-id and its path, and then the image log of this run:\n"
+	      "process, in load order: id, load bias, how it arrived, its signature\n"
+	      "(verified, invalid, unsigned or platform; a verified one's identity and an\n"
+	      "invalid one's reason on the line below), its build-id and its path, then\n"
+	      "the image log of this run:\n"
 	      "the images Signet loaded, with identifier, team and cdhash. Exit code 1\n"
 	      "when a BUNDLE was refused.\n", to);
 }
@@ -61,9 +63,20 @@ int cmd_images(int argc, char **argv)
 		char build_id[129];
 		if (signet_image_build_id_hex(img, build_id, sizeof build_id) == 0)
 			strcpy(build_id, "-");
+		const signet_identity *id = NULL;
+		const signet_error *why = NULL;
+		/* verified, invalid (the reason on the next line), unsigned, or platform (unsigned, admitted). */
+		signet_signature_status status = signet_image_signature(img, &id, &why);
+		const char *shown = status == SIGNET_SIGNATURE_UNSIGNED && signet_image_is_platform(img) ? "platform"
+			: signet_signature_status_name(status);
 		printf("%-4llu 0x%016llx %-8s %-9s %-40s %s\n", (unsigned long long)signet_image_id(img),
 			(unsigned long long)signet_image_base(img), signet_arrival_name(signet_image_arrival(img)),
-			signet_image_is_signed(img) ? "signed" : "unsigned", build_id, signet_image_path(img));
+			shown, build_id, signet_image_path(img));
+		if (id)
+			printf("     identifier=%s team=%s cdhash=%s\n", signet_identity_identifier(id),
+				signet_identity_team(id) ? signet_identity_team(id) : "-", signet_identity_cdhash_hex(id));
+		if (why)
+			printf("     invalid: %s\n", signet_error_message(why));
 	}
 	printf("\nloaded by this run:\n");
 	size_t loaded = 0;

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <signet/image.h>
 #include <signet/process.h>
 
 #include "core/array.h"
@@ -129,6 +130,22 @@ int sg_process_add_problem(signet_process *p, signet_error *problem) __attribute
  */
 int sg_process_judge_mappings(signet_process *p, const sg_mappings *maps, const signet_policy *policy,
 	signet_error **err) __attribute__((warn_unused_result));
+
+/* ---- self.c ------------------------------------------------------------- */
+
+/*
+ * The signature of one image of this process, from its file: the main
+ * program through /proc/self/exe (the inode that runs), a library through
+ * `path` after checking (device and inode, /proc/self/maps) that it is the
+ * file mapped at `address`. UNSIGNED: no signature (or no file: a path
+ * that is not absolute, the vDSO); VERIFIED: *identity set (the caller's),
+ * every page hash and the CMS chain to `policy`'s anchors checked under
+ * its verification options; INVALID: *why says why (check "process.image",
+ * with the verifier's error as its cause), including a signed file when
+ * `policy` is NULL or has no anchors. Never fails otherwise; thread-safe.
+ */
+signet_signature_status sg_process_image_signature(signet_identity **identity, signet_error **why,
+	const char *path, uintptr_t address, bool main_program, const signet_policy *policy);
 
 /* ---- peer.c -------------------------------------------------------------- */
 

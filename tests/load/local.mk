@@ -142,5 +142,5 @@ tests_load_debug_child_SOURCES = tests/load/debug_child.c
 tests_load_debug_child_CFLAGS = $(TEST_CFLAGS)
 tests_load_debug_child_LDADD = $(TEST_LDADD) -ldl
 tests_load_debug_child_LDFLAGS = -no-install
-TESTS += tests/load/test_debug_names.sh
-EXTRA_DIST += tests/load/test_debug_names.sh
+TESTS += tests/load/test_debug_names.sh tests/load/test_startup_identity.sh
+EXTRA_DIST += tests/load/test_debug_names.sh tests/load/test_startup_identity.sh
