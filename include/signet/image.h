@@ -15,6 +15,10 @@
  * signet_image_is_mapped() turns false. Addresses in it then describe memory
  * that is gone; never dereference them.
  *
+ * The one fact computed after the record is made is the signature of an
+ * image Signet did not load (signet_image_signature()): judged from its
+ * file on the first ask, then fixed for the record's life.
+ *
  * Thread-safety: all accessors may be called from any thread concurrently;
  * retain/free are atomic.
  */

@@ -57,8 +57,8 @@ static int is_mapped_file(int fd, uintptr_t address, const char *path, signet_er
 	sg_mappings maps = { 0 };
 	if (!rc)
 		rc = sg_maps_parse(&maps, (const char *)text, len, SG_MAPS_MAX_MAPPINGS, "/proc/self/maps", &e);
-	free(text);
 	if (rc) {
+		free(text);
 		invalid(why, path, e, rc, "cannot tell whether it is the file mapped: %s", sg_error_reason(e));
 		return rc;
 	}
@@ -72,6 +72,13 @@ static int is_mapped_file(int fd, uintptr_t address, const char *path, signet_er
 		invalid(why, path, NULL, SIGNET_E_PROCESS_INVALID, "no file is mapped at 0x%" PRIxPTR
 			" (no longer loaded?)", address);
 		rc = SIGNET_E_PROCESS_INVALID;
+	} else if (sg_mapping_path_starts(m, SG_PROCESS_SNAPSHOT_PREFIX)) {
+		/* A snapshot Signet unloaded while another dlopen() kept it: its bytes were
+		 * verified at load, but nothing holds them to check again, and the path's
+		 * file is not what runs. */
+		invalid(why, path, NULL, SIGNET_E_PROCESS_INVALID, "mapped from a Signet snapshot that Signet "
+			"no longer holds (unloaded by Signet, kept mapped by another dlopen())");
+		rc = SIGNET_E_PROCESS_INVALID;
 	} else if (fstat(fd, &st) != 0 || major(st.st_dev) != m->dev_major || minor(st.st_dev) != m->dev_minor ||
 	           st.st_ino != m->inode) {
 		invalid(why, path, NULL, SIGNET_E_PROCESS_INVALID, "the file at this path is not the one "
@@ -79,6 +86,7 @@ static int is_mapped_file(int fd, uintptr_t address, const char *path, signet_er
 		rc = SIGNET_E_PROCESS_INVALID;
 	}
 	sg_array_clear(&maps);
+	free(text); /* after the mappings: their paths point into it */
 	return rc;
 }
 

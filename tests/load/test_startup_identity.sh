@@ -36,7 +36,9 @@ check_grep "the image log shows it invalid with code and quoted reason" \
 check_no_grep "no image is shown verified under the wrong anchors" 'identity=verified' "$tmpdir/log"
 
 # A signed library ld.so loaded before main(): a startup image, verified from its file.
-SIGNET_ANCHORS="$b/tests/pki/root.pem" LD_PRELOAD="$fx/libfixture0.so" "$host" images >"$tmpdir/out" 2>&1
+# (A sanitized host needs its ASan runtime first in the list.)
+asan=$(ldd "$host" | awk '/libasan/ { print $3 }')
+SIGNET_ANCHORS="$b/tests/pki/root.pem" LD_PRELOAD="${asan:+$asan }$fx/libfixture0.so" "$host" images >"$tmpdir/out" 2>&1
 check_grep "a signed preloaded library is a verified startup image" \
 	" startup +verified +[0-9a-f]{40} +$fx/libfixture0\\.so\$" "$tmpdir/out"
 check_grep "with its identifier" '^     identifier=org\.signet\.test\.fixture0 team=ABCDE12345 cdhash=' "$tmpdir/out"
