@@ -97,8 +97,14 @@ signet_signature_status sg_process_image_signature(signet_identity **identity, s
 	*why = NULL;
 	/* The main program through the magic link: the inode that runs, whatever its path names now. */
 	const char *open_path = main_program ? "/proc/self/exe" : path;
-	if (!main_program && path[0] != '/')
-		return SIGNET_SIGNATURE_UNSIGNED; /* no file behind it ("linux-vdso.so.1") */
+	/*
+	 * A relative name (a relative LD_PRELOAD) is opened against today's
+	 * working directory: the device and inode check below tells whether
+	 * that is still the file mapped.
+	 */
+	if (!main_program && !path[0])
+		return invalid(why, NULL, NULL, SIGNET_E_PROCESS_INVALID, "ld.so recorded no name for it: "
+			"which file was mapped cannot be told");
 	int fd = -1;
 	uint64_t size = 0;
 	signet_error *e = NULL;

@@ -417,6 +417,36 @@ static void test_plain_dlopen_of_the_path_finds_the_verified_image(void)
 	CU_ASSERT_EQUAL(signet_registry_find_name(&back, real, NULL), SIGNET_E_NOT_FOUND);
 }
 
+/*
+ * A foreign image's signature is judged from the file that was mapped,
+ * found by device and inode: a file renamed over its path after the
+ * dlopen() is not it, and the answer says so rather than judging the
+ * newcomer.
+ */
+static void test_foreign_image_whose_file_was_replaced(void)
+{
+	char path[PATH_MAX], other[PATH_MAX];
+	snprintf(path, sizeof path, "%s/libforeign.so", sg_sandbox());
+	snprintf(other, sizeof other, "%s/libother.so", sg_sandbox());
+	copy_to(sg_fixture("libfixture6.so"), path);
+	copy_to(sg_fixture("libunsigned.so"), other);
+	void *plain = dlopen(path, RTLD_NOW);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
+	signet_image *img = NULL;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(signet_registry_find_name(&img, path, &err), &err);
+	CU_ASSERT_EQUAL(signet_image_arrival(img), SIGNET_ARRIVAL_FOREIGN);
+	CU_ASSERT_EQUAL_FATAL(rename(other, path), 0);
+	const signet_error *why = NULL;
+	CU_ASSERT_EQUAL(signet_image_signature(img, NULL, &why), SIGNET_SIGNATURE_INVALID);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(why);
+	CU_ASSERT_EQUAL(signet_error_code(why), SIGNET_E_PROCESS_INVALID);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(why), "process.image");
+	CU_ASSERT_PTR_NOT_NULL(strstr(signet_error_message(why), "the file at this path is not the one mapped"));
+	signet_image_free(img);
+	CU_ASSERT_EQUAL(dlclose(plain), 0);
+}
+
 int main(void)
 {
 	static const sg_test tests[] = {
@@ -430,6 +460,7 @@ int main(void)
 		{ "a C++ plugin with exceptions and thread_local", test_cxx_plugin },
 		{ "a signed copy of libsqlite3 runs a query", test_signed_libsqlite3 },
 		{ "a plain dlopen of the real path finds the verified image", test_plain_dlopen_of_the_path_finds_the_verified_image },
+		{ "a foreign image whose file was replaced: invalid, named so", test_foreign_image_whose_file_was_replaced },
 		{ NULL, NULL },
 	};
 	static const sg_suite suites[] = { { "load", tests }, { NULL, NULL } };

@@ -43,6 +43,10 @@ check_grep "a signed preloaded library is a verified startup image" \
 	" startup +verified +[0-9a-f]{40} +$fx/libfixture0\\.so\$" "$tmpdir/out"
 check_grep "with its identifier" '^     identifier=org\.signet\.test\.fixture0 team=ABCDE12345 cdhash=' "$tmpdir/out"
 
+# A relative LD_PRELOAD: ld.so records "./libfixture0.so", opened against the same directory and checked by inode.
+(cd "$fx" && SIGNET_ANCHORS="$b/tests/pki/root.pem" LD_PRELOAD="${asan:+$asan }./libfixture0.so" "$host" images) >"$tmpdir/out" 2>&1
+check_grep "a relative preload is verified too" ' startup +verified +[0-9a-f]{40} +\./libfixture0\.so$' "$tmpdir/out"
+
 # An unsigned program: unsigned, whatever the anchors.
 SIGNET_ANCHORS="$b/tests/pki/root.pem" "$b/signet-host" images >"$tmpdir/out" 2>&1
 check_grep "the unsigned host is unsigned" '^1 +0x[0-9a-f]{16} main +unsigned .*signet-host$' "$tmpdir/out"
