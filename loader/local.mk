@@ -40,6 +40,7 @@ libsignet_internal_la_SOURCES = \
 	loader/load/many.c \
 	loader/load/many_internal.h \
 	loader/load/closure.c \
+	loader/load/signature.c \
 	loader/load/snapshot.c \
 	loader/load/snapshot.h
 libsignet_internal_la_CFLAGS = $(AM_CFLAGS) $(LIBELF_CFLAGS) $(LIBCRYPTO_CFLAGS) $(LIBFFI_CFLAGS) $(JANSSON_CFLAGS) \

@@ -15,6 +15,10 @@
  * signet_image_is_mapped() turns false. Addresses in it then describe memory
  * that is gone; never dereference them.
  *
+ * The one fact computed after the record is made is the signature of an
+ * image Signet did not load (signet_image_signature()): judged from its
+ * file on the first ask, then fixed for the record's life.
+ *
  * Thread-safety: all accessors may be called from any thread concurrently;
  * retain/free are atomic.
  */
@@ -26,6 +30,7 @@
 #include <stdbool.h>
 
 #include <signet/common.h>
+#include <signet/error.h>
 
 SIGNET_BEGIN_DECLS
 
@@ -109,6 +114,42 @@ SIGNET_EXPORT bool signet_image_is_platform(const signet_image *image);
  * never re-read from disk. NULL for unsigned images.
  */
 SIGNET_EXPORT const struct signet_identity *signet_image_identity(const signet_image *image);
+
+/* What an image's signature says (signet_image_signature()). Values are stable. */
+typedef enum signet_signature_status {
+	SIGNET_SIGNATURE_UNSIGNED = 1, /* no signature: the vDSO, a platform library, any unsigned file */
+	SIGNET_SIGNATURE_VERIFIED = 2, /* signed, and verified: the identity is the signer's */
+	SIGNET_SIGNATURE_INVALID = 3   /* signed, but it does not verify (or cannot be checked): the reason */
+} signet_signature_status;
+
+/* "unsigned", "verified", "invalid"; "unknown" otherwise. */
+SIGNET_EXPORT const char *signet_signature_status_name(signet_signature_status status);
+
+/*
+ * The image's signature, for every image in the process (docs/registry.md,
+ * "Signatures"). Images signet_load() loaded answer with what the load
+ * verified (a platform library: UNSIGNED), the vDSO UNSIGNED. For the
+ * main program, the libraries ld.so loaded before Signet and foreign
+ * images, the answer is computed from the file on the first call for that
+ * record and cached on it: the main program is read through
+ * /proc/self/exe (the inode that runs), a library at its path once its
+ * device and inode are checked to be the file mapped; every page hash is
+ * checked against the file and the CMS chain against the anchors of the
+ * process default policy ($SIGNET_POLICY, /etc/signet/policy.json,
+ * $SIGNET_ANCHORS, /etc/signet/anchors: see signet/policy.h). A process
+ * that never asks never pays for it. The first call may take as long as
+ * verifying the file; concurrent first calls may both verify, and all
+ * callers then see the same answer.
+ *
+ * *identity (optional) is set for VERIFIED, else NULL; *why (optional) for
+ * INVALID, else NULL: an error naming the file, check "process.image",
+ * whose cause is the verifier's error. Both are owned by the record.
+ * Thread-safe. An image whose file could not be judged (removed, replaced)
+ * is INVALID with that reason: never reported as unsigned. Out of memory:
+ * INVALID with no reason, and nothing cached.
+ */
+SIGNET_EXPORT signet_signature_status signet_image_signature(const signet_image *image,
+	const struct signet_identity **identity, const signet_error **why);
 
 /* False once the image has been removed from the process. */
 SIGNET_EXPORT bool signet_image_is_mapped(const signet_image *image);

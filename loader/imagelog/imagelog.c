@@ -21,7 +21,13 @@
 
 static int log_fd = -1;
 
-/* Control characters and backslashes in paths are escaped: one event, one line. */
+/* The longest reason written (bytes before escaping); longer ones are cut. */
+#define REASON_MAX 1024
+
+/*
+ * Control characters and backslashes in paths are escaped: one event, one
+ * line. A path is always the last field, so it may keep its spaces.
+ */
 static size_t escape_path(char *out, size_t size, const char *path)
 {
 	size_t n = 0;
@@ -35,61 +41,110 @@ static size_t escape_path(char *out, size_t size, const char *path)
 	return n;
 }
 
-size_t sg_imagelog_format(char *buf, size_t size, const char *event, const signet_image *image)
+/*
+ * Free text (a reason) as one quoted field: "...", with '"', '\' and
+ * control characters written \xHH, so it can hold spaces and still end
+ * where its closing quote is (docs/image-log.md, "Parsing").
+ */
+static void quote_text(char *out, size_t size, const char *text)
 {
-	char build_id[2 * 64 + 1];
-	char path[4096 + 1]; /* longer escaped paths are cut */
-	char identity[512];
-	if (signet_image_build_id_hex(image, build_id, sizeof build_id) == 0)
-		strcpy(build_id, "-");
-	escape_path(path, sizeof path, signet_image_path(image));
-	const signet_identity *id = signet_image_identity(image);
-	if (id) {
+	size_t n = 0;
+	out[n++] = '"';
+	size_t taken = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p && taken < REASON_MAX && n + 6 < size;
+	     p++, taken++) {
+		if (*p < 0x20 || *p == 0x7f || *p == '\\' || *p == '"')
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", *p);
+		else
+			out[n++] = (char)*p;
+	}
+	out[n++] = '"';
+	out[n] = '\0';
+}
+
+/* The identity fields of an add or remove line: "identity=..." and what that kind carries. */
+static void format_identity(char *out, size_t size, const signet_image *image)
+{
+	const signet_identity *id = NULL;
+	const signet_error *why = NULL;
+	/* Computed on the first ask and cached on the record: a remove line says what the add line said. */
+	signet_signature_status status = signet_image_signature(image, &id, &why);
+	if (status == SIGNET_SIGNATURE_VERIFIED && id) {
 		/* Identifiers and teams are restricted to [A-Za-z0-9._-]: no escaping needed. */
 		const char *team = signet_identity_team(id);
-		snprintf(identity, sizeof identity, "signed team=%s identifier=%s cdhash=%s", team ? team : "-",
+		snprintf(out, size, "identity=verified team=%s identifier=%s cdhash=%s", team ? team : "-",
 			signet_identity_identifier(id), signet_identity_cdhash_hex(id));
+	} else if (status == SIGNET_SIGNATURE_INVALID) {
+		char reason[REASON_MAX * 4 + 3];
+		quote_text(reason, sizeof reason, why ? signet_error_message(why) : "out of memory");
+		const char *code = why ? signet_code_name(signet_error_code(why)) : "SIGNET_E_NOMEM";
+		snprintf(out, size, "identity=invalid code=%s reason=%s", code ? code : "-", reason);
 	} else {
-		snprintf(identity, sizeof identity, "%s", signet_image_is_platform(image) ? "platform" : "unsigned");
+		snprintf(out, size, "identity=%s", signet_image_is_platform(image) ? "platform" : "unsigned");
 	}
-	int n = snprintf(buf, size, "signet-image: %s base=0x%016llx id=%llu build-id=%s arrival=%s identity=%s path=%s\n",
-		event, (unsigned long long)signet_image_base(image), (unsigned long long)signet_image_id(image),
-		build_id, signet_arrival_name(signet_image_arrival(image)), identity, path);
+}
+
+/* The line is complete or cut, but always one line ending in '\n'. */
+static size_t finish_line(char *buf, size_t size, int n)
+{
 	if (n < 0)
 		return 0;
-	if ((size_t)n >= size) { /* cut, but still one line */
+	if ((size_t)n >= size) {
 		buf[size - 2] = '\n';
 		return size - 1;
 	}
 	return (size_t)n;
 }
 
-static void emit(const char *event, const signet_image *image)
+size_t sg_imagelog_format(char *buf, size_t size, const char *event, const signet_image *image)
 {
-	char line[4096 + 512];
-	size_t len = sg_imagelog_format(line, sizeof line, event, image);
-	/* One write() per line: with O_APPEND, lines of concurrent writers never interleave. */
+	char build_id[2 * 64 + 1];
+	char path[4096 + 1]; /* longer escaped paths are cut */
+	char identity[REASON_MAX * 4 + 256];
+	if (signet_image_build_id_hex(image, build_id, sizeof build_id) == 0)
+		strcpy(build_id, "-");
+	escape_path(path, sizeof path, signet_image_path(image));
+	format_identity(identity, sizeof identity, image);
+	/* The pid: several processes may append to one log file (SIGNET_PRINT_IMAGES=/path). */
+	int n = snprintf(buf, size, "signet-image: %s pid=%ld base=0x%016llx id=%llu build-id=%s arrival=%s %s path=%s\n",
+		event, (long)getpid(), (unsigned long long)signet_image_base(image),
+		(unsigned long long)signet_image_id(image), build_id,
+		signet_arrival_name(signet_image_arrival(image)), identity, path);
+	return finish_line(buf, size, n);
+}
+
+size_t sg_imagelog_format_refusal(char *buf, size_t size, const char *path, int code, const signet_error *why)
+{
+	char escaped[4096 + 1], reason[REASON_MAX * 4 + 3];
+	escape_path(escaped, sizeof escaped, path);
+	quote_text(reason, sizeof reason, why ? signet_error_message(why) : signet_code_description(code));
+	const char *name = signet_code_name(code);
+	/* The path last, like every other event's: the reason is a quoted field before it. */
+	int n = snprintf(buf, size, "signet-image: refuse pid=%ld code=%s check=%s reason=%s path=%s\n",
+		(long)getpid(), name ? name : "-", why && signet_error_check(why) ? signet_error_check(why) : "-",
+		reason, escaped);
+	return finish_line(buf, size, n);
+}
+
+/* One write() per line: with O_APPEND, lines of concurrent writers never interleave. */
+static void write_line(const char *line, size_t len)
+{
 	while (len > 0 && write(log_fd, line, len) < 0 && errno == EINTR)
 		;
+}
+
+static void emit(const char *event, const signet_image *image)
+{
+	char line[SG_IMAGELOG_LINE_MAX];
+	write_line(line, sg_imagelog_format(line, sizeof line, event, image));
 }
 
 void sg_imagelog_refusal(const char *path, int code, const signet_error *why)
 {
 	if (log_fd < 0)
 		return;
-	char escaped[4096 + 1], line[4096 * 2 + 512];
-	escape_path(escaped, sizeof escaped, path);
-	/* The reason is last and free text; it is one line already. */
-	const char *name = signet_code_name(code);
-	int n = snprintf(line, sizeof line, "signet-image: refuse code=%s check=%s path=%s reason=%s\n",
-		name ? name : "?", why && signet_error_check(why) ? signet_error_check(why) : "-", escaped,
-		why ? signet_error_message(why) : signet_code_description(code));
-	if (n < 0)
-		return;
-	size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-	line[len - 1] = '\n';
-	while (write(log_fd, line, len) < 0 && errno == EINTR)
-		;
+	char line[SG_IMAGELOG_LINE_MAX];
+	write_line(line, sg_imagelog_format_refusal(line, sizeof line, path, code, why));
 }
 
 static void on_add(const signet_image *image, void *payload) { (void)payload; emit("add", image); }

@@ -80,6 +80,8 @@ struct sg_loaded {
 	                     * its descriptor number (ld.so's name for the image) is never reused
 	                     * while anyone can still see the image */
 	sg_image_vec deps;  /* images loaded for this one, each holding one load */
+	char *proc_name;    /* the name ld.so gave the image ("/proc/PID/fd/N") before debug_name()
+	                     * replaced it; freed with the record, after dlclose() (see there) */
 };
 
 /* ---- lookups ---- */
@@ -117,6 +119,7 @@ static void finish_removal(signet_image *img);
 
 static void free_loaded(sg_loaded *l)
 {
+	free(l->proc_name);
 	sg_snapshot_close_fd(l->memfd);
 	free(l->deps.items);
 	free(l);
@@ -224,6 +227,63 @@ static bool mapping_is(const struct link_map *lm, const sg_expected_mapping *x)
 	return true;
 }
 
+/*
+ * Debuggers' name for an image mapped from a sealed snapshot
+ * (docs/loading.md, "Debugging"). ld.so recorded the name it was given,
+ * /proc/PID/fd/N, as link_map::l_name: that is what dladdr(),
+ * dl_iterate_phdr(), gdb's `info sharedlibrary` and a core file's list of
+ * objects (read from r_debug in the dumped memory) show, and it means
+ * nothing once the process is gone. Replace it with the verified file's
+ * real path, the file the sealed bytes were copied from.
+ *
+ * Ownership (glibc 2.36, elf/dl-close.c): "This name always is allocated",
+ * and dlclose() frees l_name with ld.so's free(), which after startup is
+ * the malloc family found in the main program's scope
+ * (__rtld_malloc_init_real) -- the same malloc() this call resolves to,
+ * ASan's interposed one included. So the new name is malloc()ed and
+ * becomes glibc's.
+ *
+ * The old name is not freed here: another thread may be reading it right
+ * now (dladdr() and dl_iterate_phdr() read l_name under glibc's locks,
+ * which we cannot take). It is kept on the loader's state and freed with
+ * the record, after our dlclose(). The store is one aligned pointer
+ * (release: the string is written before a reader can see the pointer).
+ *
+ * Nothing is weakened:
+ *  - l_libname still holds /proc/PID/fd/N, so our own later dlopen() of
+ *    that name still finds the image, and the descriptor stays open (and
+ *    its number unused) while the image is loaded;
+ *  - l_origin was computed from the /proc name when ld.so made the
+ *    link_map and is left alone: $ORIGIN of this image resolves as before,
+ *    never in the real directory, whose files nobody verified;
+ *  - glibc matches a later plain dlopen(PATH) against l_name: a foreign
+ *    dlopen() of the real path now returns this verified image instead of
+ *    mapping a second, unverified copy of the file (with the same soname)
+ *    from disk. The registry already handles a foreign handle keeping a
+ *    Signet image mapped (finish_removal(): it comes back as foreign).
+ * Returns the old name (the caller keeps it), or NULL when nothing was
+ * changed: out of memory (the image just keeps its /proc name), or the
+ * link_map's name is not the one we asked for (not the object we mapped).
+ */
+static char *debug_name(struct link_map *lm, const char *asked, const char *real)
+{
+	if (!lm->l_name || strcmp(lm->l_name, asked) != 0)
+		return NULL;
+	char *name = strdup(real);
+	if (!name)
+		return NULL;
+	char *old = lm->l_name;
+	__atomic_store_n(&lm->l_name, name, __ATOMIC_RELEASE);
+	return old;
+}
+
+/* Undoes debug_name() on the refusal path; the copy is leaked, since a reader may hold it. */
+static void undo_debug_name(struct link_map *lm, char *old)
+{
+	if (old)
+		__atomic_store_n(&lm->l_name, old, __ATOMIC_RELEASE);
+}
+
 int sg_commit_locked(const char *name, sg_claim *claim, int memfd, const sg_expected_mapping *expect,
 	sg_image_vec *deps, signet_image **out, sg_batch *batch, signet_error **err)
 {
@@ -254,7 +314,14 @@ int sg_commit_locked(const char *name, sg_claim *claim, int memfd, const sg_expe
 			.check = "policy.platform" }, "not a platform library: the file was replaced between its check "
 			"and its mapping (the bytes mapped are not the bytes judged)");
 	}
-	*l = (sg_loaded){ .count = 1, .handle = handle, .memfd = memfd, .deps = *deps };
+	/*
+	 * Renamed before the record is made: the registry tells images apart
+	 * by (l_addr, l_name), and from now on dl_iterate_phdr() reports the
+	 * new pointer. We hold the load lock, so no sync can walk the list
+	 * between the two.
+	 */
+	char *proc_name = memfd >= 0 ? debug_name(lm, name, claim->path) : NULL;
+	*l = (sg_loaded){ .count = 1, .handle = handle, .memfd = memfd, .deps = *deps, .proc_name = proc_name };
 	claim->key = (sg_image_key){ .base = lm->l_addr, .name_ptr = lm->l_name };
 	claim->hooks = &loader_hooks;
 	claim->loaded = l;
@@ -266,6 +333,7 @@ int sg_commit_locked(const char *name, sg_claim *claim, int memfd, const sg_expe
 	 * snapshot we verified: refuse it.
 	 */
 	if (rc || !img || claim->loaded) {
+		undo_debug_name(lm, proc_name);
 		dl_close(handle);
 		claim->loaded = NULL;
 		free(l); /* the memfd and the dependencies are still the caller's */

@@ -9,4 +9,5 @@ libsignet_internal_la_SOURCES += \
 	loader/process/inspect.c \
 	loader/process/mappings.c \
 	loader/process/peer.c \
+	loader/process/self.c \
 	loader/process/process.c

@@ -8,7 +8,9 @@
  * inspect.c (the inspection: main executable, then every executable
  * mapping through mappings.c), peer.c (the process at the other end of a
  * Unix socket: SO_PEERPIDFD, or SO_PEERCRED and sock_diag), process.c
- * (accessors, signet_process_check(), the cheap exec check).
+ * (accessors, signet_process_check(), the cheap exec check), self.c (the
+ * signature of one image of this very process, from its file: what
+ * signet_image_signature() reports for images Signet did not load).
  *
  * Layering (docs/conventions.md): core, codesign, cms, policy,
  * requirement; never the registry, the loader or guests.
@@ -21,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <signet/image.h>
 #include <signet/process.h>
 
 #include "core/array.h"
@@ -129,6 +132,24 @@ int sg_process_add_problem(signet_process *p, signet_error *problem) __attribute
  */
 int sg_process_judge_mappings(signet_process *p, const sg_mappings *maps, const signet_policy *policy,
 	signet_error **err) __attribute__((warn_unused_result));
+
+/* ---- self.c ------------------------------------------------------------- */
+
+/*
+ * The signature of one image of this process, from its file: the main
+ * program through /proc/self/exe (the inode that runs), a library through
+ * `path` after checking (device and inode, /proc/self/maps) that it is the
+ * file mapped at `address` (a relative path is opened against the
+ * working directory, and so checked too). UNSIGNED: no signature;
+ * VERIFIED: *identity set (the caller's),
+ * every page hash and the CMS chain to `policy`'s anchors checked under
+ * its verification options; INVALID: *why says why (check "process.image",
+ * with the verifier's error as its cause), including a signed file when
+ * `policy` is NULL or has no anchors, and an image with no name. The
+ * caller answers for the vDSO (no file) itself. Never fails otherwise; thread-safe.
+ */
+signet_signature_status sg_process_image_signature(signet_identity **identity, signet_error **why,
+	const char *path, uintptr_t address, bool main_program, const signet_policy *policy);
 
 /* ---- peer.c -------------------------------------------------------------- */
 

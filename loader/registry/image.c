@@ -233,6 +233,26 @@ bool sg_image_matches_short_name(const signet_image *image, const char *name)
 	return strcmp(slash ? slash + 1 : image->path, name) == 0;
 }
 
+void sg_file_signature_free(sg_file_signature *sig)
+{
+	if (!sig)
+		return;
+	signet_identity_free(sig->identity);
+	signet_error_free(sig->why);
+	free(sig);
+}
+
+const sg_file_signature *sg_image_publish_signature(signet_image *image, sg_file_signature *sig)
+{
+	sg_file_signature *expected = NULL;
+	/* acq_rel: the winner's fields are written before the pointer, and read after it. */
+	if (atomic_compare_exchange_strong_explicit(&image->file_signature, &expected, sig, memory_order_acq_rel,
+	    memory_order_acquire))
+		return sig;
+	sg_file_signature_free(sig);
+	return expected;
+}
+
 /* ---- public accessors ---- */
 
 const char *signet_arrival_name(signet_arrival arrival)
@@ -243,6 +263,16 @@ const char *signet_arrival_name(signet_arrival arrival)
 	case SIGNET_ARRIVAL_VDSO: return "vdso";
 	case SIGNET_ARRIVAL_SIGNET: return "signet";
 	case SIGNET_ARRIVAL_FOREIGN: return "foreign";
+	}
+	return "unknown";
+}
+
+const char *signet_signature_status_name(signet_signature_status status)
+{
+	switch (status) {
+	case SIGNET_SIGNATURE_UNSIGNED: return "unsigned";
+	case SIGNET_SIGNATURE_VERIFIED: return "verified";
+	case SIGNET_SIGNATURE_INVALID: return "invalid";
 	}
 	return "unknown";
 }
@@ -264,6 +294,7 @@ void signet_image_free(signet_image *image)
 	free(image->segments);
 	sg_array_clear(&image->told);
 	signet_identity_free(image->identity);
+	sg_file_signature_free(atomic_load(&image->file_signature));
 	if (image->hooks && image->loaded)
 		image->hooks->free_state(image->loaded);
 	free(image);

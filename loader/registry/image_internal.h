@@ -56,6 +56,18 @@ typedef struct sg_image_hooks {
 	void (*free_state)(struct sg_loaded *state);
 } sg_image_hooks;
 
+/*
+ * What the file of an image nobody verified at load (the main program,
+ * startup and foreign images) says about its signature: computed on the
+ * first signet_image_signature() for the record (load/signature.c), never
+ * before, so a process that never asks never pays for it.
+ */
+typedef struct sg_file_signature {
+	signet_signature_status status;
+	signet_identity *identity; /* VERIFIED only */
+	signet_error *why;         /* INVALID only */
+} sg_file_signature;
+
 struct signet_image {
 	atomic_uint refs;
 
@@ -74,6 +86,14 @@ struct signet_image {
 	bool platform;               /* an unsigned library the policy accepted as a platform library */
 	const sg_image_hooks *hooks; /* NULL for images nobody claimed */
 	struct sg_loaded *loaded;    /* the owner's state, opaque here; NULL with no hooks */
+
+	/*
+	 * Computed lazily, without a lock: NULL until the first caller's
+	 * answer is published by compare-and-swap (sg_image_publish_signature);
+	 * set at most once, immutable after, freed with the record. A thread
+	 * that loses the race frees its own answer and takes the winner's.
+	 */
+	_Atomic(sg_file_signature *) file_signature;
 
 	/* registry state (registry lock) */
 	sg_image_state state;
@@ -115,6 +135,14 @@ const char *sg_image_mapped_string(const signet_image *image, uintptr_t address,
 /* Reads DT_SONAME/DT_NEEDED from a live mapping. `cb` gets each DT_NEEDED. */
 void sg_image_for_each_needed(const sg_image_facts *facts,
 	void (*cb)(const char *needed, void *payload), void *payload);
+
+/*
+ * Publishes `sig` (the caller's) as the record's file signature unless
+ * another thread published first; returns the one that stands (the other
+ * is freed). Thread-safe.
+ */
+const sg_file_signature *sg_image_publish_signature(signet_image *image, sg_file_signature *sig);
+void sg_file_signature_free(sg_file_signature *sig);
 
 /* True when `name` equals the soname or the last path component of `image`. */
 bool sg_image_matches_short_name(const signet_image *image, const char *name);

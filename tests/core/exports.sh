@@ -8,6 +8,8 @@ so=$(ls "$SIGNET_TEST_BUILDDIR"/.libs/libsignet.so.* 2>/dev/null | head -1)
 nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRV]$/ {print $3}' | sed 's/@.*//' | sort -u >"$tmpdir/exports"
 check_grep "exports signet_load" '^signet_load$' "$tmpdir/exports"
 check_grep "exports signet_registry_add_observer" '^signet_registry_add_observer$' "$tmpdir/exports"
+check_grep "exports signet_image_signature" '^signet_image_signature$' "$tmpdir/exports"
+check_grep "exports signet_signature_status_name" '^signet_signature_status_name$' "$tmpdir/exports"
 check_no_grep "exports nothing but signet_*" '^[^s]|^s[^i]|^si[^g]' "$tmpdir/exports"
 check_no_grep "internal sg_* symbols stay hidden" '^sg_' "$tmpdir/exports"
 objdump -T "$so" | grep -E ' signet_load$' >"$tmpdir/ver"

@@ -27,5 +27,5 @@ check_grep "build-ids are printed in hex" ' startup +unsigned +[0-9a-f]{40} ' "$
 check_no_grep "images writes nothing to stderr" '.' "$tmpdir/err"
 
 SIGNET_PRINT_IMAGES=1 "$host" images >/dev/null 2>"$tmpdir/log"
-check_grep "SIGNET_PRINT_IMAGES=1 logs the startup set" '^signet-image: add base=0x[0-9a-f]{16} id=[0-9]+ build-id=[0-9a-f-]+ arrival=startup identity=unsigned path=.*libc\.so\.6$' "$tmpdir/log"
+check_grep "SIGNET_PRINT_IMAGES=1 logs the startup set" '^signet-image: add pid=[0-9]+ base=0x[0-9a-f]{16} id=[0-9]+ build-id=[0-9a-f-]+ arrival=startup identity=unsigned path=.*libc\.so\.6$' "$tmpdir/log"
 finish

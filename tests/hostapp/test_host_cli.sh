@@ -108,7 +108,7 @@ check_status "pipe without bundles is a usage error" 2 "$host" $anchors pipe
 "$host" $anchors images "$p/Rot13.bundle" "$p/Tampered.bundle" >"$tmpdir/img" 2>"$tmpdir/err"
 st=$?
 [ "$st" -eq 1 ] && ok "images exits 1 when a bundle was refused" || not_ok "images status" "got $st"
-check_grep "images lists the loaded bundle as signed" ' signet +signed .*Rot13\.bundle/lib/rot13\.so$' "$tmpdir/img"
+check_grep "images lists the loaded bundle as verified" ' signet +verified .*Rot13\.bundle/lib/rot13\.so$' "$tmpdir/img"
 check_grep "the image log names what this run loaded" 'Rot13\.bundle/lib/rot13\.so: org\.signet\.sample\.rot13 team=ABCDE12345 cdhash=[0-9a-f]{64}$' "$tmpdir/img"
 check_no_grep "the refused bundle is not loaded" 'Tampered' "$tmpdir/img"
 

@@ -128,14 +128,17 @@ jq_is "images --json: every image has the documented keys, in order" "$tmpdir/im
 jq_is "images --json: the host comes first, as main" "$tmpdir/img.json" '.images[0] | [.id, .arrival, (.path | endswith("/signet-host"))]' '[1,"main",true]'
 jq_is "images --json: bases are 0x and 16 hex digits" "$tmpdir/img.json" '[.images[].base | test("^0x[0-9a-f]{16}$")] | unique' '[true]'
 jq_is "images --json: libc is a startup image" "$tmpdir/img.json" '[.images[] | select(.path | endswith("/libc.so.6")) | .arrival]' '["startup"]'
+jq_is "images --json: the unsigned host and libc are unsigned, with no identity or reason" "$tmpdir/img.json" \
+	'[.images[] | select(.arrival == "main" or (.path | endswith("/libc.so.6"))) | [.signature, .identifier, .reason]]' \
+	'[["unsigned",null,null],["unsigned",null,null]]'
 "$host" images >"$tmpdir/img.txt"
 rows=$(awk 'NR > 1 && /^[0-9]/' "$tmpdir/img.txt" | wc -l)
 jq_is "images --json: as many images as the table's rows" "$tmpdir/img.json" '.images | length' "$rows"
 "$host" $anchors images --json "$p/Rot13.bundle" "$p/Tampered.bundle" >"$tmpdir/img.json" 2>"$tmpdir/err"
 status_is "images --json with a refused bundle exits 1, as without --json" 1 $?
 jq_is "images --json: Rot13 loaded by Signet, with its identity" "$tmpdir/img.json" \
-	'[.images[] | select(.arrival == "signet") | [(.path | endswith("/Rot13.bundle/lib/rot13.so")), .signed, .identifier, .team, .cdhash, .soname]]' \
-	"[[true,true,\"org.signet.sample.rot13\",\"ABCDE12345\",\"$rot13\",\"rot13.so\"]]"
+	'[.images[] | select(.arrival == "signet") | [(.path | endswith("/Rot13.bundle/lib/rot13.so")), .signature, .signed, .identifier, .team, .cdhash, .soname, .reason]]' \
+	"[[true,\"verified\",true,\"org.signet.sample.rot13\",\"ABCDE12345\",\"$rot13\",\"rot13.so\",null]]"
 check_grep "the refusal is on stderr as usual" '^signet-host: images: refused: .*Tampered\.bundle/lib/rot13\.so: page [0-9]+ \(file offset 0x' "$tmpdir/err"
 check_grep "with its check as a continuation line" '^  check: signature\.page \(SIGNET_E_PAGE_MISMATCH\)$' "$tmpdir/err"
 

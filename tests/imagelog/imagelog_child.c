@@ -2,7 +2,8 @@
 /*
  * imagelog_child.c - run by test_imagelog with SIGNET_PRINT_IMAGES set:
  * loads and unloads the library named by argv[1] through Signet, trusting
- * the anchors in argv[2], then tries a file that does not exist.
+ * the anchors in argv[2], then tries two files that do not exist (one with
+ * a name the log must escape).
  */
 #include <stdio.h>
 
@@ -27,6 +28,9 @@ int main(int argc, char **argv)
 	}
 	/* And one refusal: the log says why. */
 	if (signet_load(&img, "/nonexistent/librefused.so", policy, NULL) == 0)
+		return 1;
+	/* And a path the log must escape: a space, quotes, a backslash, a newline. */
+	if (signet_load(&img, "/nonexistent/odd \"name\"\\\n.so", policy, NULL) == 0)
 		return 1;
 	signet_policy_free(policy);
 	return 0;

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,8 @@
 
 /* Runs the child with SIGNET_PRINT_IMAGES=value (NULL: unset); its stderr
  * goes to `stderr_path`. Returns the exit status. */
+static pid_t last_child;
+
 static int run_child(const char *value, const char *stderr_path, const char *library)
 {
 	char child[PATH_MAX];
@@ -35,6 +38,7 @@ static int run_child(const char *value, const char *stderr_path, const char *lib
 		execl(child, child, library, sg_test_pki("root.pem"), (char *)NULL);
 		_exit(97);
 	}
+	last_child = pid;
 	/* 20 s at most: a child that hangs (on a FIFO log, say) fails instead of hanging the suite. */
 	int status = 0;
 	for (int tenths = 0; waitpid(pid, &status, WNOHANG) == 0; tenths++) {
@@ -60,41 +64,155 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* The line for `event` of the image at `path` with `arrival` and `identity`, or NULL. */
-static const char *find_line_as(const char *text, const char *event, const char *arrival, const char *identity,
-	const char *path)
+/* ---- the parsing rule of docs/image-log.md ("Parsing") ---- */
+
+#define MAX_FIELDS 16
+
+typedef struct field {
+	char key[32];
+	char value[PATH_MAX + 8192];
+} field;
+
+typedef struct parsed {
+	char event[16];
+	size_t n;
+	field f[MAX_FIELDS];
+	char keys[512]; /* the keys in order, separated by spaces */
+} parsed;
+
+/*
+ * Parses one line (without its newline) by the documented rule: the prefix,
+ * the event, then KEY=VALUE fields separated by single spaces, a value
+ * quoted ("...", no '"' inside) or bare (up to the next space), and path=
+ * last, running to the end of the line. False when the line breaks it.
+ */
+static bool parse_line(const char *line, parsed *out)
 {
-	char head[64], tail[PATH_MAX + 64], arr[256];
-	snprintf(head, sizeof head, "signet-image: %s base=0x", event);
-	snprintf(arr, sizeof arr, " arrival=%s identity=%s", arrival, identity);
-	snprintf(tail, sizeof tail, "path=%s\n", path);
-	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-		const char *end = strchr(line, '\n');
-		if (!end)
-			return NULL;
-		size_t len = (size_t)(end - line) + 1;
-		char buf[PATH_MAX + 512];
-		if (len >= sizeof buf)
-			continue;
-		memcpy(buf, line, len);
-		buf[len] = '\0';
-		if (strncmp(buf, head, strlen(head)) == 0 && strstr(buf, arr) && strstr(buf, tail))
-			return line;
+	static const char prefix[] = "signet-image: ";
+	memset(out, 0, sizeof *out);
+	if (strncmp(line, prefix, sizeof prefix - 1) != 0 || strchr(line, '\n'))
+		return false;
+	const char *p = line + sizeof prefix - 1;
+	const char *sp = strchr(p, ' ');
+	if (!sp || sp == p || (size_t)(sp - p) >= sizeof out->event)
+		return false;
+	memcpy(out->event, p, (size_t)(sp - p));
+	for (p = sp + 1; out->n < MAX_FIELDS;) {
+		field *f = &out->f[out->n++];
+		const char *eq = strchr(p, '=');
+		if (!eq || eq == p || (size_t)(eq - p) >= sizeof f->key)
+			return false;
+		memcpy(f->key, p, (size_t)(eq - p));
+		if (strspn(f->key, "abcdefghijklmnopqrstuvwxyz-") != strlen(f->key))
+			return false;
+		size_t used = strlen(out->keys);
+		snprintf(out->keys + used, sizeof out->keys - used, "%s%s", used ? " " : "", f->key);
+		const char *v = eq + 1, *end;
+		if (strcmp(f->key, "path") == 0) {
+			if (!*v || strlen(v) >= sizeof f->value)
+				return false;
+			strcpy(f->value, v);
+			return true;
+		}
+		if (*v == '"') {
+			end = strchr(v + 1, '"');
+			if (!end)
+				return false;
+			end++;
+		} else {
+			end = strchr(v, ' ');
+			if (!end || end == v)
+				return false; /* a bare value, and path= must still follow */
+		}
+		if (*end != ' ' || (size_t)(end - v) >= sizeof f->value)
+			return false;
+		memcpy(f->value, v, (size_t)(end - v));
+		p = end + 1;
 	}
-	return NULL;
+	return false;
 }
 
-static const char *find_line(const char *text, const char *event, const char *arrival, const char *path)
+/* The value of `key`, or "" when the line has no such field. */
+static const char *get(const parsed *l, const char *key)
 {
-	return find_line_as(text, event, arrival, "unsigned path=", path);
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->f[i].key, key) == 0)
+			return l->f[i].value;
+	return "";
 }
 
-/* A fixture's lines: signed by the test team, with its identifier. */
-static const char *find_signed(const char *text, const char *event, const char *path, const char *identifier)
+/* Is this one of the documented shapes: the keys in order for its event and identity? */
+static bool shape_ok(const parsed *l)
 {
-	char identity[256];
-	snprintf(identity, sizeof identity, "signed team=ABCDE12345 identifier=%s cdhash=", identifier);
-	return find_line_as(text, event, "signet", identity, path);
+	static const char image[] = "pid base id build-id arrival identity";
+	if (strcmp(l->event, "refuse") == 0)
+		return strcmp(l->keys, "pid code check reason path") == 0;
+	if (strcmp(l->event, "add") != 0 && strcmp(l->event, "remove") != 0)
+		return false;
+	const char *identity = get(l, "identity");
+	const char *tail = strcmp(identity, "verified") == 0 ? " team identifier cdhash path"
+		: strcmp(identity, "invalid") == 0 ? " code reason path"
+		: strcmp(identity, "unsigned") == 0 || strcmp(identity, "platform") == 0 ? " path" : NULL;
+	if (!tail)
+		return false;
+	char want[256];
+	snprintf(want, sizeof want, "%s%s", image, tail);
+	return strcmp(l->keys, want) == 0;
+}
+
+/* Each line of `text` in turn (copied into `line`, without its newline); NULL at the end. */
+static const char *next_line(const char *text, char *line, size_t size)
+{
+	const char *nl = strchr(text, '\n');
+	if (!nl)
+		return NULL;
+	size_t len = (size_t)(nl - text);
+	if (len >= size)
+		len = size - 1;
+	memcpy(line, text, len);
+	line[len] = '\0';
+	return nl + 1;
+}
+
+/* The first line of `text` with this event, arrival and path, parsed into `out`; false when none. */
+static bool find(const char *text, const char *event, const char *arrival, const char *path, parsed *out)
+{
+	char line[PATH_MAX + 16384];
+	for (const char *at = text; (at = next_line(at, line, sizeof line));) {
+		if (!parse_line(line, out) || strcmp(out->event, event) != 0 || strcmp(get(out, "path"), path) != 0)
+			continue;
+		if (!arrival || strcmp(get(out, "arrival"), arrival) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Every line of `text` after `skip` bytes parses, has a documented shape and the child's pid. */
+static void assert_every_line(const char *text, pid_t pid)
+{
+	char line[PATH_MAX + 16384], want_pid[32];
+	snprintf(want_pid, sizeof want_pid, "%ld", (long)pid);
+	size_t lines = 0;
+	parsed *l = malloc(sizeof *l);
+	for (const char *at = text; (at = next_line(at, line, sizeof line)); lines++) {
+		bool ok = parse_line(line, l) && shape_ok(l) && strcmp(get(l, "pid"), want_pid) == 0;
+		if (!ok)
+			fprintf(stderr, "bad line: %s\n", line);
+		CU_ASSERT(ok);
+	}
+	CU_ASSERT(lines > 3);
+	free(l);
+}
+
+/* A fixture's line: verified, signed by the test team, with its identifier. */
+static bool find_signed(const char *text, const char *event, const char *path, const char *identifier)
+{
+	parsed *l = malloc(sizeof *l);
+	bool ok = find(text, event, "signet", path, l) && strcmp(get(l, "identity"), "verified") == 0 &&
+		strcmp(get(l, "team"), "ABCDE12345") == 0 && strcmp(get(l, "identifier"), identifier) == 0 &&
+		strlen(get(l, "cdhash")) >= 40 && strspn(get(l, "cdhash"), "0123456789abcdef") == strlen(get(l, "cdhash"));
+	free(l);
+	return ok;
 }
 
 static void test_log_to_a_file(void)
@@ -112,28 +230,44 @@ static void test_log_to_a_file(void)
 	char *text = slurp(log);
 	CU_ASSERT(strncmp(text, "existing line\n", 14) == 0);
 
+	assert_every_line(text + 14, last_child);
+	parsed *l = malloc(sizeof *l);
+	/* The executable's line: first after ours, arrival main, real path, unsigned. */
 	char exe[PATH_MAX];
-	snprintf(exe, sizeof exe, "%s/tests/imagelog/", sg_builddir());
-	/* The executable's line: first after ours, arrival main, real path. */
-	CU_ASSERT(strncmp(text + 14, "signet-image: add base=0x", 25) == 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, " arrival=main identity=unsigned path="));
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "imagelog_child\n"));
-	CU_ASSERT_PTR_NOT_NULL(find_line(text, "add", "startup", "/lib/x86_64-linux-gnu/libc.so.6") ?:
-		find_line(text, "add", "startup", "/usr/lib/x86_64-linux-gnu/libc.so.6"));
-	const char *add = find_signed(text, "add", lib, "org.signet.test.fixture0");
-	const char *rm = find_signed(text, "remove", lib, "org.signet.test.fixture0");
-	/* The refusal names the file, the code and the reason. */
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "signet-image: refuse code=SIGNET_E_IO check=load.open "
-		"path=/nonexistent/librefused.so reason=/nonexistent/librefused.so: cannot open: No such file"));
-	CU_ASSERT_PTR_NOT_NULL(add);
-	CU_ASSERT_PTR_NOT_NULL(rm);
-	CU_ASSERT(add && rm && add < rm);
+	snprintf(exe, sizeof exe, "signet-image: add pid=%ld base=0x", (long)last_child);
+	CU_ASSERT(strncmp(text + 14, exe, strlen(exe)) == 0);
+	char line[PATH_MAX + 16384];
+	next_line(text + 14, line, sizeof line);
+	CU_ASSERT(parse_line(line, l) && strcmp(get(l, "arrival"), "main") == 0 &&
+		strcmp(get(l, "identity"), "unsigned") == 0 && strstr(get(l, "path"), "imagelog_child"));
+	CU_ASSERT(find(text, "add", "startup", "/lib/x86_64-linux-gnu/libc.so.6", l) ||
+		find(text, "add", "startup", "/usr/lib/x86_64-linux-gnu/libc.so.6", l));
+	CU_ASSERT_STRING_EQUAL(get(l, "identity"), "unsigned");
+	CU_ASSERT(find_signed(text, "add", lib, "org.signet.test.fixture0"));
+	CU_ASSERT(find_signed(text, "remove", lib, "org.signet.test.fixture0"));
+	/* add before remove, and the same record */
+	CU_ASSERT_FATAL(find(text, "add", "signet", lib, l));
+	char id[32];
+	snprintf(id, sizeof id, "%s", get(l, "id"));
 	/* The fixture has a 20-byte build-id: 40 hex digits. */
-	if (add) {
-		const char *bid = strstr(add, "build-id=");
-		CU_ASSERT_PTR_NOT_NULL_FATAL(bid);
-		CU_ASSERT_EQUAL(strspn(bid + 9, "0123456789abcdef"), 40);
-	}
+	CU_ASSERT_EQUAL(strlen(get(l, "build-id")), 40);
+	CU_ASSERT_EQUAL(strspn(get(l, "build-id"), "0123456789abcdef"), 40);
+	CU_ASSERT_FATAL(find(text, "remove", "signet", lib, l));
+	CU_ASSERT_STRING_EQUAL(get(l, "id"), id);
+	const char *add = strstr(text, " arrival=signet identity=verified");
+	const char *rm = strstr(text, "signet-image: remove ");
+	CU_ASSERT(add && rm && add < rm);
+	/* The refusal, exactly: code, check, the quoted reason, and the path last. */
+	char want[1024];
+	snprintf(want, sizeof want, "signet-image: refuse pid=%ld code=SIGNET_E_IO check=load.open "
+		"reason=\"/nonexistent/librefused.so: cannot open: No such file or directory\" "
+		"path=/nonexistent/librefused.so\n", (long)last_child);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, want));
+	/* A path with a space, a quote, a backslash and a newline: escaped in the reason and the path alike. */
+	CU_ASSERT(find(text, "refuse", NULL, "/nonexistent/odd \"name\"\\x5c\\x0a.so", l));
+	CU_ASSERT_PTR_NOT_NULL(strstr(get(l, "reason"), "odd \\x22name\\x22\\x5c\\x0a.so"));
+	CU_ASSERT_EQUAL(get(l, "reason")[0], '"');
+	free(l);
 	free(text);
 	char *errtext = slurp(err);
 	CU_ASSERT_STRING_EQUAL(errtext, ""); /* nothing on stderr */
@@ -148,8 +282,9 @@ static void test_log_to_stderr_and_off(void)
 	const char *lib = sg_fixture("libfixture1.so");
 	CU_ASSERT_EQUAL_FATAL(run_child("1", err, lib), 0);
 	char *text = slurp(err);
-	CU_ASSERT_PTR_NOT_NULL(find_signed(text, "add", lib, "org.signet.test.fixture1"));
-	CU_ASSERT_PTR_NOT_NULL(find_signed(text, "remove", lib, "org.signet.test.fixture1"));
+	assert_every_line(text, last_child);
+	CU_ASSERT(find_signed(text, "add", lib, "org.signet.test.fixture1"));
+	CU_ASSERT(find_signed(text, "remove", lib, "org.signet.test.fixture1"));
 	free(text);
 
 	CU_ASSERT_EQUAL_FATAL(run_child(NULL, err, lib), 0);
@@ -182,12 +317,52 @@ static void test_log_to_a_special_file(void)
 	}
 }
 
+/*
+ * The example lines of docs/image-log.md parse by the same rule, in the
+ * documented shapes, and show every event and identity kind.
+ */
+static void test_doc_examples_parse(void)
+{
+	char doc[PATH_MAX];
+	snprintf(doc, sizeof doc, "%s/docs/image-log.md", sg_srcdir());
+	char *text = slurp(doc);
+	char line[PATH_MAX + 16384];
+	parsed *l = malloc(sizeof *l);
+	size_t examples = 0;
+	bool seen_refuse = false, seen_remove = false, seen_verified = false, seen_invalid = false, seen_unsigned = false;
+	for (const char *at = text; (at = next_line(at, line, sizeof line));) {
+		/* Example lines, not the format's templates (which have PID for a pid). */
+		if (strncmp(line, "signet-image: ", 14) != 0 || strstr(line, "pid=PID"))
+			continue;
+		examples++;
+		bool ok = parse_line(line, l) && shape_ok(l) && strspn(get(l, "pid"), "0123456789") == strlen(get(l, "pid"));
+		if (!ok)
+			fprintf(stderr, "doc line breaks the rule: %s\n", line);
+		CU_ASSERT(ok);
+		seen_refuse |= strcmp(l->event, "refuse") == 0;
+		seen_remove |= strcmp(l->event, "remove") == 0;
+		const char *identity = get(l, "identity");
+		seen_verified |= strcmp(identity, "verified") == 0;
+		seen_invalid |= strcmp(identity, "invalid") == 0;
+		seen_unsigned |= strcmp(identity, "unsigned") == 0;
+	}
+	CU_ASSERT(examples >= 5);
+	CU_ASSERT(seen_refuse && seen_remove && seen_verified && seen_invalid && seen_unsigned);
+	/* The rule itself refuses what it should: the old refuse line, with the path before the reason. */
+	CU_ASSERT_FALSE(parse_line("signet-image: refuse code=SIGNET_E_IO check=load.open path=/x reason=/x: cannot open", l)
+		&& shape_ok(l));
+	CU_ASSERT_FALSE(parse_line("signet-image: add pid=1 base=0x0 id=1 build-id=- arrival=main identity=unsigned", l));
+	free(l);
+	free(text);
+}
+
 int main(void)
 {
 	static const sg_test tests[] = {
 		{ "SIGNET_PRINT_IMAGES=/file appends add and remove lines", test_log_to_a_file },
 		{ "SIGNET_PRINT_IMAGES=1 logs to stderr; unset logs nothing", test_log_to_stderr_and_off },
 		{ "a FIFO, socket, directory or device as the log: no hang, no log", test_log_to_a_special_file },
+		{ "docs/image-log.md's example lines parse by its rule", test_doc_examples_parse },
 		{ NULL, NULL },
 	};
 	static const sg_suite suites[] = { { "imagelog", tests }, { NULL, NULL } };

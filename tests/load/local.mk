@@ -133,3 +133,14 @@ $(F)/librace-a2.so: $(srcdir)/$(F)/race.c $(TEST_PKI)
 	$(AM_V_CCLD)$(FIXTURE_LINK) -DRACE_VALUE=1 -Wl,-soname,librace.so -o $@.tmp $< && \
 	$(SIGN_A) --identifier org.signet.test.race2 $@.tmp >/dev/null && mv $@.tmp $@
 check_DATA += $(F)/librace-a2.so
+
+# Real names for debuggers (docs/loading.md, "Debugging"): a child that
+# loads libtrap.so and waits, attached and dumped by gdb. -no-install: gdb
+# must see the program itself, not libtool's wrapper script.
+check_PROGRAMS += tests/load/debug_child
+tests_load_debug_child_SOURCES = tests/load/debug_child.c
+tests_load_debug_child_CFLAGS = $(TEST_CFLAGS)
+tests_load_debug_child_LDADD = $(TEST_LDADD) -ldl
+tests_load_debug_child_LDFLAGS = -no-install
+TESTS += tests/load/test_debug_names.sh tests/load/test_startup_identity.sh
+EXTRA_DIST += tests/load/test_debug_names.sh tests/load/test_startup_identity.sh

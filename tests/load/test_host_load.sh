@@ -33,14 +33,23 @@ check_status "a bad requirement is a usage error" 2 "$host" $anchors --requireme
 "$host" $anchors load "$fx/libfixture3.so" --call fixture_id --returns int >"$tmpdir/out"
 check_grep "--returns int prints the value" '^fixture_id\(\) = 3$' "$tmpdir/out"
 
-# A debugger attached to the host sees plugin function names: ld.so named the
-# image /proc/<pid>/fd/N, which gdb can open from its own process.
+# A debugger running the host sees plugin function names. It read the list
+# of objects when the plugin was mapped, under the snapshot's name
+# /proc/<pid>/fd/N (which gdb can open); `info sharedlibrary` rereads it and
+# shows the real path Signet put there (docs/loading.md, "Debugging"), and
+# `sharedlibrary` reads that entry's symbols.
 if command -v gdb >/dev/null 2>&1; then
-	gdb -nx -batch -ex run -ex bt -ex 'info sharedlibrary' --args "$host" $anchors \
+	gdb -nx -batch -ex run -ex bt -ex 'info sharedlibrary' -ex sharedlibrary -ex 'bt 5' --args "$host" $anchors \
 		load "$fx/libtrap.so" --call trap_here --returns void >"$tmpdir/gdb" 2>&1
 	check_grep "gdb's backtrace names the plugin's inner function" ' in trap_inner \(\)' "$tmpdir/gdb"
 	check_grep "gdb's backtrace names the plugin's entry function" ' in trap_here \(\)' "$tmpdir/gdb"
-	check_grep "gdb reads the plugin from /proc/<pid>/fd/N" ' /proc/[0-9]+/fd/[0-9]+$' "$tmpdir/gdb"
+	check_grep "gdb lists the plugin by its real path" "^0x[0-9a-f]+ +0x[0-9a-f]+ +(Yes|No) .* $fx/libtrap\\.so\$" "$tmpdir/gdb"
+	check_no_grep "gdb's list has no /proc/<pid>/fd/N" ' /proc/[0-9]+/fd/[0-9]+$' "$tmpdir/gdb"
+	if [ "$(grep -c ' in trap_inner ()' "$tmpdir/gdb")" -eq 2 ]; then
+		ok "after sharedlibrary, the backtrace still names the plugin's functions"
+	else
+		not_ok "after sharedlibrary, the backtrace still names the plugin's functions" "$(grep '^#' "$tmpdir/gdb")"
+	fi
 else
 	not_ok "gdb is installed (scripts/install-deps.sh installs it)"
 fi

@@ -344,6 +344,109 @@ static void test_signed_libsqlite3(void)
 	SG_ASSERT_OK(signet_unload(img, &err), &err);
 }
 
+/*
+ * The verified image's link_map names its real path (docs/loading.md,
+ * "Debugging"): a plain dlopen() of that path gets the verified image, not
+ * a second copy, and keeps it mapped after signet_unload(). It then comes
+ * back as foreign, and its signature is not taken from the file at the
+ * path, which is not what runs.
+ */
+/* The first asks of one record's signature, from several threads at once. */
+struct ask {
+	const signet_image *image;
+	signet_signature_status status;
+	const signet_error *why;
+};
+
+static void *ask_signature(void *arg)
+{
+	struct ask *a = arg;
+	a->status = signet_image_signature(a->image, NULL, &a->why);
+	return NULL;
+}
+
+static void test_plain_dlopen_of_the_path_finds_the_verified_image(void)
+{
+	char real[PATH_MAX];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(realpath(sg_fixture("libfixture7.so"), real));
+	signet_image *img = NULL, *back = NULL;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(signet_load(&img, real, sg_test_policy(), &err), &err);
+	void *fn = NULL;
+	SG_ASSERT_OK(signet_image_symbol(&fn, img, "fixture_id", &err), &err);
+	void *plain = dlopen(real, RTLD_NOW | RTLD_NOLOAD);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
+	CU_ASSERT_PTR_EQUAL(dlsym(plain, "fixture_id"), fn);
+	const signet_identity *identity = NULL;
+	const signet_error *why = NULL;
+	CU_ASSERT_EQUAL(signet_image_signature(img, &identity, &why), SIGNET_SIGNATURE_VERIFIED);
+	CU_ASSERT_PTR_EQUAL(identity, signet_image_identity(img));
+	CU_ASSERT_PTR_NULL(why);
+	uint64_t id = signet_image_id(img);
+	SG_ASSERT_OK(signet_unload(img, &err), &err);
+
+	SG_ASSERT_OK(signet_registry_find_name(&back, real, &err), &err);
+	CU_ASSERT_NOT_EQUAL(signet_image_id(back), id);
+	CU_ASSERT_EQUAL(signet_image_arrival(back), SIGNET_ARRIVAL_FOREIGN);
+	/* Concurrent first asks: each may judge the file, all see the one answer published. */
+	struct ask asks[4];
+	pthread_t threads[4];
+	for (int i = 0; i < 4; i++) {
+		asks[i] = (struct ask){ .image = back };
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&threads[i], NULL, ask_signature, &asks[i]), 0);
+	}
+	for (int i = 0; i < 4; i++)
+		pthread_join(threads[i], NULL);
+	CU_ASSERT_EQUAL(signet_image_signature(back, &identity, &why), SIGNET_SIGNATURE_INVALID);
+	for (int i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL(asks[i].status, SIGNET_SIGNATURE_INVALID);
+		CU_ASSERT_PTR_EQUAL(asks[i].why, why);
+	}
+	CU_ASSERT_PTR_NULL(identity);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(why);
+	CU_ASSERT_EQUAL(signet_error_code(why), SIGNET_E_PROCESS_INVALID);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(why), "process.image");
+	CU_ASSERT_PTR_NOT_NULL(strstr(signet_error_message(why), "a Signet snapshot that Signet no longer holds"));
+	/* Asked again: the same answer, cached on the record. */
+	const signet_error *again = NULL;
+	CU_ASSERT_EQUAL(signet_image_signature(back, NULL, &again), SIGNET_SIGNATURE_INVALID);
+	CU_ASSERT_PTR_EQUAL(again, why);
+	signet_image_free(back);
+	CU_ASSERT_EQUAL(dlclose(plain), 0);
+	SG_ASSERT_OK(signet_registry_sync(&err), &err);
+	CU_ASSERT_EQUAL(signet_registry_find_name(&back, real, NULL), SIGNET_E_NOT_FOUND);
+}
+
+/*
+ * A foreign image's signature is judged from the file that was mapped,
+ * found by device and inode: a file renamed over its path after the
+ * dlopen() is not it, and the answer says so rather than judging the
+ * newcomer.
+ */
+static void test_foreign_image_whose_file_was_replaced(void)
+{
+	char path[PATH_MAX], other[PATH_MAX];
+	snprintf(path, sizeof path, "%s/libforeign.so", sg_sandbox());
+	snprintf(other, sizeof other, "%s/libother.so", sg_sandbox());
+	copy_to(sg_fixture("libfixture6.so"), path);
+	copy_to(sg_fixture("libunsigned.so"), other);
+	void *plain = dlopen(path, RTLD_NOW);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
+	signet_image *img = NULL;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(signet_registry_find_name(&img, path, &err), &err);
+	CU_ASSERT_EQUAL(signet_image_arrival(img), SIGNET_ARRIVAL_FOREIGN);
+	CU_ASSERT_EQUAL_FATAL(rename(other, path), 0);
+	const signet_error *why = NULL;
+	CU_ASSERT_EQUAL(signet_image_signature(img, NULL, &why), SIGNET_SIGNATURE_INVALID);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(why);
+	CU_ASSERT_EQUAL(signet_error_code(why), SIGNET_E_PROCESS_INVALID);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(why), "process.image");
+	CU_ASSERT_PTR_NOT_NULL(strstr(signet_error_message(why), "the file at this path is not the one mapped"));
+	signet_image_free(img);
+	CU_ASSERT_EQUAL(dlclose(plain), 0);
+}
+
 int main(void)
 {
 	static const sg_test tests[] = {
@@ -356,6 +459,8 @@ int main(void)
 		{ "same file twice is one image; same soname, other file, refused", test_same_soname_is_not_aliased },
 		{ "a C++ plugin with exceptions and thread_local", test_cxx_plugin },
 		{ "a signed copy of libsqlite3 runs a query", test_signed_libsqlite3 },
+		{ "a plain dlopen of the real path finds the verified image", test_plain_dlopen_of_the_path_finds_the_verified_image },
+		{ "a foreign image whose file was replaced: invalid, named so", test_foreign_image_whose_file_was_replaced },
 		{ NULL, NULL },
 	};
 	static const sg_suite suites[] = { { "load", tests }, { NULL, NULL } };

@@ -106,9 +106,9 @@ st=$?
 [ "$st" -eq 1 ] && [ ! -s "$tmpdir/out" ] && ok "pipe with a refused bundle exits 1 and moves no text" ||
 	not_ok "pipe with a refused bundle exits 1 and moves no text" "exit $st"
 check_no_grep "pipe maps no filter when one is refused" '^signet-image: add .*\.bundle/' "$tmpdir/pipelog"
-check_grep "the image log has the refusal" '^signet-image: refuse code=SIGNET_E_PAGE_MISMATCH .*Tampered\.bundle' "$tmpdir/pipelog"
+check_grep "the image log has the refusal" '^signet-image: refuse pid=[0-9]+ code=SIGNET_E_PAGE_MISMATCH .* path=.*Tampered\.bundle' "$tmpdir/pipelog"
 check_grep "the image log has the others refused in its name" \
-	'^signet-image: refuse code=SIGNET_E_BATCH_REFUSED check=load.batch path=[^ ]*Rot13\.bundle ' "$tmpdir/pipelog"
+	'^signet-image: refuse pid=[0-9]+ code=SIGNET_E_BATCH_REFUSED check=load\.batch reason=".*" path=[^ ]*Rot13\.bundle$' "$tmpdir/pipelog"
 if [ "$(grep -c '^signet-host: pipe: refused: ' "$tmpdir/err")" -eq 1 ] &&
    grep -Eq 'Tampered\.bundle/lib/rot13\.so: page [0-9]+ \(file offset 0x' "$tmpdir/err"; then
 	ok "pipe reports only the refusal that decided"
