@@ -14,26 +14,16 @@ static void usage(FILE *to)
 	      "\n"
 	      "Loads each BUNDLE as a guest (verified in parallel, added in order; a\n"
 	      "refusal is reported and the rest go on), then prints every image in this\n"
-	      "process, in load order: id, load bias, how it arrived, its signature
-"
-	      "(verified, invalid, unsigned or platform; a verified one's identity and an
-"
-	      "invalid one's reason on the line below), its build-id and its path, then
-"
-	      "the image log of this run: the images Signet loaded, with identifier,
-"
-	      "team and cdhash.
-"
-	      "
-"
-	      "  --json      one JSON object: every image, with its signature and identity
-"
-	      "  -h, --help  this text
-"
-	      "
-"
-	      "Exit codes: 0 done, 1 a BUNDLE was refused, 2 usage error.
-", to);
+	      "process, in load order: id, load bias, how it arrived, its signature\n"
+	      "(verified, invalid, unsigned or platform; a verified one's identity and an\n"
+	      "invalid one's reason on the line below), its build-id and its path, then\n"
+	      "the image log of this run: the images Signet loaded, with identifier,\n"
+	      "team and cdhash.\n"
+	      "\n"
+	      "  --json      one JSON object: every image, with its signature and identity\n"
+	      "  -h, --help  this text\n"
+	      "\n"
+	      "Exit codes: 0 done, 1 a BUNDLE was refused, 2 usage error.\n", to);
 }
 
 static const struct option options[] = {

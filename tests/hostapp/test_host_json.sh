@@ -123,14 +123,15 @@ check_grep "and says so on stderr" "^signet-host: list: $tmpdir/empty holds no b
 # --- images --json ---
 "$host" images --json >"$tmpdir/img.json" 2>"$tmpdir/err"
 status_is "images --json exits 0" 0 $?
-image_keys='["id","base","arrival","signed","platform","build_id","path","soname","identifier","team","cdhash"]'
+image_keys='["id","base","arrival","signature","signed","platform","build_id","path","soname","identifier","team","cdhash","reason"]'
 jq_is "images --json: every image has the documented keys, in order" "$tmpdir/img.json" '[.images[] | keys_unsorted] | unique' "[$image_keys]"
 jq_is "images --json: the host comes first, as main" "$tmpdir/img.json" '.images[0] | [.id, .arrival, (.path | endswith("/signet-host"))]' '[1,"main",true]'
 jq_is "images --json: bases are 0x and 16 hex digits" "$tmpdir/img.json" '[.images[].base | test("^0x[0-9a-f]{16}$")] | unique' '[true]'
 jq_is "images --json: libc is a startup image" "$tmpdir/img.json" '[.images[] | select(.path | endswith("/libc.so.6")) | .arrival]' '["startup"]'
-jq_is "images --json: the unsigned host and libc are unsigned, with no identity or reason" "$tmpdir/img.json" \
-	'[.images[] | select(.arrival == "main" or (.path | endswith("/libc.so.6"))) | [.signature, .identifier, .reason]]' \
-	'[["unsigned",null,null],["unsigned",null,null]]'
+# The sample host is signed, but this process's default policy has no anchors to judge it by.
+jq_is "images --json: the signed host, with no default anchors, is invalid with the reason whole; libc unsigned" "$tmpdir/img.json" \
+	'[.images[] | select(.arrival == "main" or (.path | endswith("/libc.so.6"))) | [.signature, .identifier, .reason.code, .reason.check]]' \
+	'[["invalid",null,"SIGNET_E_POLICY_INVALID","process.image"],["unsigned",null,null,null]]'
 "$host" images >"$tmpdir/img.txt"
 rows=$(awk 'NR > 1 && /^[0-9]/' "$tmpdir/img.txt" | wc -l)
 jq_is "images --json: as many images as the table's rows" "$tmpdir/img.json" '.images | length' "$rows"
