@@ -18,7 +18,7 @@ int host_make_policy(signet_policy **out)
 	if (!rc && !host_opts.policy && !anchors) {
 		anchors = secure_getenv("SIGNET_ANCHORS");
 		if (!anchors)
-			anchors = "/etc/signet/anchors";
+			anchors = SIGNET_CONFDIR "/anchors"; /* $(sysconfdir)/signet */
 	}
 	if (!rc && anchors)
 		rc = signet_policy_set_anchors(p, anchors, &err);

@@ -31,7 +31,7 @@ static void usage(FILE *to)
 	fputs("Usage: signet-host [--help] [--version] [--anchors FILE|DIR] [--requirement EXPR]\n"
 	      "                   [--policy FILE] [--isolate] [--guest-helper PATH] [--call-timeout MS]\n"
 	      "                   [--jobs N] [--no-cache] COMMAND [ARGS...]\n\n"
-	      "  --anchors PATH      trust anchors (default: $SIGNET_ANCHORS, else /etc/signet/anchors)\n"
+	      "  --anchors PATH      trust anchors (default: $SIGNET_ANCHORS, else " SIGNET_CONFDIR "/anchors)\n"
 	      "  --requirement EXPR  what a plugin must satisfy (default: anchor trusted and team = host)\n"
 	      "  --policy FILE       a policy file (docs/policy.md); the two options above override it\n"
 	      "  --isolate           run each bundle in its own sandboxed process (docs/isolation.md)\n"

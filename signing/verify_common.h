@@ -14,7 +14,7 @@
 #include <signet/signet.h>
 #include <signet/requirement.h>
 
-#define SIGNET_DEFAULT_ANCHORS "/etc/signet/anchors"
+#define SIGNET_DEFAULT_ANCHORS SIGNET_CONFDIR "/anchors" /* $(sysconfdir)/signet */
 
 typedef struct sg_verify_cli {
 	const char *anchors;      /* NULL: $SIGNET_ANCHORS, else the default */
