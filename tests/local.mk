@@ -139,3 +139,4 @@ include $(srcdir)/tests/isolation/local.mk
 include $(srcdir)/tests/sandbox/local.mk
 include $(srcdir)/tests/quarantine/local.mk
 include $(srcdir)/tests/prefcache/local.mk
+include $(srcdir)/tests/debian/local.mk
