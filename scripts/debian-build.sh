@@ -54,12 +54,27 @@ else
 fi
 test -d "$root/etc/signet/anchors"
 test -f "$root/usr/include/signet/signet.h"
-ldd "$bin/signet" | grep -q "libsignet\.so\.0 => ${root}/usr/lib/"
+# signet runs on the packaged libsignet.so.0, not a copy of its own.
+ldd "$bin/signet" >"$out/ldd.out"
+grep -q "libsignet\.so\.0 => ${root}/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/libsignet\.so\.0" "$out/ldd.out"
+# libsignet-dev: a client builds with pkg-config and runs on libsignet0.
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+printf '#include <signet/signet.h>\n#include <stdio.h>\nint main(void) { puts(signet_version()); return 0; }\n' \
+	>"$out/client.c"
+PKG_CONFIG_SYSROOT_DIR="$root" PKG_CONFIG_LIBDIR="$root/usr/lib/$multiarch/pkgconfig:/usr/lib/$multiarch/pkgconfig:/usr/share/pkgconfig" \
+	pkg-config --cflags --libs signet >"$out/client.flags"
+# shellcheck disable=SC2046
+cc -o "$out/client" "$out/client.c" $(cat "$out/client.flags")
+test "$("$out/client")" = "$(sed -n 's/^signet (\([^-]*\)-.*/\1/p;q' "$out/src/debian/changelog")"
 samples="$out/src/plugins"
 host=("$bin/signet-host" --anchors "$samples/pki/root.pem" --requirement 'anchor trusted and team "ABCDE12345"')
 "$bin/signet-host" --version
 "$bin/signet" --version
-"${host[@]}" list "$samples" | tee "$out/list.out"
+# list exits 1: the hostile samples are refused, as they must be.
+rc=0
+"${host[@]}" list "$samples" >"$out/list.out" || rc=$?
+cat "$out/list.out"
+[ "$rc" -eq 1 ]
 grep -Eq '^Rot13\.bundle .* accepted *$' "$out/list.out"
 grep -Eq '^Tampered\.bundle .* refused +SIGNET_E_PAGE_MISMATCH' "$out/list.out"
 test "$(echo Hello | "${host[@]}" pipe "$samples/Rot13.bundle")" = Uryyb
