@@ -54,11 +54,12 @@ else
 fi
 test -d "$root/etc/signet/anchors"
 test -f "$root/usr/include/signet/signet.h"
-# signet runs on the packaged libsignet.so.0, not a copy of its own.
-ldd "$bin/signet" >"$out/ldd.out"
-grep -q "libsignet\.so\.0 => ${root}/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/libsignet\.so\.0" "$out/ldd.out"
-# libsignet-dev: a client builds with pkg-config and runs on libsignet0.
+# signet runs on the packaged libsignet.so.0, not a copy of its own
+# (/lib is /usr/lib on a merged-/usr system).
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+ldd "$bin/signet" >"$out/ldd.out"
+grep -Eq "libsignet\.so\.0 => ${root}(/usr)?/lib/$multiarch/libsignet\.so\.0 " "$out/ldd.out"
+# libsignet-dev: a client builds with pkg-config and runs on libsignet0.
 printf '#include <signet/signet.h>\n#include <stdio.h>\nint main(void) { puts(signet_version()); return 0; }\n' \
 	>"$out/client.c"
 PKG_CONFIG_SYSROOT_DIR="$root" PKG_CONFIG_LIBDIR="$root/usr/lib/$multiarch/pkgconfig:/usr/lib/$multiarch/pkgconfig:/usr/share/pkgconfig" \
