@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * host_policy.c - the policy signet-host loads with. The command line over
- * the environment over /etc/signet, field by field (docs/signet-host.md,
+ * the environment over $(sysconfdir)/signet (SIGNET_CONFDIR), field by field (docs/signet-host.md,
  * "Which policy"): the base is --policy FILE, else the file $SIGNET_POLICY
  * names, else /etc/signet/policy.json when present, else the defaults with
  * anchors from $SIGNET_ANCHORS or /etc/signet/anchors (when present);
@@ -17,8 +17,8 @@
 
 #include "host.h"
 
-#define HOST_POLICY_FILE "/etc/signet/policy.json"
-#define HOST_ANCHORS "/etc/signet/anchors"
+#define HOST_POLICY_FILE SIGNET_CONFDIR "/policy.json" /* $(sysconfdir)/signet */
+#define HOST_ANCHORS SIGNET_CONFDIR "/anchors"
 
 int host_make_policy(signet_policy **out)
 {

@@ -5,6 +5,7 @@ noinst_LTLIBRARIES += libsignet-internal.la
 libsignet_internal_la_SOURCES = \
 	loader/core/error.c \
 	loader/core/error_internal.h \
+	loader/core/export.h \
 	loader/core/version.c \
 	loader/core/file.c \
 	loader/core/hex.c \

@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Installs Signet's Debian build and test dependencies when any is missing.
 # Idempotent and non-interactive; does nothing when all are present.
+# --debian: also the tools that build and check the Debian packages
+# (scripts/debian-build.sh). debian/control's Build-Depends lists the same
+# packages (tests/debian/control.sh).
 set -euo pipefail
 
 packages=(
@@ -20,6 +23,11 @@ packages=(
 	# the manual pages' lint (tests/man): mandoc, and man-db with groff
 	mandoc man-db groff-base
 )
+case "${1:-}" in
+	--debian) packages+=(debhelper dpkg-dev lintian fakeroot) ;;
+	"") ;;
+	*) echo "usage: scripts/install-deps.sh [--debian]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

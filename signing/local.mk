@@ -1,12 +1,11 @@
-# The `signet` tool and the writing side of the format. It links the
-# library's internals statically (libsignet-internal.la): signing needs the
-# CodeDirectory writer and CMS signing, which libsignet does not export.
-noinst_LTLIBRARIES += libsignet-signing.la
-libsignet_signing_la_SOURCES = signing/sign_elf.c signing/sign_elf.h \
+# The `signet` tool and the writing side of the format. The writing side
+# (CodeDirectory writer, CMS signing, bundles, the PKI of `signet ca`) is
+# compiled into libsignet itself, and `signet` links libsignet.so.0 like any
+# client: a library fix needs no rebuilt tool. What the tool calls beyond
+# the public API is exported under SIGNET_PRIVATE (loader/libsignet.map,
+# loader/core/export.h), not an API.
+libsignet_internal_la_SOURCES += signing/sign_elf.c signing/sign_elf.h \
 	signing/sign_bundle.c signing/sign_bundle.h
-libsignet_signing_la_CFLAGS = $(AM_CFLAGS) $(LIBELF_CFLAGS) $(LIBCRYPTO_CFLAGS) $(JANSSON_CFLAGS)
-libsignet_signing_la_LIBADD = libsignet-internal.la $(LIBELF_LIBS) $(LIBCRYPTO_LIBS) $(JANSSON_LIBS)
-nodist_EXTRA_libsignet_signing_la_SOURCES = dummy.c
 include $(srcdir)/signing/pki.mk
 
 bin_PROGRAMS += signet
@@ -14,5 +13,5 @@ signet_SOURCES = signing/main.c signing/commands.h signing/verify_common.c signi
 	signing/cmd_sign.c signing/cmd_verify.c signing/cmd_display.c \
 	signing/cmd_req.c signing/cmd_ca.c
 signet_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS) $(JANSSON_CFLAGS)
-signet_LDADD = libsignet-cli.la libsignet-signing.la
+signet_LDADD = libsignet-cli.la libsignet.la $(LIBCRYPTO_LIBS) $(JANSSON_LIBS)
 dist_man_MANS += man/signet.1

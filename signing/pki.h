@@ -12,6 +12,8 @@
 #ifndef SIGNET_SIGNING_PKI_H
 #define SIGNET_SIGNING_PKI_H
 
+#include "core/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -68,7 +70,7 @@ typedef struct sg_pki_spec {
  * X509_free). Codes: SIGNET_E_INVALID_ARGUMENT (spec), SIGNET_E_NOMEM,
  * SIGNET_E_INTERNAL (OpenSSL refused; its reason is in the message).
  */
-int sg_pki_make(EVP_PKEY **key_out, X509 **cert_out, const sg_pki_spec *spec,
+SG_PRIVATE int sg_pki_make(EVP_PKEY **key_out, X509 **cert_out, const sg_pki_spec *spec,
 	signet_error **err);
 
 /*
@@ -78,13 +80,13 @@ int sg_pki_make(EVP_PKEY **key_out, X509 **cert_out, const sg_pki_spec *spec,
  * is an error (SIGNET_E_IO, os errno EEXIST), checked atomically at the
  * rename; with it the old file is replaced atomically.
  */
-int sg_pki_write_key(const char *path, EVP_PKEY *key, bool overwrite, signet_error **err);
+SG_PRIVATE int sg_pki_write_key(const char *path, EVP_PKEY *key, bool overwrite, signet_error **err);
 
 /* The same for a certificate, PEM, mode 0644. */
-int sg_pki_write_cert(const char *path, X509 *cert, bool overwrite, signet_error **err);
+SG_PRIVATE int sg_pki_write_cert(const char *path, X509 *cert, bool overwrite, signet_error **err);
 
 /* The same for zero or more certificates in one PEM file (0 makes an empty file). */
-int sg_pki_write_certs(const char *path, STACK_OF(X509) *certs, bool overwrite,
+SG_PRIVATE int sg_pki_write_certs(const char *path, STACK_OF(X509) *certs, bool overwrite,
 	signet_error **err);
 
 #endif /* SIGNET_SIGNING_PKI_H */

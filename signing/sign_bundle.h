@@ -14,13 +14,15 @@
 #ifndef SIGNET_SIGN_BUNDLE_H
 #define SIGNET_SIGN_BUNDLE_H
 
+#include "core/export.h"
+
 #include "sign_elf.h"
 
 /* Told about each file signed, in order. */
 typedef void (*sg_sign_bundle_report)(void *ctx, const char *path, const char *identifier);
 
 /* `params->identifier` and `params->special` are ignored: the manifest decides. */
-int sg_sign_bundle(const char *dir, const sg_sign_params *params, sg_sign_bundle_report report, void *ctx,
+SG_PRIVATE int sg_sign_bundle(const char *dir, const sg_sign_params *params, sg_sign_bundle_report report, void *ctx,
 	signet_error **err);
 
 #endif /* SIGNET_SIGN_BUNDLE_H */

@@ -11,6 +11,8 @@
 #ifndef SIGNET_SIGN_ELF_H
 #define SIGNET_SIGN_ELF_H
 
+#include "core/export.h"
+
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <stddef.h>
@@ -39,6 +41,6 @@ int sg_sign_elf_bytes(uint8_t **out, size_t *out_len, const uint8_t *in, size_t 
 	const char *path, const sg_sign_params *params, signet_error **err);
 
 /* Signs the file at `path` in place, atomically, keeping its mode. */
-int sg_sign_elf_file(const char *path, const sg_sign_params *params, signet_error **err);
+SG_PRIVATE int sg_sign_elf_file(const char *path, const sg_sign_params *params, signet_error **err);
 
 #endif /* SIGNET_SIGN_ELF_H */

@@ -26,7 +26,7 @@
 #include <signet/signet.h>
 #include <signet/requirement.h>
 
-#define SIGNET_DEFAULT_ANCHORS "/etc/signet/anchors"
+#define SIGNET_DEFAULT_ANCHORS SIGNET_CONFDIR "/anchors" /* $(sysconfdir)/signet */
 
 /* What --at accepts, for --help texts and messages. */
 #define SG_AT_FORMS "Unix seconds from 1, or an ISO 8601 UTC time like 2026-12-07T04:03:50Z"

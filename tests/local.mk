@@ -5,6 +5,7 @@ AM_TESTS_ENVIRONMENT = \
 	SIGNET_TEST_BUILDDIR='$(abs_top_builddir)'; export SIGNET_TEST_BUILDDIR; \
 	SIGNET_TEST_SRCDIR='$(abs_top_srcdir)'; export SIGNET_TEST_SRCDIR; \
 	SIGNET_CORPUS='$(SIGNET_CORPUS)'; export SIGNET_CORPUS; \
+	SIGNET_TEST_CONFDIR='$(sysconfdir)/signet'; export SIGNET_TEST_CONFDIR; \
 	CC='$(CC)'; export CC; \
 	XDG_CACHE_HOME='$(abs_top_builddir)/tests/cache-home'; export XDG_CACHE_HOME; \
 	unset SIGNET_PRINT_IMAGES;
@@ -79,9 +80,9 @@ check_PROGRAMS += tests/core/mksocket tests/core/errors_md
 tests_core_mksocket_SOURCES = tests/core/mksocket.c
 tests_core_errors_md_SOURCES = tests/core/errors_md.c
 TESTS += tests/core/test_errors tests/core/test_files tests/core/exports.sh tests/core/headers.sh \
-	tests/core/test_special_files.sh tests/core/test_errors_doc.sh
+	tests/core/test_special_files.sh tests/core/test_errors_doc.sh tests/core/confdir.sh
 EXTRA_DIST += tests/core/exports.sh tests/core/headers.sh tests/core/test_special_files.sh \
-	tests/core/test_errors_doc.sh
+	tests/core/test_errors_doc.sh tests/core/confdir.sh
 
 # docs/errors.md's table of codes is made from SIGNET_ERROR_CODES.
 update-errors-md: tests/core/errors_md$(EXEEXT)
@@ -138,3 +139,4 @@ include $(srcdir)/tests/isolation/local.mk
 include $(srcdir)/tests/sandbox/local.mk
 include $(srcdir)/tests/quarantine/local.mk
 include $(srcdir)/tests/prefcache/local.mk
+include $(srcdir)/tests/debian/local.mk

@@ -48,9 +48,9 @@ SIGNET_BEGIN_DECLS
 
 /*
  * Loads the signed shared object at `path` under `policy` (NULL: the
- * process default: $SIGNET_POLICY, else /etc/signet/policy.json, else
- * anchors from $SIGNET_ANCHORS or /etc/signet/anchors with the default
- * requirement). Errors: every verification code of signet/signature.h,
+ * process default: $SIGNET_POLICY, else SYSCONFDIR/signet/policy.json, else
+ * anchors from $SIGNET_ANCHORS or SYSCONFDIR/signet/anchors with the default
+ * requirement; SYSCONFDIR is configure's, /etc in the Debian package). Errors: every verification code of signet/signature.h,
  * SIGNET_E_REQUIREMENT_UNMET, SIGNET_E_POLICY_DENIED,
  * SIGNET_E_POLICY_NOT_ALLOWED, SIGNET_E_POLICY_INVALID,
  * SIGNET_E_DEPENDENCY_UNRESOLVED, SIGNET_E_DEPENDENCY_CONFLICT,

@@ -21,6 +21,8 @@
 #ifndef SIGNET_CMS_CMS_H
 #define SIGNET_CMS_CMS_H
 
+#include "core/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,7 +52,7 @@
  * detail from OpenSSL" when the queue is empty. Always clears the queue.
  * For the tool's own OpenSSL calls too (signing/pki.c).
  */
-void sg_ossl_reason(char *buf, size_t size);
+SG_PRIVATE void sg_ossl_reason(char *buf, size_t size);
 
 /* ---- trust anchors ---- */
 
@@ -130,7 +132,7 @@ const char *sg_signer_field_cb(void *ctx, int index, const char *field);
  * characters of [A-Za-z0-9._-], the first a letter or digit. Apple's team
  * IDs (10 uppercase letters and digits) are valid ones.
  */
-bool sg_team_id_valid(const char *team);
+SG_PRIVATE bool sg_team_id_valid(const char *team);
 
 /*
  * The team of a certificate, by the one rule verification applies: its
@@ -139,7 +141,7 @@ bool sg_team_id_valid(const char *team);
  * number of OUs. The signer uses this too, so it can never write a team
  * claim the verifier would not derive. Returns 0 or SIGNET_E_NOMEM.
  */
-int sg_certificate_team(X509 *cert, char **team, int *ou_count);
+SG_PRIVATE int sg_certificate_team(X509 *cert, char **team, int *ou_count);
 
 /* ---- verification ---- */
 
@@ -228,10 +230,10 @@ int sg_cms_sign_bound(size_t *bound, EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *
  * refused with a message that says so (no passphrase prompt: the library
  * never talks to a terminal). The file's bytes are wiped after parsing.
  */
-int sg_pem_load_key(EVP_PKEY **out, const char *path, signet_error **err);
+SG_PRIVATE int sg_pem_load_key(EVP_PKEY **out, const char *path, signet_error **err);
 
 /* Exactly one certificate (a file with several is refused: say which one). */
-int sg_pem_load_cert(X509 **out, const char *path, signet_error **err);
+SG_PRIVATE int sg_pem_load_cert(X509 **out, const char *path, signet_error **err);
 
 /* One or more certificates (at most SG_TRUST_MAX_CERTS). */
 int sg_pem_load_certs(STACK_OF(X509) **out, const char *path, signet_error **err);
@@ -243,6 +245,6 @@ int sg_pem_parse_certs(STACK_OF(X509) **out, const uint8_t *buf, size_t len, con
  * Zero or more certificates: for a chain file such as the empty
  * <team>.chain.pem that `signet ca issue` writes.
  */
-int sg_pem_load_chain(STACK_OF(X509) **out, const char *path, signet_error **err);
+SG_PRIVATE int sg_pem_load_chain(STACK_OF(X509) **out, const char *path, signet_error **err);
 
 #endif /* SIGNET_CMS_CMS_H */

@@ -6,6 +6,8 @@
 #ifndef SIGNET_CODESIGN_BLOB_H
 #define SIGNET_CODESIGN_BLOB_H
 
+#include "core/export.h"
+
 #include <signet/error.h>
 
 #include "codesign/format.h"
@@ -29,7 +31,7 @@ uint64_t sg_blob_content_size(uint32_t cd_len, uint32_t cms_len, uint32_t ent_le
  * its CodeDirectory, whose code limit must equal `offset`. `out` points
  * into `file`.
  */
-int sg_blob_parse(sg_blob *out, const uint8_t *file, uint64_t offset, uint64_t length,
+SG_PRIVATE int sg_blob_parse(sg_blob *out, const uint8_t *file, uint64_t offset, uint64_t length,
 	const char *path, signet_error **err);
 
 #endif /* SIGNET_CODESIGN_BLOB_H */

@@ -7,6 +7,8 @@
 #ifndef SIGNET_CODESIGN_CODEDIRECTORY_H
 #define SIGNET_CODESIGN_CODEDIRECTORY_H
 
+#include "core/export.h"
+
 #include <signet/error.h>
 
 #include "codesign/format.h"
@@ -28,6 +30,6 @@ int sg_cd_build(uint8_t **out, size_t *out_len, const sg_cd_input *in, signet_er
 int sg_cd_parse(sg_code_directory *out, const uint8_t *cd, size_t len, const char *path, signet_error **err);
 
 /* Special slot -`slot` (1..3): its hash, or NULL when absent. */
-const uint8_t *sg_cd_special(const sg_code_directory *cd, unsigned slot);
+SG_PRIVATE const uint8_t *sg_cd_special(const sg_code_directory *cd, unsigned slot);
 
 #endif /* SIGNET_CODESIGN_CODEDIRECTORY_H */

@@ -9,6 +9,8 @@
 #ifndef SIGNET_IDENTITY_INTERNAL_H
 #define SIGNET_IDENTITY_INTERNAL_H
 
+#include "core/export.h"
+
 #include <signet/signature.h>
 
 #include "cms/cms.h"
@@ -38,7 +40,7 @@ struct signet_identity {
 
 /* Fills `subject` to evaluate requirements against `id`. The subject points
  * into `id`; `host_team` may be NULL. */
-void sg_identity_subject(const signet_identity *id, const char *host_team, sg_req_subject *subject);
+SG_PRIVATE void sg_identity_subject(const signet_identity *id, const char *host_team, sg_req_subject *subject);
 
 /*
  * Page hashes already computed over the very bytes being verified (a

@@ -15,6 +15,8 @@
 #ifndef SIGNET_ERROR_INTERNAL_H
 #define SIGNET_ERROR_INTERNAL_H
 
+#include "core/export.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 
@@ -33,7 +35,7 @@ typedef struct sg_error_info {
 	long long offset, index, column;
 } sg_error_info;
 
-int sg_fail(signet_error **err, const sg_error_info *info, const char *fmt, ...)
+SG_PRIVATE int sg_fail(signet_error **err, const sg_error_info *info, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* The same with a va_list, for wrappers. */

@@ -20,6 +20,8 @@
 #ifndef SIGNET_CORE_FILE_H
 #define SIGNET_CORE_FILE_H
 
+#include "core/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,7 +59,7 @@ int sg_file_read_fd(uint8_t **buf, size_t *len, int fd, size_t max, const char *
 	signet_error **err) __attribute__((warn_unused_result));
 
 /* sg_file_open() then sg_file_read_fd(): a whole small file. */
-int sg_file_read(uint8_t **buf, size_t *len, const char *path, size_t max, const char *check,
+SG_PRIVATE int sg_file_read(uint8_t **buf, size_t *len, const char *path, size_t max, const char *check,
 	signet_error **err) __attribute__((warn_unused_result));
 
 /*
@@ -80,12 +82,12 @@ typedef struct sg_mapped_file {
 } sg_mapped_file;
 
 /* SIGNET_E_IO (open, not a regular file, mmap), SIGNET_E_LIMIT, SIGNET_E_NOMEM. */
-int sg_mapped_file_open(sg_mapped_file *out, const char *path, uint64_t max_size, signet_error **err)
+SG_PRIVATE int sg_mapped_file_open(sg_mapped_file *out, const char *path, uint64_t max_size, signet_error **err)
 	__attribute__((warn_unused_result));
 
 /* The same for `size` bytes of a descriptor the caller opened (and keeps). */
 int sg_mapped_file_from_fd(sg_mapped_file *out, int fd, uint64_t size, const char *path, signet_error **err)
 	__attribute__((warn_unused_result));
-void sg_mapped_file_close(sg_mapped_file *m);
+SG_PRIVATE void sg_mapped_file_close(sg_mapped_file *m);
 
 #endif /* SIGNET_CORE_FILE_H */

@@ -3,12 +3,14 @@
 #ifndef SIGNET_HEX_H
 #define SIGNET_HEX_H
 
+#include "core/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* Writes 2n hex digits and a NUL to `out` (2n + 1 bytes). */
-void sg_hex_encode(char *out, const uint8_t *bytes, size_t n, bool upper);
+SG_PRIVATE void sg_hex_encode(char *out, const uint8_t *bytes, size_t n, bool upper);
 
 /*
  * Reads exactly 2n lowercase hex digits from `text` into `out`. False on

@@ -3,6 +3,8 @@
 #ifndef SIGNET_QUOTE_H
 #define SIGNET_QUOTE_H
 
+#include "core/export.h"
+
 #include <stddef.h>
 
 /*
@@ -10,6 +12,6 @@
  * ASCII, every other byte (and '\\' and '"') as \xNN, cut after `max`
  * input bytes with "...": a plugin's or a user's bytes may be anything.
  */
-void sg_quote(char *dst, size_t size, const char *s, size_t max);
+SG_PRIVATE void sg_quote(char *dst, size_t size, const char *s, size_t max);
 
 #endif /* SIGNET_QUOTE_H */

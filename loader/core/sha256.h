@@ -3,6 +3,8 @@
 #ifndef SIGNET_SHA256_H
 #define SIGNET_SHA256_H
 
+#include "core/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,7 +22,7 @@
 const EVP_MD *sg_sha256_md(void);
 
 /* 0, or -1 when OpenSSL fails. */
-int sg_sha256(uint8_t out[SG_SHA256_SIZE], const void *data, size_t n);
+SG_PRIVATE int sg_sha256(uint8_t out[SG_SHA256_SIZE], const void *data, size_t n);
 
 /*
  * SHA-256 of everything readable from `fd` (from its current position),

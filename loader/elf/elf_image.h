@@ -16,6 +16,8 @@
 #ifndef SIGNET_ELF_IMAGE_H
 #define SIGNET_ELF_IMAGE_H
 
+#include "core/export.h"
+
 #include <elf.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -92,7 +94,7 @@ typedef struct sg_elf_layout {
  * a foreign machine or an executable (see sg_elf_check_loadable()).
  * `*out` is written only on success.
  */
-int sg_elf_layout_read(sg_elf_layout *out, const uint8_t *file, size_t len, const char *path, signet_error **err);
+SG_PRIVATE int sg_elf_layout_read(sg_elf_layout *out, const uint8_t *file, size_t len, const char *path, signet_error **err);
 
 /*
  * Whether a validated layout is something this process can dlopen():

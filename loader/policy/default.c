@@ -12,6 +12,14 @@
 #include "core/error_internal.h"
 #include "policy/policy_internal.h"
 
+/*
+ * The configuration directory is configure's $(sysconfdir)/signet
+ * (SIGNET_CONFDIR, from Makefile.am): /etc/signet in the Debian package,
+ * /usr/local/etc/signet for a plain ./configure (docs/policy.md).
+ */
+#define DEFAULT_POLICY SIGNET_CONFDIR "/policy.json"
+#define DEFAULT_ANCHORS SIGNET_CONFDIR "/anchors"
+
 static pthread_once_t default_once = PTHREAD_ONCE_INIT;
 static signet_policy *default_policy;
 static signet_error *default_error;
@@ -19,8 +27,8 @@ static signet_error *default_error;
 static void make_default_policy(void)
 {
 	const char *file = secure_getenv("SIGNET_POLICY");
-	if (!file && access("/etc/signet/policy.json", F_OK) == 0)
-		file = "/etc/signet/policy.json";
+	if (!file && access(DEFAULT_POLICY, F_OK) == 0)
+		file = DEFAULT_POLICY;
 	if (file) {
 		if (signet_policy_load(&default_policy, file, &default_error) != 0)
 			default_policy = NULL;
@@ -29,8 +37,8 @@ static void make_default_policy(void)
 	const char *anchors = secure_getenv("SIGNET_ANCHORS");
 	if (signet_policy_new(&default_policy, &default_error) != 0)
 		return;
-	if (!anchors && access("/etc/signet/anchors", F_OK) == 0)
-		anchors = "/etc/signet/anchors";
+	if (!anchors && access(DEFAULT_ANCHORS, F_OK) == 0)
+		anchors = DEFAULT_ANCHORS;
 	if (anchors && signet_policy_set_anchors(default_policy, anchors, &default_error) != 0) {
 		signet_policy_free(default_policy);
 		default_policy = NULL;

@@ -75,7 +75,7 @@ struct signet_policy {
 
 /*
  * `*policy` when set, else the process default policy ($SIGNET_POLICY,
- * /etc/signet/policy.json, or anchors with the default requirement), made
+ * $(sysconfdir)/signet/policy.json, or anchors with the default requirement), made
  * once (default.c). SIGNET_E_POLICY_INVALID (check "policy.default") when
  * there is no usable default; `path` names what it was wanted for.
  */

@@ -11,6 +11,8 @@
 #ifndef SIGNET_REQUIREMENT_INTERNAL_H
 #define SIGNET_REQUIREMENT_INTERNAL_H
 
+#include "core/export.h"
+
 #include <stddef.h>
 
 #include <signet/requirement.h>
@@ -48,7 +50,7 @@ int sg_requirement_parse_buffer(signet_requirement **out, const char *text, size
  * deeper than SG_REQ_MAX_TREE_DEPTH, or SIGNET_E_NOMEM.
  * Thread-safe: reads `req` and `subject` only (and calls its callbacks).
  */
-int sg_requirement_evaluate(const signet_requirement *req, const sg_req_subject *subject,
+SG_PRIVATE int sg_requirement_evaluate(const signet_requirement *req, const sg_req_subject *subject,
 	signet_error **err);
 
 /* Appends the canonical text of `node` to `t` (stops early once `t` is full). */

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Tests of CMS, certificates and trust (white-box: internal library + signing/pki.c).
 CMS_TEST_CFLAGS = $(TEST_CFLAGS) $(LIBCRYPTO_CFLAGS) -I$(top_srcdir)/signing
-CMS_TEST_LDADD = $(TEST_INTERNAL_LIBS) libsignet-signing.la $(LIBCRYPTO_LIBS)
+CMS_TEST_LDADD = $(TEST_INTERNAL_LIBS) $(LIBCRYPTO_LIBS)
 
 check_PROGRAMS += tests/cms/test_cms tests/cms/test_trust tests/cms/test_chain_cache
 tests_cms_test_cms_SOURCES = tests/cms/test_cms.c tests/cms/cms_fixture.c tests/cms/cms_fixture.h \

@@ -8,7 +8,7 @@
 . "$SIGNET_TEST_SRCDIR/tests/lib.sh"
 b="$SIGNET_TEST_BUILDDIR"
 
-for exe in "$b/.libs/signet-host" "$b/signet" "$b/signet-guest"; do
+for exe in "$b/.libs/signet-host" "$b/.libs/signet" "$b/signet-guest"; do
 	[ -f "$exe" ] || { not_ok "$exe exists"; continue; }
 	"$b/signet" display "$exe" >"$tmpdir/out" 2>"$tmpdir/err"
 	check_grep "$(basename "$exe") as built carries no signature" 'not signed' "$tmpdir/err"
