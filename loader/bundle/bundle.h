@@ -14,6 +14,7 @@
 #ifndef SIGNET_BUNDLE_BUNDLE_H
 #define SIGNET_BUNDLE_BUNDLE_H
 
+#include "core/export.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,8 +45,8 @@ typedef struct sg_bundle {
  * Codes: SIGNET_E_BUNDLE_INVALID, SIGNET_E_MANIFEST_INVALID, SIGNET_E_LIMIT,
  * SIGNET_E_IO, SIGNET_E_NOMEM.
  */
-int sg_bundle_open(sg_bundle *b, const char *path, sg_reasons *r);
-void sg_bundle_close(sg_bundle *b);
+SG_PRIVATE int sg_bundle_open(sg_bundle *b, const char *path, sg_reasons *r);
+SG_PRIVATE void sg_bundle_close(sg_bundle *b);
 
 /*
  * Checks the manifest and the resource seal against the executable's

@@ -11,6 +11,7 @@
 #ifndef SIGNET_BUNDLE_REASONS_H
 #define SIGNET_BUNDLE_REASONS_H
 
+#include "core/export.h"
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -41,8 +42,8 @@ int sg_reasons_fail(sg_reasons *r, const sg_error_info *info, const char *fmt, .
 	__attribute__((format(printf, 3, 4)));
 
 /* Moves the first reason out (NULL when none). */
-signet_error *sg_reasons_take_first(sg_reasons *r);
+SG_PRIVATE signet_error *sg_reasons_take_first(sg_reasons *r);
 
-void sg_reasons_clear(sg_reasons *r);
+SG_PRIVATE void sg_reasons_clear(sg_reasons *r);
 
 #endif /* SIGNET_BUNDLE_REASONS_H */

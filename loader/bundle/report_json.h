@@ -16,6 +16,7 @@
 #ifndef SIGNET_BUNDLE_REPORT_JSON_H
 #define SIGNET_BUNDLE_REPORT_JSON_H
 
+#include "core/export.h"
 #include <jansson.h>
 
 #include <signet/bundle.h>
@@ -27,10 +28,10 @@
 #define SG_REPORT_MAX_CAUSES 16u           /* depth of an error's chain of causes */
 
 /* The report as a JSON object; NULL when out of memory. */
-json_t *sg_bundle_info_to_json(const signet_bundle_info *info);
+SG_PRIVATE json_t *sg_bundle_info_to_json(const signet_bundle_info *info);
 
 /* One error and its causes as a JSON object; NULL when out of memory. */
-json_t *sg_error_to_json(const signet_error *e);
+SG_PRIVATE json_t *sg_error_to_json(const signet_error *e);
 
 /*
  * The report that `v` describes. `label` begins every message (the file

@@ -6,6 +6,7 @@
 #ifndef SIGNET_CMS_UTIL_H
 #define SIGNET_CMS_UTIL_H
 
+#include "core/export.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,7 +20,7 @@
 #include "cms/cms.h"
 
 /* A name as one RFC 2253 line in UTF-8, control characters escaped; malloc'd, NULL on OOM. */
-char *sg_cms_name_line(const X509_NAME *name);
+SG_PRIVATE char *sg_cms_name_line(const X509_NAME *name);
 
 /*
  * The value of attribute `nid` in `name` as UTF-8 when it occurs exactly
@@ -29,7 +30,7 @@ char *sg_cms_name_line(const X509_NAME *name);
 int sg_cms_name_single(const X509_NAME *name, int nid, char **value, int *count);
 
 /* ASN1_TIME -> time_t (UTC). Returns 0, or -1 for a time OpenSSL cannot read. */
-int sg_cms_asn1_time(const ASN1_TIME *t, time_t *out);
+SG_PRIVATE int sg_cms_asn1_time(const ASN1_TIME *t, time_t *out);
 
 /* "2025-01-31T12:00:00Z"; `buf` has at least 32 bytes. */
 void sg_cms_format_time(time_t t, char *buf, size_t size);
@@ -38,7 +39,7 @@ void sg_cms_format_time(time_t t, char *buf, size_t size);
 char *sg_cms_hex(const uint8_t *bytes, size_t len, int upper);
 
 /* A certificate's serial number as uppercase hex; malloc'd, NULL on OOM. */
-char *sg_cms_serial_hex(const X509 *cert);
+SG_PRIVATE char *sg_cms_serial_hex(const X509 *cert);
 
 /* SHA-256 of a certificate's DER: its fingerprint. Returns 0, or -1. */
 int sg_cms_cert_sha256(const X509 *cert, uint8_t out[32]);

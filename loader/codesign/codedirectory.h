@@ -14,7 +14,7 @@
 #include "codesign/format.h"
 
 /* 1..max characters of A-Z a-z 0-9 . - _ (identifiers, team IDs). */
-bool sg_cd_valid_name(const char *s, size_t max);
+SG_PRIVATE bool sg_cd_valid_name(const char *s, size_t max);
 
 /* The length sg_cd_build() gives `in` (its code_hashes are not read). */
 size_t sg_cd_size(const sg_cd_input *in);

@@ -65,7 +65,7 @@ int sg_error_restore(signet_error **out, const sg_error_info *info, const char *
 bool sg_code_from_name(const char *name, int *code);
 
 /* Shorthand for errors that carry only a code and a message. */
-int sg_fail_code(signet_error **err, int code, const char *fmt, ...)
+SG_PRIVATE int sg_fail_code(signet_error **err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #endif /* SIGNET_ERROR_INTERNAL_H */
