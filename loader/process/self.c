@@ -130,7 +130,8 @@ signet_signature_status sg_process_image_signature(signet_identity **identity, s
 		status = SIGNET_SIGNATURE_UNSIGNED;
 	} else if (!policy || !sg_policy_trust(policy)) {
 		status = invalid(why, path, NULL, SIGNET_E_POLICY_INVALID, "signed, but the process default policy "
-			"has no trust anchors to verify it against ($SIGNET_ANCHORS, /etc/signet/anchors)");
+			"has no trust anchors to verify it against ($SIGNET_POLICY, $SIGNET_ANCHORS, "
+			SIGNET_CONFDIR "/anchors)");
 	} else {
 		signet_verify_options opts;
 		sg_policy_verify_options(policy, &opts);
