@@ -67,6 +67,10 @@ PKG_CONFIG_SYSROOT_DIR="$root" PKG_CONFIG_LIBDIR="$root/usr/lib/$multiarch/pkgco
 # shellcheck disable=SC2046
 cc -o "$out/client" "$out/client.c" $(cat "$out/client.flags")
 test "$("$out/client")" = "$(sed -n 's/^signet (\([^-]*\)-.*/\1/p;q' "$out/src/debian/changelog")"
+# signet.pc's make_bundle names the installed bundle assembler (signet-tools).
+make_bundle=$(PKG_CONFIG_LIBDIR="$root/usr/lib/$multiarch/pkgconfig" pkg-config --variable=make_bundle signet)
+test "$make_bundle" = /usr/share/signet/make-bundle.sh
+test -x "$root$make_bundle"
 samples="$out/src/plugins"
 host=("$bin/signet-host" --anchors "$samples/pki/root.pem" --requirement 'anchor trusted and team "ABCDE12345"')
 "$bin/signet-host" --version
