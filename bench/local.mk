@@ -53,8 +53,17 @@ bench_bench_many_CPPFLAGS = $(AM_CPPFLAGS) -DSIGNET_BUILDDIR=\"$(abs_top_builddi
 bench_bench_many_LDADD = libsignet.la
 EXTRA_bench_bench_many_DEPENDENCIES = signet$(EXEEXT)
 
+# bench_audit: start-up of real programs plainly, under the audit module
+# alone and under signet-run; calls after start-up (docs/audit.md). Runs the
+# build's module, signet-run and signet; compiles tests/audit's program.
+EXTRA_PROGRAMS += bench/bench_audit
+bench_bench_audit_SOURCES = bench/bench_audit.c bench/bench_util.h
+bench_bench_audit_CPPFLAGS = $(AM_CPPFLAGS) -DSIGNET_BUILDDIR=\"$(abs_top_builddir)\" \
+	-DSIGNET_SRCDIR=\"$(abs_top_srcdir)\" -DSIGNET_BENCH_CC=\"$(CC)\" -DSIGNET_MULTIARCH=\"$(SIGNET_MULTIARCH)\"
+EXTRA_bench_bench_audit_DEPENDENCIES = signet$(EXEEXT) signet-run$(EXEEXT) libsignet-audit.la
+
 BENCHES = bench/bench_pagehash bench/bench_load bench/bench_preflight bench/bench_connection \
-	bench/bench_isolation bench/bench_many
+	bench/bench_isolation bench/bench_many bench/bench_audit
 CLEANFILES += $(BENCHES)
 
 .PHONY: bench

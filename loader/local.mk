@@ -25,6 +25,10 @@ libsignet_internal_la_SOURCES = \
 	loader/core/utf8.h \
 	loader/core/parallel.c \
 	loader/core/parallel.h \
+	loader/core/namespace.c \
+	loader/core/namespace.h \
+	loader/audit/judge.c \
+	loader/audit/judge.h \
 	loader/elf/elf_image.c \
 	loader/elf/elf_image.h \
 	loader/registry/image.c \
@@ -44,8 +48,10 @@ libsignet_internal_la_SOURCES = \
 	loader/load/signature.c \
 	loader/load/snapshot.c \
 	loader/load/snapshot.h
+# One section per function and object: the audit module (audit/local.mk)
+# keeps only what judging a library needs (--gc-sections).
 libsignet_internal_la_CFLAGS = $(AM_CFLAGS) $(LIBELF_CFLAGS) $(LIBCRYPTO_CFLAGS) $(LIBFFI_CFLAGS) $(JANSSON_CFLAGS) \
-	$(LIBSYSTEMD_CFLAGS)
+	$(LIBSYSTEMD_CFLAGS) -ffunction-sections -fdata-sections
 libsignet_internal_la_LIBADD = $(LIBELF_LIBS) $(LIBCRYPTO_LIBS) $(LIBFFI_LIBS) $(JANSSON_LIBS) $(LIBSYSTEMD_LIBS)
 
 lib_LTLIBRARIES += libsignet.la

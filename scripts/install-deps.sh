@@ -18,6 +18,9 @@ packages=(
 	zlib1g libsqlite3-0 libstdc++6 libicu72
 	# the debugger test of loaded plugins
 	gdb
+	# the audit module's tests: a real program (python3 importing sqlite3
+	# and ssl), and counting the opens of a platform library
+	python3 strace
 	# the tests of both tools' --json output parse it
 	jq
 	# the manual pages' lint (tests/man): mandoc, and man-db with groff

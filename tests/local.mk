@@ -140,3 +140,4 @@ include $(srcdir)/tests/sandbox/local.mk
 include $(srcdir)/tests/quarantine/local.mk
 include $(srcdir)/tests/prefcache/local.mk
 include $(srcdir)/tests/debian/local.mk
+include $(srcdir)/tests/audit/local.mk

@@ -17,6 +17,7 @@
 #include <signet/registry.h>
 #include <signet/signature.h>
 
+#include "core/namespace.h"
 #include "imagelog/imagelog.h"
 
 static int log_fd = -1;
@@ -63,24 +64,22 @@ static void quote_text(char *out, size_t size, const char *text)
 }
 
 /* The identity fields of an add or remove line: "identity=..." and what that kind carries. */
-static void format_identity(char *out, size_t size, const signet_image *image)
+static void format_identity(char *out, size_t size, const sg_imagelog_entry *e)
 {
-	const signet_identity *id = NULL;
-	const signet_error *why = NULL;
-	/* Computed on the first ask and cached on the record: a remove line says what the add line said. */
-	signet_signature_status status = signet_image_signature(image, &id, &why);
-	if (status == SIGNET_SIGNATURE_VERIFIED && id) {
+	const signet_identity *id = e->identity;
+	const signet_error *why = e->why;
+	if (e->status == SIGNET_SIGNATURE_VERIFIED && id) {
 		/* Identifiers and teams are restricted to [A-Za-z0-9._-]: no escaping needed. */
 		const char *team = signet_identity_team(id);
 		snprintf(out, size, "identity=verified team=%s identifier=%s cdhash=%s", team ? team : "-",
 			signet_identity_identifier(id), signet_identity_cdhash_hex(id));
-	} else if (status == SIGNET_SIGNATURE_INVALID) {
+	} else if (e->status == SIGNET_SIGNATURE_INVALID) {
 		char reason[REASON_MAX * 4 + 3];
 		quote_text(reason, sizeof reason, why ? signet_error_message(why) : "out of memory");
 		const char *code = why ? signet_code_name(signet_error_code(why)) : "SIGNET_E_NOMEM";
 		snprintf(out, size, "identity=invalid code=%s reason=%s", code ? code : "-", reason);
 	} else {
-		snprintf(out, size, "identity=%s", signet_image_is_platform(image) ? "platform" : "unsigned");
+		snprintf(out, size, "identity=%s", e->platform ? "platform" : "unsigned");
 	}
 }
 
@@ -96,41 +95,57 @@ static size_t finish_line(char *buf, size_t size, int n)
 	return (size_t)n;
 }
 
-size_t sg_imagelog_format(char *buf, size_t size, const char *event, const signet_image *image)
+size_t sg_imagelog_format_entry(char *buf, size_t size, const sg_imagelog_entry *e)
 {
-	char build_id[2 * 64 + 1];
 	char path[4096 + 1]; /* longer escaped paths are cut */
 	char identity[REASON_MAX * 4 + 256];
-	if (signet_image_build_id_hex(image, build_id, sizeof build_id) == 0)
-		strcpy(build_id, "-");
-	escape_path(path, sizeof path, signet_image_path(image));
-	format_identity(identity, sizeof identity, image);
+	escape_path(path, sizeof path, e->path ? e->path : "");
+	format_identity(identity, sizeof identity, e);
 	/* The pid: several processes may append to one log file (SIGNET_PRINT_IMAGES=/path). */
 	int n = snprintf(buf, size, "signet-image: %s pid=%ld base=0x%016llx id=%llu build-id=%s arrival=%s %s path=%s\n",
-		event, (long)getpid(), (unsigned long long)signet_image_base(image),
-		(unsigned long long)signet_image_id(image), build_id,
-		signet_arrival_name(signet_image_arrival(image)), identity, path);
+		e->event, (long)getpid(), e->base, e->id, e->build_id_hex && *e->build_id_hex ? e->build_id_hex : "-",
+		e->arrival, identity, path);
 	return finish_line(buf, size, n);
 }
 
-size_t sg_imagelog_format_refusal(char *buf, size_t size, const char *path, int code, const signet_error *why)
+size_t sg_imagelog_format(char *buf, size_t size, const char *event, const signet_image *image)
+{
+	char build_id[2 * 64 + 1];
+	if (signet_image_build_id_hex(image, build_id, sizeof build_id) == 0)
+		build_id[0] = '\0';
+	sg_imagelog_entry e = { .event = event, .base = (unsigned long long)signet_image_base(image),
+		.id = (unsigned long long)signet_image_id(image), .build_id_hex = build_id,
+		.arrival = signet_arrival_name(signet_image_arrival(image)), .path = signet_image_path(image),
+		.platform = signet_image_is_platform(image) };
+	/* Computed on the first ask and cached on the record: a remove line says what the add line said. */
+	e.status = signet_image_signature(image, &e.identity, &e.why);
+	return sg_imagelog_format_entry(buf, size, &e);
+}
+
+size_t sg_imagelog_format_refusal(char *buf, size_t size, const char *event, const char *path, int code,
+	const signet_error *why)
 {
 	char escaped[4096 + 1], reason[REASON_MAX * 4 + 3];
 	escape_path(escaped, sizeof escaped, path);
 	quote_text(reason, sizeof reason, why ? signet_error_message(why) : signet_code_description(code));
 	const char *name = signet_code_name(code);
 	/* The path last, like every other event's: the reason is a quoted field before it. */
-	int n = snprintf(buf, size, "signet-image: refuse pid=%ld code=%s check=%s reason=%s path=%s\n",
-		(long)getpid(), name ? name : "-", why && signet_error_check(why) ? signet_error_check(why) : "-",
+	int n = snprintf(buf, size, "signet-image: %s pid=%ld code=%s check=%s reason=%s path=%s\n",
+		event, (long)getpid(), name ? name : "-", why && signet_error_check(why) ? signet_error_check(why) : "-",
 		reason, escaped);
 	return finish_line(buf, size, n);
 }
 
 /* One write() per line: with O_APPEND, lines of concurrent writers never interleave. */
+void sg_imagelog_write(int fd, const char *line, size_t len)
+{
+	while (len > 0 && write(fd, line, len) < 0 && errno == EINTR)
+		;
+}
+
 static void write_line(const char *line, size_t len)
 {
-	while (len > 0 && write(log_fd, line, len) < 0 && errno == EINTR)
-		;
+	sg_imagelog_write(log_fd, line, len);
 }
 
 static void emit(const char *event, const signet_image *image)
@@ -144,7 +159,7 @@ void sg_imagelog_refusal(const char *path, int code, const signet_error *why)
 	if (log_fd < 0)
 		return;
 	char line[SG_IMAGELOG_LINE_MAX];
-	write_line(line, sg_imagelog_format_refusal(line, sizeof line, path, code, why));
+	write_line(line, sg_imagelog_format_refusal(line, sizeof line, "refuse", path, code, why));
 }
 
 static void on_add(const signet_image *image, void *payload) { (void)payload; emit("add", image); }
@@ -167,15 +182,24 @@ static int open_log(const char *path)
 	return fd;
 }
 
-static void start_once(void)
+int sg_imagelog_open_from_env(void)
 {
 	const char *value = secure_getenv("SIGNET_PRINT_IMAGES");
 	if (!value)
-		return;
+		return -1;
 	if (strcmp(value, "1") == 0)
-		log_fd = STDERR_FILENO;
-	else if (value[0] == '/')
-		log_fd = open_log(value);
+		return STDERR_FILENO;
+	if (value[0] == '/')
+		return open_log(value);
+	return -1;
+}
+
+static void start_once(void)
+{
+	/* A copy in another namespace (the audit module's) sees only that namespace: not the process. */
+	if (!sg_in_base_namespace())
+		return;
+	log_fd = sg_imagelog_open_from_env();
 	if (log_fd < 0)
 		return; /* a library does not print about failing to print */
 	signet_observer_token token;

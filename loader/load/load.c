@@ -397,18 +397,18 @@ int sg_inspect(sg_txn *t, sg_inspected *in, signet_error **err)
 			.check = "policy.anchors" }, "the policy has no trust anchors, so nothing can be verified");
 	/* From here on only the sealed bytes are read: the file may change. */
 	int rc = sg_elf_layout_read(&in->layout, snap->bytes, snap->length, snap->path, err);
-	if (!rc)
+	if (!rc && !t->program)
 		rc = sg_elf_check_loadable(&in->layout, snap->path, err);
 	if (rc)
 		return rc;
 	signet_verify_options vo;
 	sg_policy_verify_options(t->policy, &vo);
 	/* One hashing core each while a batch verifies many images at once (core/parallel.h). */
-	vo.threads = sg_parallel_hash_threads();
+	vo.threads = t->one_thread ? 1 : sg_parallel_hash_threads();
 	sg_known_hashes known;
 	sg_snapshot_known_hashes(snap, &known);
 	rc = sg_verify_bytes_known(&in->identity, snap->bytes, snap->length, snap->path, trust, &vo, &known, err);
-	if (!rc)
+	if (!rc && !t->program)
 		rc = sg_elf_dynamic_read(&in->dyn, snap->bytes, snap->length, &in->layout, snap->path, err);
 	/* The policy last: a refusal by policy leaves the verified identity and
 	 * the dynamic section for preflight's report (and its dry closure). */

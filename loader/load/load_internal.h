@@ -36,6 +36,11 @@ typedef struct sg_txn {
 	/* Preflight: verify and resolve everything, but never dlopen() and
 	 * never take a load; sg_load_* then succeed with *out == NULL. */
 	bool dry_run;
+	/* Judging a main program (the audit module): an executable, so the
+	 * loadable-object checks and the dynamic section do not apply. */
+	bool program;
+	/* Hash on the calling thread only (the audit module runs inside ld.so). */
+	bool one_thread;
 	/*
 	 * Checks every file the transaction maps, before it is mapped (may be
 	 * NULL): loading a bundle, a file from inside it must be the very bytes

@@ -24,25 +24,33 @@ static pthread_once_t default_once = PTHREAD_ONCE_INIT;
 static signet_policy *default_policy;
 static signet_error *default_error;
 
-static void make_default_policy(void)
+int sg_policy_new_default(signet_policy **out, signet_error **err)
 {
+	*out = NULL;
 	const char *file = secure_getenv("SIGNET_POLICY");
 	if (!file && access(DEFAULT_POLICY, F_OK) == 0)
 		file = DEFAULT_POLICY;
-	if (file) {
-		if (signet_policy_load(&default_policy, file, &default_error) != 0)
-			default_policy = NULL;
-		return;
-	}
+	if (file)
+		return signet_policy_load(out, file, err);
+	signet_policy *p = NULL;
+	int rc = signet_policy_new(&p, err);
+	if (rc)
+		return rc;
 	const char *anchors = secure_getenv("SIGNET_ANCHORS");
-	if (signet_policy_new(&default_policy, &default_error) != 0)
-		return;
 	if (!anchors && access(DEFAULT_ANCHORS, F_OK) == 0)
 		anchors = DEFAULT_ANCHORS;
-	if (anchors && signet_policy_set_anchors(default_policy, anchors, &default_error) != 0) {
-		signet_policy_free(default_policy);
-		default_policy = NULL;
+	if (anchors && (rc = signet_policy_set_anchors(p, anchors, err)) != 0) {
+		signet_policy_free(p);
+		return rc;
 	}
+	*out = p;
+	return 0;
+}
+
+static void make_default_policy(void)
+{
+	if (sg_policy_new_default(&default_policy, &default_error) != 0)
+		default_policy = NULL;
 }
 
 int sg_policy_or_default(const signet_policy **policy, const char *path, signet_error **err)

@@ -268,6 +268,13 @@ int sg_policy_platform_library(char *real_out, const signet_policy *p, const cha
 			soname ? soname : "(none)", "not a platform library: soname %s is not on the policy's "
 			"platform soname list (%zu listed)", soname ? soname : "(none)", p->platform_sonames.n);
 
+	return sg_policy_platform_location(real_out, p, path, err);
+}
+
+int sg_policy_platform_location(char *real_out, const signet_policy *p, const char *path, signet_error **err)
+{
+	if (!p || !path)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "sg_policy_platform_location: NULL argument");
 	/*
 	 * Judge every step from the name to the file, never the name alone: a
 	 * symlink in a platform directory may point anywhere (Debian's

@@ -74,6 +74,14 @@ struct signet_policy {
 /* ---- what the loader calls ---------------------------------------------- */
 
 /*
+ * A new policy built as the process default is ($SIGNET_POLICY, else
+ * SIGNET_CONFDIR/policy.json, else the defaults with $SIGNET_ANCHORS or
+ * SIGNET_CONFDIR/anchors), the caller's to change and free. Errors: those
+ * of signet_policy_load(), signet_policy_new(), signet_policy_set_anchors().
+ */
+int sg_policy_new_default(signet_policy **out, signet_error **err);
+
+/*
  * `*policy` when set, else the process default policy ($SIGNET_POLICY,
  * $(sysconfdir)/signet/policy.json, or anchors with the default requirement), made
  * once (default.c). SIGNET_E_POLICY_INVALID (check "policy.default") when
@@ -115,6 +123,13 @@ int sg_policy_admit(const signet_policy *p, const signet_identity *id, signet_er
  */
 int sg_policy_platform_library(char *real, const signet_policy *p, const char *path, const char *soname,
 	signet_error **err) __attribute__((warn_unused_result));
+
+/*
+ * The location rules of sg_policy_platform_library() alone, without the
+ * soname list: for a program, which has no soname (the audit module).
+ */
+int sg_policy_platform_location(char *real, const signet_policy *p, const char *path, signet_error **err)
+	__attribute__((warn_unused_result));
 
 /*
  * The last check again, on the descriptor the loader opened at `real`: a

@@ -352,3 +352,14 @@ bool signet_image_is_mapped(const signet_image *image)
 {
 	return image && atomic_load(&((signet_image *)(uintptr_t)image)->mapped);
 }
+
+size_t sg_mapped_build_id_hex(uintptr_t base, const ElfW(Phdr) *phdr, size_t phnum, char *hex, size_t size)
+{
+	if (size)
+		hex[0] = '\0';
+	sg_image_facts facts = { .key = { .base = base }, .path = "", .phdr = phdr, .phnum = phnum };
+	signet_image *img = sg_image_new(&facts, SIGNET_ARRIVAL_FOREIGN, "");
+	size_t n = img ? signet_image_build_id_hex(img, hex, size) : 0;
+	signet_image_free(img);
+	return n;
+}

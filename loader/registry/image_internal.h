@@ -129,6 +129,14 @@ typedef struct sg_claim {
  */
 signet_image *sg_image_new(const sg_image_facts *facts, signet_arrival arrival, const char *path_override);
 
+/*
+ * The build-id, in lowercase hex, of an object mapped at `base` with these
+ * program headers (read from memory as sg_image_new() reads it); "" and 0
+ * when it has none. For the audit module, whose images have no record.
+ */
+size_t sg_mapped_build_id_hex(uintptr_t base, const ElfW(Phdr) *phdr, size_t phnum, char *hex,
+	size_t size);
+
 /* Address of a NUL-terminated string inside readable PT_LOAD memory, or NULL. */
 const char *sg_image_mapped_string(const signet_image *image, uintptr_t address, size_t max_len);
 

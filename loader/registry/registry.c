@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/error_internal.h"
+#include "core/namespace.h"
 #include "registry/discover.h"
 #include "registry/registry_internal.h"
 
@@ -298,6 +299,9 @@ void sg_refresh(bool wait)
  */
 __attribute__((constructor)) static void registry_at_load(void)
 {
+	/* An audit module's copy walks only its own namespace: nothing worth recording early. */
+	if (!sg_in_base_namespace())
+		return;
 	sg_registry_ensure_init();
 	sg_refresh(true);
 }

@@ -1,6 +1,6 @@
 # `make installcheck` (and so `make distcheck`, after its install): the
-# plugin walkthrough (docs/writing-a-plugin.md) and the README's library
-# program, each extracted from its page and run against what `make install`
+# plugin walkthrough (docs/writing-a-plugin.md), the audit walkthrough
+# (docs/audit.md) and the README's library program, each extracted from its page and run against what `make install`
 # put under $(prefix): the tools from $(bindir), the library from $(libdir),
 # the header and flags through $(pkgconfigdir)/signet.pc. The README program
 # runs on the sample bundles this build made (plugins/).
@@ -19,8 +19,11 @@ installcheck-docs:
 	$(INSTALLCHECK_ENV) $(SHELL) $(srcdir)/tests/install/test_writing_a_plugin.sh
 if SANITIZED
 	@echo "installcheck: README program skipped: a plain cc build cannot load a sanitized libsignet"
+	@echo "installcheck: docs/audit.md skipped: an LD_AUDIT module cannot carry a sanitizer runtime"
 else
 	$(INSTALLCHECK_ENV) $(SHELL) $(srcdir)/tests/install/test_readme_program.sh
+	$(INSTALLCHECK_ENV) $(SHELL) $(srcdir)/tests/install/test_audit_doc.sh
 endif
 .PHONY: installcheck-docs
-EXTRA_DIST += tests/install/test_writing_a_plugin.sh tests/install/test_readme_program.sh
+EXTRA_DIST += tests/install/test_writing_a_plugin.sh tests/install/test_readme_program.sh \
+	tests/install/walkthrough.sh tests/install/test_audit_doc.sh
