@@ -19,7 +19,10 @@ libsignet_audit_la_LIBADD = .libs/libsignet-internal.a $(LIBELF_LIBS) $(LIBCRYPT
 libsignet_audit_la_LDFLAGS = -module -avoid-version -shared -no-undefined \
 	-Wl,--version-script=$(srcdir)/audit/audit.map -Wl,--disable-new-dtags \
 	-Wl,-rpath,$(SIGNET_AUDIT_RPATH) -Wl,--gc-sections
-EXTRA_libsignet_audit_la_DEPENDENCIES = $(srcdir)/audit/audit.map libsignet-internal.la
+EXTRA_libsignet_audit_la_DEPENDENCIES = $(srcdir)/audit/audit.map
+# libtool writes the archive when it makes the convenience library.
+.libs/libsignet-internal.a: libsignet-internal.la
+	@:
 EXTRA_DIST += audit/audit.map
 
 bin_PROGRAMS += signet-run
