@@ -83,5 +83,11 @@ cat "$out/list.out"
 grep -Eq '^Rot13\.bundle .* accepted *$' "$out/list.out"
 grep -Eq '^Tampered\.bundle .* refused +SIGNET_E_PAGE_MISMATCH' "$out/list.out"
 test "$(echo Hello | "${host[@]}" pipe "$samples/Rot13.bundle")" = Uryyb
-echo "debian-build: packages built, lintian clean of errors, installed, demo ran" >&2
+# signet-run names the packaged module, and runs a program under it (the
+# packages are unpacked, not installed: the module is pointed at here).
+grep -q "/usr/lib/$multiarch/signet/libsignet-audit.so" "$bin/signet-run"
+SIGNET_AUDIT_MODULE="$root/usr/lib/$multiarch/signet/libsignet-audit.so" \
+	"$bin/signet-run" --log-only -- /bin/true 2>"$out/run.err"
+grep -Eq '^signet-image: add .* arrival=main identity=[a-z]+ path=/(usr/)?bin/true$' "$out/run.err"
+echo "debian-build: packages built, lintian clean of errors, installed, demo and signet-run ran" >&2
 echo "$out"
