@@ -173,9 +173,22 @@ int sg_audit_policy(signet_policy **out, signet_error **err)
 	*out = NULL;
 	signet_policy *p = NULL;
 	const char *file = secure_getenv("SIGNET_AUDIT_POLICY");
-	int rc = file ? signet_policy_load(&p, file, err) : sg_policy_new_default(&p, err);
-	if (!rc)
-		rc = apply_override(p, "SIGNET_AUDIT_ANCHORS", signet_policy_set_anchors, err);
+	const char *anchors = secure_getenv("SIGNET_AUDIT_ANCHORS");
+	int rc;
+	if (file) {
+		rc = signet_policy_load(&p, file, err);
+		if (!rc)
+			rc = apply_override(p, "SIGNET_AUDIT_ANCHORS", signet_policy_set_anchors, err);
+	} else if (anchors) {
+		/* The default sources, with these anchors instead of the default ones (never read then). */
+		signet_error *cause = NULL;
+		rc = sg_policy_new_default(&p, anchors, &cause);
+		if (rc)
+			rc = sg_fail(err, &(sg_error_info){ .code = rc, .path = anchors, .check = "policy.audit",
+				.cause = cause }, "$SIGNET_AUDIT_ANCHORS: %s", cause ? signet_error_message(cause) : "out of memory");
+	} else {
+		rc = sg_policy_new_default(&p, NULL, err);
+	}
 	if (!rc)
 		rc = apply_override(p, "SIGNET_AUDIT_REQUIREMENT", signet_policy_set_requirement, err);
 	if (rc) {

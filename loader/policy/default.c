@@ -24,19 +24,26 @@ static pthread_once_t default_once = PTHREAD_ONCE_INIT;
 static signet_policy *default_policy;
 static signet_error *default_error;
 
-int sg_policy_new_default(signet_policy **out, signet_error **err)
+int sg_policy_new_default(signet_policy **out, const char *anchors_override, signet_error **err)
 {
 	*out = NULL;
 	const char *file = secure_getenv("SIGNET_POLICY");
 	if (!file && access(DEFAULT_POLICY, F_OK) == 0)
 		file = DEFAULT_POLICY;
-	if (file)
-		return signet_policy_load(out, file, err);
+	if (file) {
+		int rc = signet_policy_load(out, file, err);
+		if (!rc && anchors_override && (rc = signet_policy_set_anchors(*out, anchors_override, err)) != 0) {
+			signet_policy_free(*out);
+			*out = NULL;
+		}
+		return rc;
+	}
 	signet_policy *p = NULL;
 	int rc = signet_policy_new(&p, err);
 	if (rc)
 		return rc;
-	const char *anchors = secure_getenv("SIGNET_ANCHORS");
+	/* Given anchors replace the default ones: they are never read (an empty default directory would fail). */
+	const char *anchors = anchors_override ? anchors_override : secure_getenv("SIGNET_ANCHORS");
 	if (!anchors && access(DEFAULT_ANCHORS, F_OK) == 0)
 		anchors = DEFAULT_ANCHORS;
 	if (anchors && (rc = signet_policy_set_anchors(p, anchors, err)) != 0) {
@@ -49,7 +56,7 @@ int sg_policy_new_default(signet_policy **out, signet_error **err)
 
 static void make_default_policy(void)
 {
-	if (sg_policy_new_default(&default_policy, &default_error) != 0)
+	if (sg_policy_new_default(&default_policy, NULL, &default_error) != 0)
 		default_policy = NULL;
 }
 

@@ -76,10 +76,12 @@ struct signet_policy {
 /*
  * A new policy built as the process default is ($SIGNET_POLICY, else
  * SIGNET_CONFDIR/policy.json, else the defaults with $SIGNET_ANCHORS or
- * SIGNET_CONFDIR/anchors), the caller's to change and free. Errors: those
- * of signet_policy_load(), signet_policy_new(), signet_policy_set_anchors().
+ * SIGNET_CONFDIR/anchors), the caller's to change and free. With
+ * `anchors_override` (may be NULL) those anchors replace the file's, or are
+ * the only ones read. Errors: those of signet_policy_load(),
+ * signet_policy_new(), signet_policy_set_anchors().
  */
-int sg_policy_new_default(signet_policy **out, signet_error **err);
+int sg_policy_new_default(signet_policy **out, const char *anchors_override, signet_error **err);
 
 /*
  * `*policy` when set, else the process default policy ($SIGNET_POLICY,

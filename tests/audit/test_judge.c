@@ -196,6 +196,18 @@ static void test_audit_policy_from_the_environment(void)
 	sg_verdict_clear(&v);
 	signet_policy_free(p);
 
+	/* Given anchors are the only ones read: an empty default directory (a fresh install's) is not. */
+	char empty[PATH_MAX];
+	snprintf(empty, sizeof empty, "%s/empty-anchors", sg_sandbox());
+	CU_ASSERT_EQUAL_FATAL(mkdir(empty, 0755), 0);
+	setenv("SIGNET_ANCHORS", empty, 1);
+	SG_ASSERT_OK(sg_audit_policy(&p, &err), &err);
+	signet_policy_free(p);
+	unsetenv("SIGNET_AUDIT_ANCHORS");
+	SG_ASSERT_FAILS(sg_audit_policy(&p, &err), &err, SIGNET_E_NOT_FOUND, "no trust anchor certificate");
+	setenv("SIGNET_AUDIT_ANCHORS", sg_test_pki("root.pem"), 1);
+	unsetenv("SIGNET_ANCHORS");
+
 	setenv("SIGNET_AUDIT_REQUIREMENT", "anchor trusted and (", 1);
 	SG_ASSERT_FAILS(sg_audit_policy(&p, &err), &err, SIGNET_E_REQUIREMENT_SYNTAX, "$SIGNET_AUDIT_REQUIREMENT: ");
 	CU_ASSERT_PTR_NULL(p);
