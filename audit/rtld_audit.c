@@ -353,6 +353,19 @@ static char *alias_of(audited *same, const char *ld_name, const char *real)
 	return a->open_path;
 }
 
+/*
+ * The verdict on `path`. Without a policy (it could not be made) every file
+ * is refused, with the reason the policy could not be made.
+ */
+static sg_verdict_kind judge(const char *path, const char *soname, unsigned flags, sg_verdict *v)
+{
+	if (policy)
+		return sg_judge_file(policy, path, soname, flags, v);
+	*v = (sg_verdict){ .memfd = -1, .kind = SG_VERDICT_REFUSED, .code = signet_error_code(policy_error),
+		.why = sg_error_copy(policy_error) };
+	return v->kind;
+}
+
 /* Judges the file `real` for ld.so, which calls it `ld_name`; the answer for la_objsearch(). */
 static char *judge_candidate(const char *ld_name, const char *real, bool asked_by_path)
 {
@@ -371,14 +384,13 @@ static char *judge_candidate(const char *ld_name, const char *real, bool asked_b
 	a->memfd = -1;
 	a->dev = st.st_dev;
 	a->ino = st.st_ino;
-	sg_verdict v = { .memfd = -1, .kind = SG_VERDICT_REFUSED, .code = signet_error_code(policy_error) };
-	if (policy)
-		sg_judge_file(policy, real, asked[0] ? asked : NULL, log_only ? SG_JUDGE_NO_SNAPSHOT : 0, &v);
+	sg_verdict v;
+	judge(real, asked[0] ? asked : NULL, log_only ? SG_JUDGE_NO_SNAPSHOT : 0, &v);
 	a->kind = v.kind;
 	a->identity = v.identity;
 	v.identity = NULL;
 	if (v.kind == SG_VERDICT_REFUSED) {
-		report_refusal("library", real, v.code, v.why ? v.why : policy_error);
+		report_refusal("library", real, v.code, v.why);
 		if (!log_only) {
 			sg_verdict_clear(&v);
 			audited_free(a);
@@ -454,10 +466,7 @@ LA_EXPORT char *la_objsearch(const char *name, uintptr_t *cookie, unsigned int f
 static void judge_program(audited *a)
 {
 	sg_verdict v;
-	if (!policy)
-		v = (sg_verdict){ .memfd = -1, .kind = SG_VERDICT_REFUSED, .code = signet_error_code(policy_error) };
-	else
-		sg_judge_file(policy, "/proc/self/exe", NULL, SG_JUDGE_PROGRAM, &v);
+	judge("/proc/self/exe", NULL, SG_JUDGE_PROGRAM, &v);
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	exe[n > 0 ? n : 0] = '\0';
@@ -467,7 +476,7 @@ static void judge_program(audited *a)
 	a->identity = v.identity;
 	v.identity = NULL;
 	if (v.kind == SG_VERDICT_REFUSED) {
-		report_refusal("program", a->name ? a->name : exe, v.code, v.why ? v.why : policy_error);
+		report_refusal("program", a->name ? a->name : exe, v.code, v.why);
 		if (!log_only)
 			_exit(EXIT_PROGRAM_REFUSED);
 	}
@@ -483,14 +492,13 @@ static void judge_program(audited *a)
  */
 static void judge_late(audited *a, const char *path)
 {
-	sg_verdict v = { .memfd = -1, .kind = SG_VERDICT_REFUSED, .code = signet_error_code(policy_error) };
-	if (policy)
-		sg_judge_file(policy, path, last_component(path), SG_JUDGE_NO_SNAPSHOT, &v);
+	sg_verdict v;
+	judge(path, last_component(path), SG_JUDGE_NO_SNAPSHOT, &v);
 	a->kind = v.kind;
 	a->identity = v.identity;
 	v.identity = NULL;
 	if (v.kind == SG_VERDICT_REFUSED) {
-		report_refusal("library", path, v.code, v.why ? v.why : policy_error);
+		report_refusal("library", path, v.code, v.why);
 		if (!log_only)
 			_exit(EXIT_UNJUDGED);
 	}
@@ -500,10 +508,8 @@ static void judge_late(audited *a, const char *path)
 /* A verdict for the record only (ld.so itself): nothing is kept, nothing reported. */
 static sg_verdict_kind judge_quietly(const char *path)
 {
-	if (!policy)
-		return SG_VERDICT_REFUSED;
 	sg_verdict v;
-	sg_verdict_kind kind = sg_judge_file(policy, path, last_component(path), SG_JUDGE_NO_SNAPSHOT, &v);
+	sg_verdict_kind kind = judge(path, last_component(path), SG_JUDGE_NO_SNAPSHOT, &v);
 	sg_verdict_clear(&v);
 	return kind;
 }
