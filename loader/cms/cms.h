@@ -177,6 +177,7 @@ typedef struct sg_verify_options {
  *     not cover pinned to its one allowed value (cms_shape.c): RFC 5652
  *     versions, digestAlgorithms = { SHA-256 }, signatureAlgorithm matching
  *     the key, X.509 certificates only, no CRLs, no unsigned attributes
+ *     but at most one well-formed timestamp (timestamp.h)
  *     -> SIGNET_E_SIGNATURE_MALFORMED ("cms.structure"), SIGNET_E_LIMIT;
  *     digest other than SHA-256, a well-formed key other than EC or RSA
  *     -> SIGNET_E_SIGNATURE_UNSUPPORTED ("cms.algorithm");

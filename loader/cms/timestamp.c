@@ -270,6 +270,31 @@ int sg_ts_verify(sg_ts_verdict *v, CMS_SignerInfo *si, const sg_trust *tsa, cons
 	return rc;
 }
 
+int sg_ts_peek(const uint8_t *cms, size_t len, time_t *gen, char **tsa)
+{
+	char detail[256];
+	const unsigned char *p = cms;
+	CMS_ContentInfo *ci = len ? d2i_CMS_ContentInfo(NULL, &p, (long)len) : NULL;
+	STACK_OF(CMS_SignerInfo) *sis = ci ? CMS_get0_SignerInfos(ci) : NULL;
+	CMS_SignerInfo *si = sis && sk_CMS_SignerInfo_num(sis) == 1 ? sk_CMS_SignerInfo_value(sis, 0) : NULL;
+	const ASN1_STRING *der = si && CMS_unsigned_get_attr_count(si) > 0
+		? attribute_token(si, detail, sizeof detail) : NULL;
+	token t = { 0 };
+	int found = der && parse_token(&t, ASN1_STRING_get0_data(der), (size_t)ASN1_STRING_length(der),
+		detail, sizeof detail) == 0 && sg_cms_asn1_time(TS_TST_INFO_get_time(t.info), gen) == 0;
+	*tsa = NULL;
+	if (found) {
+		STACK_OF(X509) *signers = PKCS7_get0_signers(t.p7, NULL, 0);
+		if (signers && sk_X509_num(signers) == 1)
+			*tsa = sg_cms_name_line(X509_get_subject_name(sk_X509_value(signers, 0)));
+		sk_X509_free(signers);
+	}
+	token_free(&t);
+	CMS_ContentInfo_free(ci);
+	ERR_clear_error();
+	return found;
+}
+
 int sg_cms_add_timestamp(uint8_t **der, size_t *len, sg_ts_fetch_fn fetch, void *ctx, signet_error **err)
 {
 	char detail[256];

@@ -93,6 +93,14 @@ int sg_ts_verify(sg_ts_verdict *v, CMS_SignerInfo *si, const sg_trust *tsa, cons
 	signet_error **err) __attribute__((warn_unused_result));
 
 /*
+ * What the CMS `cms` (DER) says its timestamp is, unverified, for
+ * `signet display`: 1 with *gen (genTime) and *tsa (the subject of the
+ * certificate that signed the token as it names it, malloc'd, or NULL); 0
+ * when it carries no timestamp or it does not parse. Never a verdict.
+ */
+SG_PRIVATE int sg_ts_peek(const uint8_t *cms, size_t len, time_t *gen, char **tsa);
+
+/*
  * Asks for a token over `imprint` (SHA-256 of a signature value) and hands
  * back its DER (malloc'd); 0 or a signet_code with *err set.
  */

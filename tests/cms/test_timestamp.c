@@ -140,6 +140,8 @@ static uint8_t *make_token(const tsa *t, const uint8_t digest[32], size_t *len)
 	TS_REQ_set_version(req, 1);
 	TS_REQ_set_msg_imprint(req, mi);
 	TS_REQ_set_cert_req(req, 1);
+	TS_MSG_IMPRINT_free(mi); /* the request holds copies */
+	X509_ALGOR_free(alg);
 	BIO *q = BIO_new(BIO_s_mem());
 	CU_ASSERT_FATAL(q && i2d_TS_REQ_bio(q, req) == 1);
 

@@ -96,10 +96,26 @@ check_grep "--json carries the timestamp" '"timestamp": "[0-9]{4}-' out.json
 check_grep "--json carries the TSA" '"timestamp_authority": "O=Test,CN=good Time Stamping' out.json
 "$signet" verify --anchors ca/root.pem --json good.so >plain.json 2>&1
 check_grep "--json has a null timestamp when none was used" '"timestamp": null' plain.json
+"$signet" display good.so >out 2>&1
+check_grep "display shows the token's claim, unverified" \
+	'^timestamp: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z by O=Test,CN=good Time Stamping \(not verified here\)$' out
+"$signet" display --json good.so >out.json 2>&1
+check_grep "display --json has the timestamp object" '"authority": "O=Test,CN=good Time Stamping"' out.json
+cp "$fx/libfixture1.so" plain.so && sign plain.so >/dev/null
+"$signet" display --json plain.so >out.json 2>&1
+check_grep "display --json has a null timestamp without one" '"timestamp": null' out.json
 cat >policy.json <<'EOF'
 { "anchors": "ca/root.pem", "tsa_anchors": "good-root.pem" }
 EOF
 printf '{ "anchors": "ca/root.pem", "tsa_anchors": "missing.pem" }\n' >bad-policy.json
+# A bundle: every file it signs is stamped; verify judges it under a policy with the TSA anchors.
+cp -R "$SIGNET_TEST_BUILDDIR/plugins/Upper.bundle" Upper.bundle
+check_status "sign --bundle --timestamp" 0 \
+	"$signet" sign --key ca/TSTEAM0001.key --cert ca/TSTEAM0001.pem --timestamp "$url/tsa" --bundle Upper.bundle
+check_status "the stamped bundle verifies with TSA anchors" 0 \
+	"$signet" verify --anchors ca/root.pem --tsa-anchors good-root.pem Upper.bundle
+"$signet" display Upper.bundle >out 2>&1
+check_grep "display shows the bundle executable's timestamp" '^timestamp: .* by O=Test,CN=good Time Stamping' out
 # The size does not depend on the TSA's answer: two stamped signings, one size.
 cp "$fx/libfixture1.so" again.so && sign --timestamp "$url/tsa" again.so >/dev/null
 [ "$(stat -c %s good.so)" = "$(stat -c %s again.so)" ] && ok "a stamped file has the same size each time" \
