@@ -12,6 +12,7 @@ packages=(
 	gcc g++ make autoconf automake libtool pkg-config binutils file
 	# libraries Signet builds on
 	libelf-dev libffi-dev libcunit1-dev libssl-dev libjansson-dev libsystemd-dev libseccomp-dev
+	libcurl4-openssl-dev
 	# tools the tests and the build run
 	openssl
 	# real libraries the signing tests sign copies of

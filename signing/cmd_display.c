@@ -25,6 +25,7 @@
 #include "bundle/bundle.h"
 #include "cli/cli.h"
 #include "cms/cms_util.h"
+#include "cms/timestamp.h"
 #include "codesign/blob.h"
 #include "codesign/codedirectory.h"
 #include "codesign/identity_internal.h"
@@ -263,6 +264,12 @@ static void print_signature(const char *path, const sg_blob *blob, const uint8_t
 		free(e);
 	}
 	print_certificates(blob);
+	time_t gen;
+	char *tsa = NULL, when[CLI_TIME_SIZE];
+	/* What the token claims; `signet verify --tsa-anchors` says whether it holds. */
+	if (sg_ts_peek(blob->cms, blob->cms_length, &gen, &tsa))
+		printf("timestamp: %s by %s (not verified here)\n", cli_format_time(gen, when), or_q(tsa));
+	free(tsa);
 	if (verbose) {
 		printf("page-hashes:\n");
 		for (uint32_t i = 0; i < cd->n_code_slots; i++) {
@@ -329,6 +336,17 @@ static json_t *signature_json(const char *path, const sg_blob *blob, const uint8
 	}
 	sk_X509_pop_free(certs, X509_free);
 	put(o, "cms_parses", json_boolean(parsed), &ok);
+	time_t gen;
+	char *tsa = NULL, when[CLI_TIME_SIZE];
+	json_t *ts = json_null();
+	if (sg_ts_peek(blob->cms, blob->cms_length, &gen, &tsa)) {
+		bool tok = (ts = json_object()) != NULL;
+		put(ts, "time", json_string(cli_format_time(gen, when)), &tok);
+		put(ts, "authority", text_or_null(tsa), &tok);
+		ts = sg_json_done(ts, tok);
+	}
+	free(tsa);
+	put(o, "timestamp", ts, &ok);
 	put(o, "certificates", certs_json, &ok);
 	json_t *pages = verbose ? json_array() : json_null();
 	for (uint32_t i = 0; verbose && pages && i < cd->n_code_slots; i++) {

@@ -20,7 +20,8 @@
 static void usage(FILE *to)
 {
 	fputs("Usage: signet verify [--anchors FILE|DIR] [--requirement EXPR] [--at TIME]\n"
-	      "                     [--allow-no-team] [-v] [--json] FILE|BUNDLE...\n"
+	      "                     [--tsa-anchors FILE|DIR] [--allow-no-team] [-v] [--json]\n"
+	      "                     FILE|BUNDLE...\n"
 	      "       signet verify [--anchors FILE|DIR] [--requirement EXPR] [--allow-no-team]\n"
 	      "                     [--json] --pid PID [--pid PID...] [FILE|BUNDLE...]\n"
 	      "\n"
@@ -43,6 +44,8 @@ static void usage(FILE *to)
 	      "  --at TIME           check certificate validity at TIME instead of now:\n"
 	      "                      " SG_AT_FORMS "\n"
 	      "                      (files only: a bundle or a process is judged now)\n"
+	      "  --tsa-anchors PATH  anchors of time-stamping authorities: a trusted RFC 3161\n"
+	      "                      timestamp is the time certificates are judged at\n"
 	      "  --allow-no-team     accept a signing certificate without a single OU\n"
 	      "  --pid PID           verify the process PID (may be given several times)\n"
 	      "  -v, --verbose       print the identity of each valid file or bundle\n"
@@ -106,6 +109,7 @@ int cmd_verify(int argc, char **argv)
 		{ "requirement", required_argument, NULL, 'r' },
 		{ "at", required_argument, NULL, 't' },
 		{ "allow-no-team", no_argument, NULL, 'n' },
+		{ "tsa-anchors", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
@@ -128,6 +132,7 @@ int cmd_verify(int argc, char **argv)
 				return rc;
 			break;
 		case 'n': cli.options.allow_no_team = true; break;
+		case 'T': cli.tsa_anchors = optarg; break;
 		case 'v': verbose = true; break;
 		case 'j': json = true; break;
 		case 'p':

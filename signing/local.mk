@@ -10,8 +10,8 @@ include $(srcdir)/signing/pki.mk
 
 bin_PROGRAMS += signet
 signet_SOURCES = signing/main.c signing/commands.h signing/verify_common.c signing/verify_common.h \
-	signing/cmd_sign.c signing/cmd_verify.c signing/cmd_display.c \
+	signing/cmd_sign.c signing/tsa_client.c signing/tsa_client.h signing/cmd_verify.c signing/cmd_display.c \
 	signing/cmd_req.c signing/cmd_ca.c
-signet_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS) $(JANSSON_CFLAGS)
-signet_LDADD = libsignet-cli.la libsignet.la $(LIBCRYPTO_LIBS) $(JANSSON_LIBS)
+signet_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS) $(JANSSON_CFLAGS) $(LIBCURL_CFLAGS)
+signet_LDADD = libsignet-cli.la libsignet.la $(LIBCRYPTO_LIBS) $(JANSSON_LIBS) $(LIBCURL_LIBS)
 dist_man_MANS += man/signet.1

@@ -220,6 +220,13 @@ static int cms_bound(uint32_t *out, const sg_sign_params *sp, signet_error **err
 {
 	size_t bound = 0;
 	int rc = sg_cms_sign_bound(&bound, sp->key, sp->cert, sp->chain, err);
+	/*
+	 * Room for the largest token accepted, reserved whether the token
+	 * turns out small or not: the blob's size (hashed in the section
+	 * header, so in the cdhash) must not depend on a TSA's answer.
+	 */
+	if (!rc && sp->timestamp)
+		bound += SG_TS_RESERVE;
 	if (!rc && bound > SG_MAX_CMS_SIZE)
 		rc = sg_fail_code(err, SIGNET_E_LIMIT, "the CMS signature takes up to %zu bytes, over the "
 			"limit of %u (too many certificates?)", bound, SG_MAX_CMS_SIZE);
@@ -276,6 +283,8 @@ int sg_sign_elf_bytes(uint8_t **out, size_t *out_len, const uint8_t *in, size_t 
 		rc = make_cd(&cd, &cd_len, &p, sp, team, err);
 	if (!rc)
 		rc = sg_cms_sign(&cms, &der_len, cd, cd_len, sp->key, sp->cert, sp->chain, err);
+	if (!rc && sp->timestamp)
+		rc = sg_cms_add_timestamp(&cms, &der_len, sp->timestamp, sp->timestamp_ctx, err);
 	/*
 	 * Never retried with more room: a CMS longer than its bound means the
 	 * bound is wrong (or the clock crossed into 2050 in between, making the

@@ -20,6 +20,7 @@
 
 #include <signet/error.h>
 
+#include "cms/timestamp.h"
 #include "codesign/format.h"
 
 typedef struct sg_sign_params {
@@ -34,6 +35,14 @@ typedef struct sg_sign_params {
 	const uint8_t *entitlements;  /* JSON object text, or NULL */
 	size_t entitlements_length;
 	unsigned threads;             /* page-hash workers; 0: all cores */
+	/*
+	 * A timestamp to staple (NULL: none): called with SHA-256 of the
+	 * signature value once the CMS is made. The slot is sized for it in
+	 * advance (SG_TS_RESERVE), so a timestamped file's size does not depend
+	 * on the token either.
+	 */
+	sg_ts_fetch_fn timestamp;
+	void *timestamp_ctx;
 } sg_sign_params;
 
 /* Signs `in` into a new malloc'd buffer. `path` names the input in errors. */

@@ -68,6 +68,13 @@ int sg_verify_cli_open(sg_verify_cli *cli, const char *verb)
 		signet_error_free(err);
 		return SIGNET_EXIT_USAGE;
 	}
+	if (cli->tsa_anchors && sg_trust_set_tsa(cli->trust, cli->tsa_anchors, &err) != 0) {
+		cli_error(verb, "TSA anchors: %s", signet_error_message(err));
+		signet_error_free(err);
+		signet_trust_free(cli->trust);
+		cli->trust = NULL;
+		return SIGNET_EXIT_USAGE;
+	}
 	if (cli->requirement && signet_requirement_parse(&cli->req, cli->requirement, &err) != 0) {
 		cli_error(verb, "requirement: %s", signet_error_message(err));
 		signet_error_free(err);
@@ -109,6 +116,7 @@ static int bundle_policy(sg_verify_cli *cli, const char *verb)
 	signet_policy *p = NULL;
 	if (signet_policy_new(&p, &err) != 0 || signet_policy_set_anchors(p, sg_anchors_path(cli->anchors), &err) != 0 ||
 	    signet_policy_set_allow_no_team(p, cli->options.allow_no_team, &err) != 0 ||
+	    (cli->tsa_anchors && signet_policy_set_tsa_anchors(p, cli->tsa_anchors, &err) != 0) ||
 	    signet_policy_set_requirement(p, cli->requirement ? cli->requirement : SG_BUNDLE_DEFAULT_REQUIREMENT,
 		    &err) != 0) {
 		cli_error(verb, "bundle policy: %s", signet_error_message(err));
@@ -198,6 +206,10 @@ void sg_print_identity(FILE *to, const signet_identity *id)
 	print_time(to, "not-after", signet_identity_leaf_not_after(id));
 	fprintf(to, "  anchor: %s\n", signet_identity_anchor_subject(id));
 	fprintf(to, "  anchor-sha256: %s\n", signet_identity_anchor_sha256_hex(id));
+	if (signet_identity_timestamp(id)) {
+		print_time(to, "timestamp", signet_identity_timestamp(id));
+		fprintf(to, "  timestamp-authority: %s\n", signet_identity_timestamp_authority(id));
+	}
 	fprintf(to, "  pages: %llu x %u bytes, code limit %llu\n",
 		(unsigned long long)signet_identity_page_count(id), signet_identity_page_size(id),
 		(unsigned long long)signet_identity_code_limit(id));
@@ -362,6 +374,10 @@ json_t *sg_identity_json(const signet_identity *id)
 	put(o, "not_after", time_json(signet_identity_leaf_not_after(id)), &ok);
 	put(o, "anchor", json_string(signet_identity_anchor_subject(id)), &ok);
 	put(o, "anchor_sha256", json_string(signet_identity_anchor_sha256_hex(id)), &ok);
+	/* A trusted timestamp the chain was judged at, else null (docs/signet.md). */
+	long long ts = signet_identity_timestamp(id);
+	put(o, "timestamp", ts ? time_json(ts) : json_null(), &ok);
+	put(o, "timestamp_authority", text_or_null(signet_identity_timestamp_authority(id)), &ok);
 	put(o, "page_size", json_integer(signet_identity_page_size(id)), &ok);
 	put(o, "pages", json_integer((json_int_t)signet_identity_page_count(id)), &ok);
 	put(o, "code_limit", json_integer((json_int_t)signet_identity_code_limit(id)), &ok);

@@ -33,6 +33,7 @@
 
 typedef struct sg_verify_cli {
 	const char *anchors;      /* NULL: $SIGNET_ANCHORS, else the default */
+	const char *tsa_anchors;  /* NULL: timestamps are not used */
 	const char *requirement;  /* NULL: none */
 	signet_verify_options options;
 	signet_trust *trust;

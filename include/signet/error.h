@@ -112,6 +112,8 @@ SIGNET_BEGIN_DECLS
 	  "a hash type, page size or format version this build does not know") \
 	X(SIGNET_E_SEAL_MISMATCH, -213, 1, "a sealed resource does not match", \
 	  "a special slot (bundle manifest, resource seal) does not match what it seals") \
+	X(SIGNET_E_TIMESTAMP_INVALID, -220, 0, "invalid secure timestamp", \
+	  "the signature's RFC 3161 timestamp cannot be accepted: over other bytes, its time outside the signer's validity, a TSA not trusted when the time was needed, or malformed; the check names which") \
 	/* requirements and policy */ \
 	X(SIGNET_E_REQUIREMENT_SYNTAX, -300, 0, "requirement syntax error", \
 	  "the requirement text does not parse; the error gives the column") \

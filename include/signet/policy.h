@@ -93,6 +93,17 @@ SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_anchors(signet_policy *p,
 	signet_error **err);
 
 /*
+ * Loads the anchors of time-stamping authorities (a PEM file or a directory
+ * of them, as for signet_policy_set_anchors()), replacing any set before.
+ * A signature's RFC 3161 timestamp from a TSA chaining to one of them is the
+ * time its certificates are judged at, so a plugin stays valid after its
+ * certificate expired (docs/certificates.md, "The time rule"). Without TSA
+ * anchors timestamps are not used. Errors: those of signet_trust_load().
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_tsa_anchors(signet_policy *p, const char *path,
+	signet_error **err);
+
+/*
  * Replaces the requirement every image must satisfy (docs/requirements.md).
  * Errors: SIGNET_E_REQUIREMENT_SYNTAX (with the column), SIGNET_E_LIMIT,
  * SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM.

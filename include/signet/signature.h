@@ -86,6 +86,14 @@ SIGNET_EXPORT const char *signet_identity_leaf_subject(const signet_identity *id
 SIGNET_EXPORT const char *signet_identity_leaf_serial(const signet_identity *id);
 SIGNET_EXPORT long long signet_identity_leaf_not_before(const signet_identity *id);
 SIGNET_EXPORT long long signet_identity_leaf_not_after(const signet_identity *id);
+/*
+ * The time (seconds since the epoch) of the signature's RFC 3161 timestamp
+ * when a trusted TSA vouched for it and the chain was judged then; 0 when
+ * none was used (docs/certificates.md, "The time rule"). Its TSA's
+ * certificate subject, or NULL.
+ */
+SIGNET_EXPORT long long signet_identity_timestamp(const signet_identity *id);
+SIGNET_EXPORT const char *signet_identity_timestamp_authority(const signet_identity *id);
 /* SHA-256 of the trust anchor's DER, as 64 lowercase hex digits; its subject. */
 SIGNET_EXPORT const char *signet_identity_anchor_sha256_hex(const signet_identity *id);
 SIGNET_EXPORT const char *signet_identity_anchor_subject(const signet_identity *id);

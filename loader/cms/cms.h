@@ -101,6 +101,8 @@ typedef struct sg_signer {
 	char *anchor_subject;     /* one line, RFC 2253 */
 	STACK_OF(X509) *chain;    /* leaf first, anchor last; owned */
 	time_t verified_at;       /* the time the chain was checked at */
+	time_t timestamp;         /* a trusted RFC 3161 timestamp's genTime, or 0 */
+	char *timestamp_tsa;      /* that TSA certificate's subject, one line; NULL without */
 
 	/* certificate_field cache: strings handed out stay valid until clear */
 	sg_signer_field *fields;
@@ -154,6 +156,11 @@ typedef struct sg_verify_options {
 	time_t at;
 	/* false: a leaf with zero or several OUs is refused (SIGNET_E_CERT_NO_TEAM) */
 	bool allow_no_team;
+	/*
+	 * TSA anchors (NULL: none): a timestamp from a TSA chaining to one of
+	 * them moves the verification time to its genTime ("The time rule").
+	 */
+	const struct sg_trust *tsa;
 } sg_verify_options;
 
 /*
@@ -170,11 +177,19 @@ typedef struct sg_verify_options {
  *     not cover pinned to its one allowed value (cms_shape.c): RFC 5652
  *     versions, digestAlgorithms = { SHA-256 }, signatureAlgorithm matching
  *     the key, X.509 certificates only, no CRLs, no unsigned attributes
+ *     but at most one well-formed timestamp (timestamp.h)
  *     -> SIGNET_E_SIGNATURE_MALFORMED ("cms.structure"), SIGNET_E_LIMIT;
  *     digest other than SHA-256, a well-formed key other than EC or RSA
  *     -> SIGNET_E_SIGNATURE_UNSUPPORTED ("cms.algorithm");
  *  2. the signature over `content` with the signer's own certificate
  *     -> SIGNET_E_CMS_MISMATCH ("cms.signature");
+ *  2b. with opts->tsa, the timestamp (timestamp.h: sg_ts_verify()): a
+ *     trusted one whose genTime is not after the verification time and
+ *     inside the leaf's validity becomes the verification time; one outside
+ *     -> SIGNET_E_TIMESTAMP_INVALID ("timestamp.time"); imprint, structure
+ *     and signature refusals as sg_ts_verify() says; a token from an
+ *     untrusted TSA is not used, and when the chain then fails on time
+ *     -> SIGNET_E_TIMESTAMP_INVALID ("timestamp.tsa");
  *  3. the chain to an anchor in `trust`, at the verification time
  *     -> SIGNET_E_UNTRUSTED_ANCHOR ("x509.anchor"), SIGNET_E_CERT_EXPIRED,
  *     SIGNET_E_CERT_NOT_YET_VALID ("x509.time"), SIGNET_E_CERT_CHAIN ("x509.chain");

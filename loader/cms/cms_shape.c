@@ -26,6 +26,7 @@
 #include <openssl/objects.h>
 
 #include "cms/cms_util.h"
+#include "cms/timestamp.h"
 
 /* A window of DER: the bytes left to read. */
 typedef struct der {
@@ -189,10 +190,13 @@ int sg_cms_check_shape(CMS_ContentInfo *cms, CMS_SignerInfo *si, int ncerts,
 	if (sd_version != want_si)
 		FAIL("SignedData version %d where RFC 5652 requires %d", sd_version, want_si);
 
-	/* 4. Nothing unsigned rides along (a timestamp would, once supported). */
-	int unsigned_attrs = CMS_unsigned_get_attr_count(si);
-	if (unsigned_attrs > 0)
-		FAIL("the SignerInfo carries %d unsigned attributes; none are allowed", unsigned_attrs);
+	/*
+	 * 4. Nothing unsigned rides along but one well-formed RFC 3161
+	 * timestamp (timestamp.h): whether it is trusted is judged later, but
+	 * its bytes are pinned here, present TSA anchors or not.
+	 */
+	if (sg_ts_check_attributes(si, detail, size) != 0)
+		return -1;
 	ERR_clear_error();
 	return 0;
 }

@@ -11,4 +11,6 @@ libsignet_internal_la_SOURCES += \
 	loader/cms/signer.c \
 	loader/cms/cms_sign.c \
 	loader/cms/cms_shape.c \
+	loader/cms/timestamp.h \
+	loader/cms/timestamp.c \
 	loader/cms/cms_verify.c

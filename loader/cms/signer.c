@@ -47,6 +47,7 @@ void sg_signer_clear(sg_signer *s)
 	free(s->leaf_common_name);
 	free(s->leaf_serial_hex);
 	free(s->anchor_subject);
+	free(s->timestamp_tsa);
 	sk_X509_pop_free(s->chain, X509_free);
 	for (size_t i = 0; i < s->n_fields; i++) {
 		free(s->fields[i].field);

@@ -29,6 +29,8 @@ const char *signet_identity_leaf_subject(const signet_identity *id) { return id 
 const char *signet_identity_leaf_serial(const signet_identity *id) { return id ? id->signer.leaf_serial_hex : NULL; }
 long long signet_identity_leaf_not_before(const signet_identity *id) { return id ? (long long)id->signer.leaf_not_before : 0; }
 long long signet_identity_leaf_not_after(const signet_identity *id) { return id ? (long long)id->signer.leaf_not_after : 0; }
+long long signet_identity_timestamp(const signet_identity *id) { return id ? (long long)id->signer.timestamp : 0; }
+const char *signet_identity_timestamp_authority(const signet_identity *id) { return id ? id->signer.timestamp_tsa : NULL; }
 const char *signet_identity_anchor_sha256_hex(const signet_identity *id) { return id ? id->anchor_hex : NULL; }
 const char *signet_identity_anchor_subject(const signet_identity *id) { return id ? id->signer.anchor_subject : NULL; }
 unsigned signet_identity_page_size(const signet_identity *id) { return id ? 1u << id->page_shift : 0; }

@@ -19,7 +19,17 @@
 
 struct signet_trust {
 	sg_trust *anchors;
+	/* TSA anchors for timestamps (NULL: none): a policy's, or tsa_owned. */
+	const sg_trust *tsa;
+	sg_trust *tsa_owned;
 };
+
+/*
+ * Gives `trust` TSA anchors of its own, loaded from `path` as
+ * sg_trust_load() does (for `signet verify --tsa-anchors`; a policy sets
+ * its own with signet_policy_set_tsa_anchors()). Errors: sg_trust_load()'s.
+ */
+SG_PRIVATE int sg_trust_set_tsa(signet_trust *trust, const char *path, signet_error **err);
 
 struct signet_identity {
 	char *path;

@@ -115,7 +115,8 @@ int sg_verify_bytes_known(signet_identity **out, const void *bytes, size_t lengt
 	signet_identity *id = calloc(1, sizeof *id);
 	if (!id)
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory verifying %s", path);
-	sg_verify_options vo = { .at = (time_t)opts->at, .allow_no_team = opts->allow_no_team };
+	sg_verify_options vo = { .at = (time_t)opts->at, .allow_no_team = opts->allow_no_team,
+		.tsa = trust->tsa };
 	rc = sg_cms_verify(&id->signer, blob.cms, blob.cms_length, blob.cd.bytes, blob.cd.length,
 		trust->anchors, &vo, path, err);
 	if (rc)
@@ -226,5 +227,20 @@ void signet_trust_free(signet_trust *trust)
 	if (!trust)
 		return;
 	sg_trust_free(trust->anchors);
+	sg_trust_free(trust->tsa_owned);
 	free(trust);
+}
+
+int sg_trust_set_tsa(signet_trust *trust, const char *path, signet_error **err)
+{
+	sg_trust *tsa = NULL;
+	if (!trust || !path)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "TSA anchors need a trust object and a path");
+	int rc = sg_trust_load(&tsa, path, err);
+	if (rc)
+		return rc;
+	sg_trust_free(trust->tsa_owned);
+	trust->tsa_owned = tsa;
+	trust->tsa = tsa;
+	return 0;
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cms/cms.h"
+#include "codesign/identity_internal.h"
 #include "core/error_internal.h"
 #include "policy/entitlements.h"
 #include "policy/policy_internal.h"
@@ -60,6 +62,8 @@ void signet_policy_free(signet_policy *p)
 		return;
 	signet_trust_free(p->trust);
 	free(p->anchors_path);
+	sg_trust_free(p->tsa);
+	free(p->tsa_path);
 	signet_requirement_free(p->requirement);
 	sg_strings_clear(&p->allow_identifiers);
 	sg_hashes_clear(&p->allow_cdhashes);
@@ -102,10 +106,37 @@ int signet_policy_set_anchors(signet_policy *p, const char *path, signet_error *
 	free(p->anchors_path);
 	free(p->host_team);
 	free(p->host_status);
+	trust->tsa = p->tsa;
 	p->trust = trust;
 	p->anchors_path = copy;
 	p->host_team = team;
 	p->host_status = status;
+	return 0;
+}
+
+int signet_policy_set_tsa_anchors(signet_policy *p, const char *path, signet_error **err)
+{
+	if (!p || !path)
+		return null_argument(err, "signet_policy_set_tsa_anchors");
+	/*
+	 * A store of their own: a TSA root vouches for times, never for code,
+	 * and a code-signing root never for times (docs/certificates.md).
+	 */
+	sg_trust *tsa = NULL;
+	char *copy = strdup(path);
+	if (!copy)
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory setting TSA anchors");
+	int rc = sg_trust_load(&tsa, path, err);
+	if (rc != 0) {
+		free(copy);
+		return rc;
+	}
+	sg_trust_free(p->tsa);
+	free(p->tsa_path);
+	p->tsa = tsa;
+	p->tsa_path = copy;
+	if (p->trust)
+		p->trust->tsa = tsa;
 	return 0;
 }
 

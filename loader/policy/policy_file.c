@@ -118,6 +118,7 @@ static int check_text(const file_ctx *c, const char *buf, size_t len)
 /* What the file asks for, checked, before anything is applied. */
 typedef struct wanted {
 	const char *anchors;
+	const char *tsa_anchors;
 	const char *requirement;
 	json_t *allow_identifiers, *allow_cdhashes, *deny_cdhashes, *deny_serials;
 	json_t *directories, *sonames;
@@ -292,7 +293,9 @@ static int check_schema(const file_ctx *c, const json_t *root, wanted *w)
 	static const field top[] = {
 		{ "anchors", JSON_STRING }, { "requirement", JSON_STRING }, { "allow", JSON_OBJECT },
 		{ "deny", JSON_OBJECT }, { "platform", JSON_OBJECT }, { "verify", JSON_OBJECT },
-		{ "peers", JSON_OBJECT }, { "isolation", JSON_OBJECT }, { NULL, 0 } };
+		{ "peers", JSON_OBJECT }, { "isolation", JSON_OBJECT },
+		{ "tsa_anchors", JSON_STRING },
+		{ NULL, 0 } };
 	static const field allow[] = { { "identifiers", JSON_ARRAY }, { "cdhashes", JSON_ARRAY }, { NULL, 0 } };
 	static const field deny[] = { { "cdhashes", JSON_ARRAY }, { "serials", JSON_ARRAY }, { NULL, 0 } };
 	static const field platform[] = { { "directories", JSON_ARRAY }, { "sonames", JSON_ARRAY }, { NULL, 0 } };
@@ -302,7 +305,7 @@ static int check_schema(const file_ctx *c, const json_t *root, wanted *w)
 	if (!json_is_object(root))
 		return invalid(c, "top level", NULL, "expected an object, got %s", sg_policy_json_type(root));
 	int rc = check_object(c, root, NULL, top,
-		"anchors, requirement, allow, deny, platform, verify, peers, isolation");
+		"anchors, requirement, allow, deny, platform, verify, peers, isolation, tsa_anchors");
 	if (rc != 0)
 		return rc;
 
@@ -311,6 +314,12 @@ static int check_schema(const file_ctx *c, const json_t *root, wanted *w)
 		w->anchors = json_string_value(v);
 		if (!valid_path(w->anchors))
 			return invalid(c, "anchors", NULL, "expected a path (not empty, shorter than %d bytes)", PATH_MAX);
+	}
+	v = json_object_get(root, "tsa_anchors");
+	if (v) {
+		w->tsa_anchors = json_string_value(v);
+		if (!valid_path(w->tsa_anchors))
+			return invalid(c, "tsa_anchors", NULL, "expected a path (not empty, shorter than %d bytes)", PATH_MAX);
 	}
 	v = json_object_get(root, "requirement");
 	if (v)
@@ -518,6 +527,16 @@ static int apply(const file_ctx *c, signet_policy *p, const wanted *w)
 	}
 	if ((rc = apply_isolation(c, p, w)) != 0)
 		return rc;
+	if (w->tsa_anchors) {
+		char *path = resolve(c->path, w->tsa_anchors);
+		if (!path)
+			return sg_fail_code(c->err, SIGNET_E_NOMEM, "out of memory applying the policy file");
+		rc = signet_policy_set_tsa_anchors(p, path, &e);
+		free(path);
+		if (rc != 0)
+			return rc == SIGNET_E_NOMEM ? setter_failed(c, "tsa_anchors", rc, e)
+				: invalid(c, "tsa_anchors", e, "cannot load TSA anchors: %s", signet_error_message(e));
+	}
 	if (w->anchors) {
 		char *path = resolve(c->path, w->anchors);
 		if (!path)

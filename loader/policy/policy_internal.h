@@ -44,6 +44,8 @@ typedef SG_ARRAY(uid_t) sg_uids;
 struct signet_policy {
 	signet_trust *trust;            /* NULL: no anchors (loads must fail) */
 	char *anchors_path;
+	struct sg_trust *tsa;           /* TSA anchors (trust->tsa borrows them); NULL: none */
+	char *tsa_path;
 	signet_requirement *requirement;
 	bool allow_no_team;
 

@@ -31,6 +31,7 @@
 #define KEY_ANCHORS "anchors_pem"
 #define KEY_HOST_TEAM "host_team"
 #define KEY_HOST_STATUS "host_status"
+#define KEY_TSA_ANCHORS "tsa_anchors_pem" /* optional: the TSA anchors */
 
 /* A new, empty array at parent.section.key (the section made when missing); NULL when out of memory. */
 static json_t *new_list(json_t *parent, const char *section, const char *key)
@@ -78,6 +79,13 @@ int sg_policy_export(char **json_text, const signet_policy *p, signet_error **er
 	bool ok = root && req && sg_trust_to_pem(&pem, &pem_len, p->trust->anchors) == 0;
 	ok = ok && json_object_set_new(root, "requirement", json_string(req)) == 0;
 	ok = ok && json_object_set_new(root, KEY_ANCHORS, json_stringn(pem, pem_len)) == 0;
+	/* The TSA anchors too, so a guest judges timestamps as its host does. */
+	char *tsa_pem = NULL;
+	size_t tsa_len = 0;
+	if (ok && p->tsa)
+		ok = sg_trust_to_pem(&tsa_pem, &tsa_len, p->tsa) == 0
+			&& json_object_set_new(root, KEY_TSA_ANCHORS, json_stringn(tsa_pem, tsa_len)) == 0;
+	free(tsa_pem);
 	if (ok && p->host_team)
 		ok = json_object_set_new(root, KEY_HOST_TEAM, json_string(p->host_team)) == 0;
 	if (ok && p->host_status)
@@ -133,10 +141,14 @@ int sg_policy_import(signet_policy **out, const char *json_text, size_t len, con
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = label,
 			.check = "policy.transfer" }, "%s: not a JSON object: %s", label, root ? "" : jerr.text);
 	}
-	char *pem = NULL, *team = NULL, *status = NULL;
+	char *pem = NULL, *team = NULL, *status = NULL, *tsa_pem = NULL;
 	signet_policy *p = NULL;
-	sg_trust *anchors = NULL;
+	sg_trust *anchors = NULL, *tsa = NULL;
 	int rc = take_string(&pem, root, KEY_ANCHORS, true, label, err);
+	if (!rc)
+		rc = take_string(&tsa_pem, root, KEY_TSA_ANCHORS, false, label, err);
+	if (!rc && tsa_pem)
+		rc = sg_trust_from_pem(&tsa, (const uint8_t *)tsa_pem, strlen(tsa_pem), label, err);
 	if (!rc)
 		rc = take_string(&team, root, KEY_HOST_TEAM, false, label, err);
 	if (!rc)
@@ -150,12 +162,17 @@ int sg_policy_import(signet_policy **out, const char *json_text, size_t len, con
 	if (!rc) {
 		p->trust->anchors = anchors;
 		anchors = NULL;
+		p->tsa = tsa;
+		p->trust->tsa = tsa;
+		tsa = NULL;
 		p->host_team = team;
 		p->host_status = status;
 		team = status = NULL;
 	}
 	json_decref(root);
 	sg_trust_free(anchors);
+	sg_trust_free(tsa);
+	free(tsa_pem);
 	free(pem);
 	free(team);
 	free(status);

@@ -29,6 +29,7 @@
 #include "test_pki.h"
 #include "pki.h"
 #include "policy/entitlements.h"
+#include "codesign/identity_internal.h"
 #include "policy/policy_internal.h"
 #include "sign_elf.h"
 
@@ -452,6 +453,12 @@ static void test_setters_validate(void)
 		"cannot read trust anchors");
 	/* A failed set_anchors keeps the old anchors. */
 	CU_ASSERT_PTR_NOT_NULL(sg_policy_trust(p));
+	/* TSA anchors: the same loading rules, a failure changes nothing. */
+	SG_ASSERT_FAILS(signet_policy_set_tsa_anchors(NULL, "x.pem", &err), &err, SIGNET_E_INVALID_ARGUMENT,
+		"signet_policy_set_tsa_anchors");
+	SG_ASSERT_FAILS(signet_policy_set_tsa_anchors(p, "/nonexistent/tsa.pem", &err), &err, SIGNET_E_IO,
+		"cannot read trust anchors");
+	CU_ASSERT_PTR_NULL(sg_policy_trust(p)->tsa);
 
 	/* A list with one bad entry changes nothing. */
 	const char *dirs[] = { "/usr/lib", "lib" };
@@ -952,7 +959,7 @@ static void test_file_invalid(void)
 	REFUSED("dup-nested.json", "{\"allow\": {\"identifiers\": [], \"identifiers\": []}}", "duplicate object key");
 	REFUSED("unknown.json", "{\"anchor\": \"root.pem\"}",
 		"top level: unknown key \"anchor\" (known keys: anchors, requirement, allow, deny, platform, verify, peers, "
-		"isolation)");
+		"isolation, tsa_anchors)");
 	/* isolation: its keys, types, ranges and values. */
 	REFUSED("iso-type.json", "{\"isolation\": true}", "isolation: expected an object, got a boolean");
 	REFUSED("iso-unknown.json", "{\"isolation\": {\"grants\": []}}",
@@ -1682,6 +1689,14 @@ static void test_transfer_round_trip(void)
 	sg_policy_verify_options(p, &a);
 	sg_policy_verify_options(c, &b);
 	CU_ASSERT_EQUAL(a.allow_no_team, b.allow_no_team);
+	CU_ASSERT_PTR_NULL(c->tsa);
+	signet_policy_free(c);
+	/* TSA anchors travel too, and the guest's trust uses them. */
+	SG_ASSERT_OK(signet_policy_set_tsa_anchors(p, p->anchors_path, &err), &err);
+	c = transferred(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c->tsa);
+	CU_ASSERT_PTR_EQUAL(c->trust->tsa, c->tsa);
+	CU_ASSERT_EQUAL(sg_trust_count(c->tsa), sg_trust_count(p->tsa));
 	signet_policy_free(c);
 	/* An empty soname list restricts to nothing, and still does on the other side. */
 	SG_ASSERT_OK(signet_policy_set_platform_sonames(p, sonames, 0, &err), &err);
