@@ -11,4 +11,5 @@ libsignet_internal_la_SOURCES += \
 	loader/cms/signer.c \
 	loader/cms/cms_sign.c \
 	loader/cms/cms_shape.c \
-	loader/cms/cms_verify.c
+	loader/cms/cms_verify.c \
+	loader/cms/cms_attach.c

@@ -26,6 +26,7 @@
 #include <signet/signature.h>
 
 #include "core/array.h"
+#include "core/export.h"
 
 #define SG_POLICY_HASH_SIZE 32
 /* Longest certificate serial accepted, in hex digits (RFC 5280 allows 40). */
@@ -65,6 +66,9 @@ struct signet_policy {
 	unsigned grants;                /* SG_ENTITLEMENT_* bits (entitlements.h) */
 	sg_strings read_paths;          /* absolute, normalized */
 	unsigned memory_mb, cpu_seconds, call_timeout_ms;
+
+	/* Revocation (revocation.c): verified lists and CRLs, read once when added. */
+	struct sg_revocation *revocation; /* NULL: none configured */
 
 	/* The host, as found by the last set_anchors (host.c). */
 	char *host_team;                /* NULL: the host has no team */
@@ -149,6 +153,18 @@ const char *const *sg_policy_platform_directories(const signet_policy *p, size_t
 /* Why the host has (or has no) team, for messages and debugging; NULL before anchors. */
 const char *sg_policy_host_status(const signet_policy *p);
 
+/*
+ * Revocation (revocation.c, docs/revocation.md): the lists and CRLs the
+ * policy read, against a verified identity at its verification time.
+ * SIGNET_E_REVOKED (checks "revocation.cdhash", "revocation.team",
+ * "revocation.serial", "revocation.crl"), SIGNET_E_REVOCATION_LIST
+ * ("revocation.expired", "revocation.crl" for a CRL its issuer did not
+ * sign). 0 when the policy has none.
+ */
+int sg_policy_check_revocation(const signet_policy *p, const signet_identity *id, signet_error **err)
+	__attribute__((warn_unused_result));
+void sg_revocation_free(struct sg_revocation *r);
+
 /* ---- what isolated guests ask ------------------------------------------- */
 
 /*
@@ -210,7 +226,7 @@ const char *const *sg_policy_default_platform_directories(void);
 int sg_policy_find_host(const signet_trust *trust, char **team, char **status, signet_error **err);
 
 /* Values (values.c). Each returns false when `text` is not acceptable. */
-bool sg_policy_parse_hash(const char *text, uint8_t out[SG_POLICY_HASH_SIZE]);
+SG_PRIVATE bool sg_policy_parse_hash(const char *text, uint8_t out[SG_POLICY_HASH_SIZE]);
 /* Normalizes a serial into `out` (SG_POLICY_MAX_SERIAL_HEX + 1 bytes). */
 bool sg_policy_normalize_serial(const char *text, char *out);
 bool sg_policy_valid_identifier(const char *text);
