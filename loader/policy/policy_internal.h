@@ -165,6 +165,16 @@ int sg_policy_check_revocation(const signet_policy *p, const signet_identity *id
 	__attribute__((warn_unused_result));
 void sg_revocation_free(struct sg_revocation *r);
 
+/*
+ * For the preflight cache (prefcache/): a digest of every list's content,
+ * every CRL and the expiry setting (false: the policy reads none), so a
+ * new list is another cache; and the earliest expiry of a list or CRL
+ * (false: none, or expiry ignored), after which no cached verdict may be
+ * served, since admission would then refuse.
+ */
+bool sg_policy_revocation_digest(const signet_policy *p, uint8_t out[32]);
+bool sg_policy_revocation_until(const signet_policy *p, long long *until);
+
 /* ---- what isolated guests ask ------------------------------------------- */
 
 /*

@@ -50,7 +50,7 @@ typedef struct sg_revlist {
  * Parses `len` bytes of list content. `label` names the list in errors.
  * Codes: SIGNET_E_REVOCATION_LIST, SIGNET_E_LIMIT, SIGNET_E_NOMEM.
  */
-int sg_revlist_parse(sg_revlist **out, const uint8_t *bytes, size_t len, const char *label,
+SG_PRIVATE int sg_revlist_parse(sg_revlist **out, const uint8_t *bytes, size_t len, const char *label,
 	signet_error **err) __attribute__((warn_unused_result));
 
 /*

@@ -39,6 +39,7 @@
 #include "codesign/identity_internal.h"
 #include "core/error_internal.h"
 #include "core/file.h"
+#include "core/sha256.h"
 #include "core/statefile.h"
 #include "policy/policy_internal.h"
 #include "policy/revlist.h"
@@ -53,6 +54,7 @@
 typedef struct rev_list {
 	char *path;
 	sg_revlist *list;
+	uint8_t digest[SG_SHA256_SIZE]; /* of the signed content: what the preflight cache keys on */
 } rev_list;
 
 typedef struct rev_crl {
@@ -254,8 +256,8 @@ static int list_invalid(const char *path, signet_error *cause, signet_error **er
 }
 
 /* Reads, verifies and parses the list at `path` (no rollback check). */
-int sg_revocation_read_list(sg_revlist **out, sg_signer *signer, const char *path, const signet_trust *trust,
-	long long at, signet_error **err)
+static int read_list(sg_revlist **out, uint8_t digest[SG_SHA256_SIZE], sg_signer *signer, const char *path,
+	const signet_trust *trust, long long at, signet_error **err)
 {
 	uint8_t *bytes = NULL, *detached = NULL, *content = NULL;
 	size_t len = 0, dlen = 0, clen = 0;
@@ -279,6 +281,8 @@ int sg_revocation_read_list(sg_revlist **out, sg_signer *signer, const char *pat
 	sg_revlist *l = NULL;
 	if (rc == 0)
 		rc = sg_revlist_parse(&l, content, clen, path, &e);
+	if (rc == 0 && digest && sg_sha256(digest, content, clen) != 0)
+		rc = sg_fail_code(&e, SIGNET_E_NOMEM, "cannot hash a revocation list");
 	free(detached);
 	free(content);
 	if (rc != 0) {
@@ -304,6 +308,12 @@ int sg_revocation_read_list(sg_revlist **out, sg_signer *signer, const char *pat
 	return 0;
 }
 
+int sg_revocation_read_list(sg_revlist **out, sg_signer *signer, const char *path, const signet_trust *trust,
+	long long at, signet_error **err)
+{
+	return read_list(out, NULL, signer, path, trust, at, err);
+}
+
 int signet_policy_add_revocation_list(signet_policy *p, const char *path, signet_error **err)
 {
 	if (!p || !path)
@@ -317,7 +327,8 @@ int signet_policy_add_revocation_list(signet_policy *p, const char *path, signet
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path, .check = "policy.setting" },
 			"more than %d revocation lists", MAX_LISTS);
 	sg_revlist *l = NULL;
-	int rc = sg_revocation_read_list(&l, NULL, path, trust, 0, err);
+	uint8_t digest[SG_SHA256_SIZE];
+	int rc = read_list(&l, digest, NULL, path, trust, 0, err);
 	if (rc != 0)
 		return rc;
 	for (size_t i = 0; p->revocation && i < p->revocation->lists.n; i++)
@@ -331,6 +342,7 @@ int signet_policy_add_revocation_list(signet_policy *p, const char *path, signet
 	rc = check_rollback(l, path, err);
 	struct sg_revocation *r = rc == 0 ? revocation_of(p, err) : NULL;
 	rev_list item = { .path = r ? strdup(path) : NULL, .list = l };
+	memcpy(item.digest, digest, sizeof digest);
 	if (rc == 0 && (!r || !item.path || sg_array_push(&r->lists, item) != 0))
 		rc = r ? sg_fail_code(err, SIGNET_E_NOMEM, "out of memory adding a revocation list") : SIGNET_E_NOMEM;
 	if (rc != 0) {
@@ -521,4 +533,58 @@ int sg_policy_check_revocation(const signet_policy *p, const signet_identity *id
 	for (int i = 0; i < n && rc == 0; i++)
 		rc = check_crls(r, id, sk_X509_value(chain, i), sk_X509_value(chain, i + 1 < n ? i + 1 : i), at, err);
 	return rc;
+}
+
+/* ---- what the preflight cache keys on ----------------------------------- */
+
+bool sg_policy_revocation_digest(const signet_policy *p, uint8_t out[32])
+{
+	const struct sg_revocation *r = p ? p->revocation : NULL;
+	if (!r || (!r->lists.n && !r->crls.n))
+		return false;
+	/* Every list's content and every CRL's DER, in order, and the expiry setting. */
+	size_t n = 1 + (r->lists.n + r->crls.n) * SG_SHA256_SIZE;
+	uint8_t *buf = malloc(n), *w = buf;
+	if (!buf) {
+		memset(out, 0xff, 32); /* a digest no real policy has: a miss, never a wrong hit */
+		return true;
+	}
+	*w++ = r->ignore_expired ? 1 : 0;
+	for (size_t i = 0; i < r->lists.n; i++, w += SG_SHA256_SIZE)
+		memcpy(w, r->lists.items[i].digest, SG_SHA256_SIZE);
+	for (size_t i = 0; i < r->crls.n; i++, w += SG_SHA256_SIZE) {
+		unsigned int len = 0;
+		if (!X509_CRL_digest(r->crls.items[i].crl, EVP_sha256(), w, &len))
+			memset(w, 0xff, SG_SHA256_SIZE);
+	}
+	if (sg_sha256(out, buf, n) != 0)
+		memset(out, 0xff, 32);
+	free(buf);
+	ERR_clear_error();
+	return true;
+}
+
+bool sg_policy_revocation_until(const signet_policy *p, long long *until)
+{
+	const struct sg_revocation *r = p ? p->revocation : NULL;
+	if (!r || r->ignore_expired)
+		return false;
+	bool any = false;
+	for (size_t i = 0; i < r->lists.n; i++)
+		if (!any || r->lists.items[i].list->expires < *until) {
+			*until = r->lists.items[i].list->expires;
+			any = true;
+		}
+	for (size_t i = 0; i < r->crls.n; i++) {
+		const ASN1_TIME *next = X509_CRL_get0_nextUpdate(r->crls.items[i].crl);
+		struct tm tm;
+		if (!next || ASN1_TIME_to_tm(next, &tm) != 1)
+			continue;
+		long long t = (long long)timegm(&tm);
+		if (!any || t < *until) {
+			*until = t;
+			any = true;
+		}
+	}
+	return any;
 }
