@@ -20,3 +20,5 @@ tests_policy_test_revocation_SOURCES = tests/policy/test_revocation.c tests/test
 tests_policy_test_revocation_CFLAGS = $(TEST_CFLAGS) $(LIBCRYPTO_CFLAGS) -I$(top_srcdir)/signing
 tests_policy_test_revocation_LDADD = tests/libharness.la libsignet-internal.la $(CUNIT_LIBS) $(LIBCRYPTO_LIBS)
 TESTS += tests/policy/test_revocation
+TESTS += tests/policy/test_revoke_cli.sh
+EXTRA_DIST += tests/policy/test_revoke_cli.sh
