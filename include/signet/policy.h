@@ -75,8 +75,9 @@ SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_new(signet_policy **out, sign
  * (larger than SIGNET_POLICY_MAX_FILE_SIZE, not UTF-8, not JSON, duplicate
  * or unknown keys, wrong types, bad values, a requirement that does not
  * parse, anchors that cannot be loaded; the message names the file and the
- * line or JSON path, the cause carries the underlying error),
- * SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM.
+ * line or JSON path, the cause carries the underlying error), for the
+ * files of its "revocation" section the codes of the setters below under
+ * the policy file's name, SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM.
  */
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_load(signet_policy **out, const char *path,
 	signet_error **err);
