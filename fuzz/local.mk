@@ -72,3 +72,9 @@ fuzz_replay_sandbox_report_SOURCES = fuzz/fuzz_sandbox_report.c fuzz/replay_main
 fuzz_replay_sandbox_report_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"sandbox_report"'
 fuzz_replay_sandbox_report_LDADD = libsignet-internal.la
 TESTS += fuzz/replay_sandbox_report
+
+check_PROGRAMS += fuzz/replay_revlist
+fuzz_replay_revlist_SOURCES = fuzz/fuzz_revlist.c fuzz/replay_main.c
+fuzz_replay_revlist_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"revlist"'
+fuzz_replay_revlist_LDADD = libsignet-internal.la
+TESTS += fuzz/replay_revlist

@@ -35,6 +35,7 @@
 #include "core/file.h"
 #include "core/sha256.h"
 #include "elf/elf_image.h"
+#include "policy/revlist.h"
 #include "verify_common.h"
 
 #define VERB "display"
@@ -50,7 +51,8 @@ static void usage(FILE *to)
 	      "(bytes other than printable ASCII, tab and line break as \\xNN) and the\n"
 	      "certificate chain. Shows; does not verify (use `signet verify`). For a\n"
 	      "bundle directory, its manifest's identifier, version and executable, then\n"
-	      "the executable's signature.\n"
+	      "the executable's signature. For a revocation list (signet revoke), its\n"
+	      "name, sequence, issue and expiry times and every entry.\n"
 	      "\n"
 	      "With --pid, shows what Signet knows of a running process\n"
 	      "(docs/processes.md): its executable, uid, the identity of its main\n"
@@ -404,9 +406,79 @@ static json_t *bundle_json(const char *path, const sg_manifest *m)
 	return sg_json_done(o, ok);
 }
 
+/*
+ * A revocation list (docs/revocation.md): a file that unwraps as a signed
+ * list is shown as one (its content; its signature is judged by a policy
+ * reading it, not here). False when `path` is not one: it is then shown as
+ * a signed file, with that path's reasons.
+ */
+static bool display_revlist(const char *path, display_opts *opts)
+{
+	uint8_t *bytes = NULL, *detached = NULL, *content = NULL;
+	size_t len = 0, dlen = 0, clen = 0;
+	sg_revlist *l = NULL;
+	bool is_list = sg_file_read(&bytes, &len, path, (size_t)SG_CMS_MAX_DER + SG_REVLIST_MAX_CONTENT, "display",
+		NULL) == 0 && len > 0 && bytes[0] == 0x30 &&
+		sg_cms_detach(&detached, &dlen, &content, &clen, bytes, len, path, NULL) == 0 &&
+		sg_revlist_parse(&l, content, clen, path, NULL) == 0;
+	free(bytes);
+	free(detached);
+	free(content);
+	if (!is_list)
+		return false;
+	char issued[CLI_TIME_SIZE], expires[CLI_TIME_SIZE];
+	cli_format_time((time_t)l->issued, issued);
+	cli_format_time((time_t)l->expires, expires);
+	if (opts->results) {
+		json_t *o = json_object(), *list = json_object(), *cd = json_array(), *teams = json_array(),
+			*serials = json_array();
+		bool ok = o && list;
+		put(o, "path", json_string(path), &ok);
+		put(o, "kind", json_string("revocation_list"), &ok);
+		put(list, "name", json_string(l->name), &ok);
+		put(list, "sequence", json_integer(l->sequence), &ok);
+		put(list, "issued", json_string(issued), &ok);
+		put(list, "expires", json_string(expires), &ok);
+		for (size_t i = 0; i < l->n_cdhashes; i++) {
+			char hex[2 * SG_HASH_SIZE + 1];
+			hex_of(hex, l->cdhashes[i]);
+			append(cd, json_string(hex), &ok);
+		}
+		for (size_t i = 0; i < l->n_teams; i++)
+			append(teams, json_string(l->teams[i]), &ok);
+		for (size_t i = 0; i < l->n_serials; i++)
+			append(serials, json_string(l->serials[i]), &ok);
+		put(list, "cdhashes", cd, &ok);
+		put(list, "teams", teams, &ok);
+		put(list, "serials", serials, &ok);
+		put(o, "revocation_list", sg_json_done(list, ok), &ok);
+		put(o, "errors", json_array(), &ok);
+		sg_json_append(opts->results, sg_json_done(o, ok), &ok);
+	} else {
+		if (opts->shown)
+			putchar('\n');
+		opts->shown = true;
+		printf("revocation-list: %s\n", path);
+		printf("name: %s\nsequence: %lld\nissued: %s\nexpires: %s\n", l->name, l->sequence, issued, expires);
+		for (size_t i = 0; i < l->n_cdhashes; i++) {
+			char hex[2 * SG_HASH_SIZE + 1];
+			hex_of(hex, l->cdhashes[i]);
+			printf("cdhash: %s\n", hex);
+		}
+		for (size_t i = 0; i < l->n_teams; i++)
+			printf("team: %s\n", l->teams[i]);
+		for (size_t i = 0; i < l->n_serials; i++)
+			printf("serial: %s\n", l->serials[i]);
+	}
+	sg_revlist_free(l);
+	return true;
+}
+
 /* One operand: shown as text, or added to opts->results. Returns an exit code. */
 static int display_one(const char *operand, display_opts *opts)
 {
+	if (!opts->cms_out && !opts->cd_out && !sg_is_bundle(operand) && display_revlist(operand, opts))
+		return SIGNET_EXIT_OK;
 	signet_error *err = NULL;
 	sg_bundle bundle = { .tree = { .rootfd = -1 } };
 	bool is_bundle = sg_is_bundle(operand);

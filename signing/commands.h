@@ -20,5 +20,6 @@ int cmd_verify(int argc, char **argv);
 int cmd_display(int argc, char **argv);
 int cmd_req(int argc, char **argv);
 int cmd_ca(int argc, char **argv);
+int cmd_revoke(int argc, char **argv);
 
 #endif /* SIGNET_SIGNING_COMMANDS_H */

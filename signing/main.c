@@ -20,6 +20,7 @@ static const struct {
 	{ "display", cmd_display, "show what the signature of a file, bundle or process says" },
 	{ "req", cmd_req, "parse requirements and check files against them" },
 	{ "ca", cmd_ca, "make a development CA and team certificates" },
+	{ "revoke", cmd_revoke, "make a signed revocation list" },
 };
 
 static void usage(FILE *to)

@@ -127,6 +127,10 @@ SIGNET_BEGIN_DECLS
 	  "an unsigned library is not an acceptable platform library (directory, ownership, permissions, soname list)") \
 	X(SIGNET_E_POLICY_INVALID, -305, 0, "invalid policy", \
 	  "a policy file or setting is invalid; the message names the file and the field") \
+	X(SIGNET_E_REVOKED, -310, 0, "revoked", \
+	  "a revocation list or CRL the policy reads revokes the image's cdhash, team or a certificate of its chain; the message names the entry and the file") \
+	X(SIGNET_E_REVOCATION_LIST, -311, 0, "unusable revocation list or CRL", \
+	  "a revocation list or CRL is malformed, not signed by a trusted list signer, older than one already seen (rollback) or expired; the message names the file") \
 	/* bundles */ \
 	X(SIGNET_E_MANIFEST_INVALID, -400, 0, "invalid bundle manifest", \
 	  "a bundle's manifest.json breaks the schema; the message names the field and the rule (line and column for JSON syntax)") \

@@ -75,8 +75,9 @@ SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_new(signet_policy **out, sign
  * (larger than SIGNET_POLICY_MAX_FILE_SIZE, not UTF-8, not JSON, duplicate
  * or unknown keys, wrong types, bad values, a requirement that does not
  * parse, anchors that cannot be loaded; the message names the file and the
- * line or JSON path, the cause carries the underlying error),
- * SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM.
+ * line or JSON path, the cause carries the underlying error), for the
+ * files of its "revocation" section the codes of the setters below under
+ * the policy file's name, SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM.
  */
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_load(signet_policy **out, const char *path,
 	signet_error **err);
@@ -134,6 +135,40 @@ SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_allow_cdhash(signet_policy *p
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_deny_cdhash(signet_policy *p, const char *hex64,
 	signet_error **err);
 SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_deny_serial(signet_policy *p, const char *hex,
+	signet_error **err);
+
+/*
+ * Offline revocation (docs/revocation.md). Each file is read and verified
+ * once, here; admission then refuses what they revoke with SIGNET_E_REVOKED.
+ *
+ * signet_policy_set_revocation_signers(): the anchors (PEM file or
+ * directory, as signet_policy_set_anchors()) that sign revocation lists;
+ * without it, the policy's own anchors do. Must come before the first list.
+ *
+ * signet_policy_add_revocation_list(): a signed list (`signet revoke`):
+ * verified against the list signers, parsed, and its sequence compared
+ * with the highest seen for its name on this host (per user:
+ * $XDG_STATE_HOME/signet/revocation.json), which it raises. Errors:
+ * SIGNET_E_REVOCATION_LIST (malformed, badly signed, untrusted signer, a
+ * sequence older than one seen: check "revocation.rollback"),
+ * SIGNET_E_POLICY_INVALID (no anchors yet, a second list of the same name),
+ * SIGNET_E_STATE_DAMAGED, SIGNET_E_IO, SIGNET_E_LIMIT, SIGNET_E_NOMEM.
+ *
+ * signet_policy_add_crl(): an X.509 CRL (PEM or DER), applied to every
+ * certificate of a verified chain whose issuer it names; its signature is
+ * checked against that issuer. SIGNET_E_REVOCATION_LIST (not a CRL),
+ * SIGNET_E_IO, SIGNET_E_LIMIT, SIGNET_E_NOMEM.
+ *
+ * signet_policy_set_expired_lists_ignored(): by default (false) a list or
+ * CRL past its expiry refuses every admission (SIGNET_E_REVOCATION_LIST,
+ * check "revocation.expired"); true keeps applying it as it is.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_revocation_signers(signet_policy *p, const char *path,
+	signet_error **err);
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_add_revocation_list(signet_policy *p, const char *path,
+	signet_error **err);
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_add_crl(signet_policy *p, const char *path, signet_error **err);
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_expired_lists_ignored(signet_policy *p, bool ignore,
 	signet_error **err);
 
 /*

@@ -238,6 +238,28 @@ int sg_cms_sign(uint8_t **der_out, size_t *der_len, const uint8_t *content, size
 int sg_cms_sign_bound(size_t *bound, EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
 	signet_error **err) __attribute__((warn_unused_result));
 
+/* ---- enveloping SignedData (signed files such as revocation lists) ---- */
+
+/*
+ * A detached SignedData made by sg_cms_sign() with `content` carried
+ * inside it (eContent): one file a tool such as `openssl cms -verify` can
+ * read too. *out is malloc'd. SIGNET_E_SIGNATURE_MALFORMED (not a
+ * SignedData), SIGNET_E_LIMIT, SIGNET_E_NOMEM.
+ */
+SG_PRIVATE int sg_cms_attach(uint8_t **out, size_t *out_len, const uint8_t *detached, size_t detached_len,
+	const uint8_t *content, size_t content_len, signet_error **err) __attribute__((warn_unused_result));
+
+/*
+ * The reverse, on bytes from a file: *detached gets the SignedData without
+ * its content (to give sg_cms_verify(), which judges everything else) and
+ * *content the content (both malloc'd, content NUL-terminated). Only the
+ * unwrapping is checked here: DER that parses to the end, a SignedData
+ * over id-data whose content is present. SIGNET_E_SIGNATURE_MALFORMED
+ * (check "cms.structure"), SIGNET_E_LIMIT, SIGNET_E_NOMEM.
+ */
+SG_PRIVATE int sg_cms_detach(uint8_t **detached, size_t *detached_len, uint8_t **content, size_t *content_len,
+	const uint8_t *der, size_t len, const char *path, signet_error **err) __attribute__((warn_unused_result));
+
 /* ---- PEM files ---- */
 
 /*

@@ -13,4 +13,5 @@ libsignet_internal_la_SOURCES += \
 	loader/cms/cms_shape.c \
 	loader/cms/timestamp.h \
 	loader/cms/timestamp.c \
-	loader/cms/cms_verify.c
+	loader/cms/cms_verify.c \
+	loader/cms/cms_attach.c

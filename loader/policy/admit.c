@@ -90,8 +90,15 @@ int sg_policy_admit(const signet_policy *p, const signet_identity *id, signet_er
 {
 	if (!p || !id)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "sg_policy_admit: NULL argument");
-	/* Deny first: a denied image stays denied whatever an allow list or the requirement says. */
-	int rc = check_deny(p, id, err);
+	/*
+	 * Revocation first, then deny: a revoked or denied image stays refused
+	 * whatever an allow list or the requirement says. Checked here, on every
+	 * admission and after any cached chain verdict (cms/chain_cache.h), so
+	 * no cache can hide a revocation.
+	 */
+	int rc = sg_policy_check_revocation(p, id, err);
+	if (rc == 0)
+		rc = check_deny(p, id, err);
 	if (rc == 0)
 		rc = check_allow(p, id, err);
 	if (rc == 0)

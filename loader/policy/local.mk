@@ -12,6 +12,9 @@ libsignet_internal_la_SOURCES += \
 	loader/policy/admit.c \
 	loader/policy/platform.c \
 	loader/policy/entitlements.h \
-	loader/policy/entitlements.c
+	loader/policy/entitlements.c \
+	loader/policy/revlist.h \
+	loader/policy/revlist.c \
+	loader/policy/revocation.c
 
 signetinclude_HEADERS += include/signet/policy.h

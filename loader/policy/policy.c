@@ -73,6 +73,7 @@ void signet_policy_free(signet_policy *p)
 	sg_strings_clear(&p->platform_sonames);
 	sg_array_clear(&p->uninspectable_uids);
 	sg_strings_clear(&p->read_paths);
+	sg_revocation_free(p->revocation);
 	free(p->host_team);
 	free(p->host_status);
 	free(p);

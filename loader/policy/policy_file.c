@@ -128,6 +128,9 @@ typedef struct wanted {
 	json_int_t crash_limit, memory_mb, cpu_seconds, call_timeout_ms;
 	int accept_weaker;
 	json_t *grant, *read_paths;
+	json_t *crls, *lists;                    /* revocation.crls, revocation.lists */
+	const char *list_signers;                /* revocation.list_signers */
+	int ignore_expired;                      /* revocation.expired_lists: -1 not set */
 } wanted;
 
 typedef struct field {
@@ -212,6 +215,7 @@ static int check_uids(const file_ctx *c, const json_t *array, const char *where)
 #define RULE_SONAME "a file name (no '/', not \".\" or \"..\", at most 255 bytes)"
 #define RULE_GRANT "an entitlement Signet defines (" SG_ENTITLEMENT_NAMES ")"
 #define RULE_NORMALIZED "an absolute, normalized path (no empty, \".\" or \"..\" component, no trailing '/')"
+#define RULE_PATH "a path (not empty, shorter than PATH_MAX bytes)"
 
 /* The integer at `where` (type already checked) within [min, max]; into *out. */
 static int check_range(const file_ctx *c, const json_t *v, const char *where, json_int_t min, json_int_t max,
@@ -288,12 +292,39 @@ static bool valid_path(const char *s)
 	return s[0] != '\0' && strlen(s) < PATH_MAX;
 }
 
+/* The "revocation" section (docs/revocation.md): files are read when applied, after the anchors. */
+static int check_revocation(const file_ctx *c, const json_t *o, wanted *w)
+{
+	static const field fields[] = { { "crls", JSON_ARRAY }, { "lists", JSON_ARRAY },
+		{ "list_signers", JSON_STRING }, { "expired_lists", JSON_STRING }, { NULL, 0 } };
+	int rc = check_object(c, o, "revocation", fields, "crls, lists, list_signers, expired_lists");
+	if (rc != 0)
+		return rc;
+	w->crls = json_object_get(o, "crls");
+	w->lists = json_object_get(o, "lists");
+	if (w->crls && (rc = check_strings(c, w->crls, "revocation.crls", 256, valid_path, RULE_PATH)) != 0)
+		return rc;
+	if (w->lists && (rc = check_strings(c, w->lists, "revocation.lists", 64, valid_path, RULE_PATH)) != 0)
+		return rc;
+	const json_t *v = json_object_get(o, "list_signers");
+	if (v && !valid_path((w->list_signers = json_string_value(v))))
+		return invalid(c, "revocation.list_signers", NULL, "expected %s", RULE_PATH);
+	v = json_object_get(o, "expired_lists");
+	if (v) {
+		const char *e = json_string_value(v);
+		if (strcmp(e, "refuse") != 0 && strcmp(e, "ignore") != 0)
+			return invalid(c, "revocation.expired_lists", NULL, "expected \"refuse\" or \"ignore\"");
+		w->ignore_expired = strcmp(e, "ignore") == 0;
+	}
+	return 0;
+}
+
 static int check_schema(const file_ctx *c, const json_t *root, wanted *w)
 {
 	static const field top[] = {
 		{ "anchors", JSON_STRING }, { "requirement", JSON_STRING }, { "allow", JSON_OBJECT },
 		{ "deny", JSON_OBJECT }, { "platform", JSON_OBJECT }, { "verify", JSON_OBJECT },
-		{ "peers", JSON_OBJECT }, { "isolation", JSON_OBJECT },
+		{ "peers", JSON_OBJECT }, { "isolation", JSON_OBJECT }, { "revocation", JSON_OBJECT },
 		{ "tsa_anchors", JSON_STRING },
 		{ NULL, 0 } };
 	static const field allow[] = { { "identifiers", JSON_ARRAY }, { "cdhashes", JSON_ARRAY }, { NULL, 0 } };
@@ -305,7 +336,7 @@ static int check_schema(const file_ctx *c, const json_t *root, wanted *w)
 	if (!json_is_object(root))
 		return invalid(c, "top level", NULL, "expected an object, got %s", sg_policy_json_type(root));
 	int rc = check_object(c, root, NULL, top,
-		"anchors, requirement, allow, deny, platform, verify, peers, isolation, tsa_anchors");
+		"anchors, requirement, allow, deny, platform, verify, peers, isolation, revocation, tsa_anchors");
 	if (rc != 0)
 		return rc;
 
@@ -384,6 +415,9 @@ static int check_schema(const file_ctx *c, const json_t *root, wanted *w)
 	}
 	o = json_object_get(root, "isolation");
 	if (o && (rc = check_isolation(c, o, w)) != 0)
+		return rc;
+	o = json_object_get(root, "revocation");
+	if (o && (rc = check_revocation(c, o, w)) != 0)
 		return rc;
 	return 0;
 }
@@ -490,6 +524,54 @@ static int apply_isolation(const file_ctx *c, signet_policy *p, const wanted *w)
 	return 0;
 }
 
+/* One path of the file, resolved against its directory, through a path setter. */
+static int apply_path(const file_ctx *c, signet_policy *p, const char *rel, const char *where,
+	int (*set)(signet_policy *, const char *, signet_error **))
+{
+	char *path = resolve(c->path, rel);
+	if (!path)
+		return sg_fail_code(c->err, SIGNET_E_NOMEM, "out of memory applying the policy file");
+	signet_error *e = NULL;
+	int rc = set(p, path, &e);
+	free(path);
+	if (rc == SIGNET_E_NOMEM)
+		return setter_failed(c, where, rc, e);
+	if (rc != 0) {
+		/* The file's own refusal keeps its code (a rollback is not a typo), under the policy file's name. */
+		int code = signet_error_code(e);
+		sg_error_info info = { .code = code, .path = c->path, .check = signet_error_check(e), .cause = e };
+		return sg_fail(c->err, &info, "%s: %s", where, signet_error_message(e));
+	}
+	return 0;
+}
+
+static int apply_revocation(const file_ctx *c, signet_policy *p, const wanted *w)
+{
+	int rc;
+	signet_error *e = NULL;
+	if (w->ignore_expired >= 0 &&
+	    (rc = signet_policy_set_expired_lists_ignored(p, w->ignore_expired == 1, &e)) != 0)
+		return setter_failed(c, "revocation.expired_lists", rc, e);
+	if (w->list_signers && (rc = apply_path(c, p, w->list_signers, "revocation.list_signers",
+		signet_policy_set_revocation_signers)) != 0)
+		return rc;
+	for (size_t i = 0; w->lists && i < json_array_size(w->lists); i++) {
+		char at[64];
+		snprintf(at, sizeof at, "revocation.lists[%zu]", i);
+		if ((rc = apply_path(c, p, json_string_value(json_array_get(w->lists, i)), at,
+			signet_policy_add_revocation_list)) != 0)
+			return rc;
+	}
+	for (size_t i = 0; w->crls && i < json_array_size(w->crls); i++) {
+		char at[64];
+		snprintf(at, sizeof at, "revocation.crls[%zu]", i);
+		if ((rc = apply_path(c, p, json_string_value(json_array_get(w->crls, i)), at,
+			signet_policy_add_crl)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int apply(const file_ctx *c, signet_policy *p, const wanted *w)
 {
 	int rc;
@@ -554,7 +636,8 @@ static int apply(const file_ctx *c, signet_policy *p, const wanted *w)
 		if (rc != 0)
 			return rc;
 	}
-	return 0;
+	/* After the anchors: a list is verified against them unless it has signers of its own. */
+	return apply_revocation(c, p, w);
 }
 
 int signet_policy_load(signet_policy **out, const char *path, signet_error **err)
@@ -591,7 +674,7 @@ int sg_policy_from_json(signet_policy **out, const json_t *root, const char *lab
 {
 	file_ctx c = { .path = label, .err = err };
 	wanted w = { .allow_no_team = -1, .crash_limit = -1, .memory_mb = -1, .cpu_seconds = -1,
-		.call_timeout_ms = -1, .accept_weaker = -1 };
+		.call_timeout_ms = -1, .accept_weaker = -1, .ignore_expired = -1 };
 	signet_policy *p = NULL;
 	int rc = check_schema(&c, root, &w);
 	if (rc == 0)

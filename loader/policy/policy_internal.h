@@ -26,6 +26,7 @@
 #include <signet/signature.h>
 
 #include "core/array.h"
+#include "core/export.h"
 
 #define SG_POLICY_HASH_SIZE 32
 /* Longest certificate serial accepted, in hex digits (RFC 5280 allows 40). */
@@ -67,6 +68,9 @@ struct signet_policy {
 	unsigned grants;                /* SG_ENTITLEMENT_* bits (entitlements.h) */
 	sg_strings read_paths;          /* absolute, normalized */
 	unsigned memory_mb, cpu_seconds, call_timeout_ms;
+
+	/* Revocation (revocation.c): verified lists and CRLs, read once when added. */
+	struct sg_revocation *revocation; /* NULL: none configured */
 
 	/* The host, as found by the last set_anchors (host.c). */
 	char *host_team;                /* NULL: the host has no team */
@@ -153,6 +157,28 @@ const char *const *sg_policy_platform_directories(const signet_policy *p, size_t
 /* Why the host has (or has no) team, for messages and debugging; NULL before anchors. */
 const char *sg_policy_host_status(const signet_policy *p);
 
+/*
+ * Revocation (revocation.c, docs/revocation.md): the lists and CRLs the
+ * policy read, against a verified identity at its verification time.
+ * SIGNET_E_REVOKED (checks "revocation.cdhash", "revocation.team",
+ * "revocation.serial", "revocation.crl"), SIGNET_E_REVOCATION_LIST
+ * ("revocation.expired", "revocation.crl" for a CRL its issuer did not
+ * sign). 0 when the policy has none.
+ */
+int sg_policy_check_revocation(const signet_policy *p, const signet_identity *id, signet_error **err)
+	__attribute__((warn_unused_result));
+void sg_revocation_free(struct sg_revocation *r);
+
+/*
+ * For the preflight cache (prefcache/): a digest of every list's content,
+ * every CRL and the expiry setting (false: the policy reads none), so a
+ * new list is another cache; and the earliest expiry of a list or CRL
+ * (false: none, or expiry ignored), after which no cached verdict may be
+ * served, since admission would then refuse.
+ */
+bool sg_policy_revocation_digest(const signet_policy *p, uint8_t out[32]);
+bool sg_policy_revocation_until(const signet_policy *p, long long *until);
+
 /* ---- what isolated guests ask ------------------------------------------- */
 
 /*
@@ -214,7 +240,7 @@ const char *const *sg_policy_default_platform_directories(void);
 int sg_policy_find_host(const signet_trust *trust, char **team, char **status, signet_error **err);
 
 /* Values (values.c). Each returns false when `text` is not acceptable. */
-bool sg_policy_parse_hash(const char *text, uint8_t out[SG_POLICY_HASH_SIZE]);
+SG_PRIVATE bool sg_policy_parse_hash(const char *text, uint8_t out[SG_POLICY_HASH_SIZE]);
 /* Normalizes a serial into `out` (SG_POLICY_MAX_SERIAL_HEX + 1 bytes). */
 bool sg_policy_normalize_serial(const char *text, char *out);
 bool sg_policy_valid_identifier(const char *text);

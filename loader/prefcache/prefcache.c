@@ -102,6 +102,22 @@ int signet_preflight_cache_open(signet_preflight_cache **out, const char *dir, c
 		rc = sg_policy_export(&text, policy, err);
 	if (rc)
 		return rc;
+	/*
+	 * Revocation lists and CRLs are not in the transfer: their digest is
+	 * added, so a new list (or CRL) is another policy and no verdict
+	 * cached before it can hide what it revokes.
+	 */
+	uint8_t rev[SG_SHA256_SIZE];
+	if (sg_policy_revocation_digest(policy, rev)) {
+		char hex[2 * SG_SHA256_SIZE + 1], *more = NULL;
+		sg_hex_encode(hex, rev, sizeof rev, false);
+		if (asprintf(&more, "%s\nrevocation %s", text, hex) < 0) {
+			free(text);
+			return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory opening the preflight cache");
+		}
+		free(text);
+		text = more;
+	}
 	signet_preflight_cache *c = calloc(1, sizeof *c);
 	uint8_t digest[SG_SHA256_SIZE];
 	if (!c || sg_sha256(digest, text, strlen(text)) != 0) {
@@ -441,6 +457,15 @@ static json_t *make_entry(const signet_preflight_cache *c, const signet_bundle_i
 	long long from = p->not_before, until = p->not_after;
 	if (!dependency_windows(c, info, &has, &from, &until))
 		return NULL;
+	/* A list or CRL that expires ends the window too: admission refuses from then on. */
+	long long stale = 0;
+	if (sg_policy_revocation_until(c->policy, &stale)) {
+		if (!has)
+			from = 0;
+		if (!has || stale < until)
+			until = stale;
+		has = true;
+	}
 	sg_pc_files f = { .root = p->key, .members = (const char *const *)p->members.items, .nmembers = p->members.n,
 		.outside = (const char *const *)p->outside.items, .noutside = p->outside.n };
 	uint8_t digest[SG_SHA256_SIZE];

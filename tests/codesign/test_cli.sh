@@ -408,7 +408,7 @@ check_grep "docs script: a refused bundle's reason" '^plugins/Tampered\.bundle i
 check_eq "docs script: a line per bundle" "$(wc -l <got)" "$(ls -d "$p"/*.bundle | wc -l)"
 # ---- man/signet.1: every option of every --help is in the page; its EXAMPLES run as written ----
 man="$SIGNET_TEST_SRCDIR/man/signet.1"
-for verb in sign verify display "req parse" "req check" "ca init" "ca issue"; do
+for verb in sign verify display "req parse" "req check" "ca init" "ca issue" revoke; do
 	missing=
 	for opt in $("$signet" $verb --help | grep -oE -- '(^|[ ,[])--[a-z][a-z-]+' | sed 's/^[ ,[]*--//' | sort -u); do
 		grep -q -- "^\.\(Op \)\?Fl -$opt\b\|Fl -$opt\b" "$man" || missing="$missing --$opt"

@@ -454,6 +454,21 @@ static void test_policy_and_host_api_are_keys(void)
 		expect_miss(c, b, "no entry for this bundle");
 		signet_preflight_cache_free(c);
 	}
+	/* The same policy reading a revocation list: another file, so no verdict from before the list is served. */
+	char *list = in(sg_sandbox(), "fleet.sig"), *state = in(sg_sandbox(), "state");
+	setenv("XDG_STATE_HOME", state, 1);
+	CU_ASSERT_EQUAL_FATAL(tb_sh("'%s/signet' revoke --name pc.fleet --sequence 1 --valid-for 1d --team ZZZZZ99999 "
+		"--key '%s' --cert '%s' -o '%s' >/dev/null", getenv("SIGNET_TEST_BUILDDIR"), sg_test_pki("ABCDE12345.key"),
+		sg_test_pki("ABCDE12345.pem"), list), 0);
+	signet_policy *revoking = policy_with(sg_test_pki("root.pem"), "anchor trusted and team \"ABCDE12345\"");
+	SG_ASSERT_OK(signet_policy_add_revocation_list(revoking, list, &err), &err);
+	c = open_with(dir, revoking, NULL);
+	CU_ASSERT_STRING_NOT_EQUAL(signet_preflight_cache_path(c), first);
+	expect_miss(c, b, "no entry for this bundle");
+	signet_preflight_cache_free(c);
+	signet_policy_free(revoking);
+	free(list);
+	free(state);
 	/* A body made for another policy, under the right name and a valid MAC, is not believed. */
 	json_t *body = pc_body(first);
 	json_object_set_new(body, "policy", json_string("00000000000000000000000000000000"
