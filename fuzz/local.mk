@@ -74,7 +74,13 @@ fuzz_replay_sandbox_report_LDADD = libsignet-internal.la
 TESTS += fuzz/replay_sandbox_report
 
 check_PROGRAMS += fuzz/replay_revlist
-fuzz_replay_revlist_SOURCES = fuzz/fuzz_revlist.c fuzz/replay_main.c
+fuzz_replay_revlist_SOURCES = fuzz/fuzz_revlist.c fuzz/revlist_check.h fuzz/replay_main.c
 fuzz_replay_revlist_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"revlist"'
 fuzz_replay_revlist_LDADD = libsignet-internal.la
 TESTS += fuzz/replay_revlist
+
+check_PROGRAMS += fuzz/replay_trust_bundle
+fuzz_replay_trust_bundle_SOURCES = fuzz/fuzz_trust_bundle.c fuzz/revlist_check.h fuzz/replay_main.c
+fuzz_replay_trust_bundle_CFLAGS = $(FUZZ_REPLAY_CFLAGS) $(LIBCRYPTO_CFLAGS) -DFUZZ_TARGET='"trust_bundle"'
+fuzz_replay_trust_bundle_LDADD = libsignet-internal.la $(LIBCRYPTO_LIBS)
+TESTS += fuzz/replay_trust_bundle

@@ -36,6 +36,7 @@
 #include "core/sha256.h"
 #include "elf/elf_image.h"
 #include "policy/revlist.h"
+#include "policy/trust_bundle.h"
 #include "verify_common.h"
 
 #define VERB "display"
@@ -406,71 +407,146 @@ static json_t *bundle_json(const char *path, const sg_manifest *m)
 	return sg_json_done(o, ok);
 }
 
+/* The list members a revocation list and a trust bundle share, into `o` (JSON) or printed. */
+static void revlist_members(const sg_revlist *l, json_t *o, bool *ok)
+{
+	char issued[CLI_TIME_SIZE], expires[CLI_TIME_SIZE];
+	cli_format_time((time_t)l->issued, issued);
+	cli_format_time((time_t)l->expires, expires);
+	if (o) {
+		json_t *cd = json_array(), *teams = json_array(), *serials = json_array();
+		put(o, "name", json_string(l->name), ok);
+		put(o, "sequence", json_integer(l->sequence), ok);
+		put(o, "issued", json_string(issued), ok);
+		put(o, "expires", json_string(expires), ok);
+		for (size_t i = 0; i < l->n_cdhashes; i++) {
+			char hex[2 * SG_HASH_SIZE + 1];
+			hex_of(hex, l->cdhashes[i]);
+			append(cd, json_string(hex), ok);
+		}
+		for (size_t i = 0; i < l->n_teams; i++)
+			append(teams, json_string(l->teams[i]), ok);
+		for (size_t i = 0; i < l->n_serials; i++)
+			append(serials, json_string(l->serials[i]), ok);
+		put(o, "cdhashes", cd, ok);
+		put(o, "teams", teams, ok);
+		put(o, "serials", serials, ok);
+		return;
+	}
+	printf("name: %s\nsequence: %lld\nissued: %s\nexpires: %s\n", l->name, l->sequence, issued, expires);
+	for (size_t i = 0; i < l->n_cdhashes; i++) {
+		char hex[2 * SG_HASH_SIZE + 1];
+		hex_of(hex, l->cdhashes[i]);
+		printf("cdhash: %s\n", hex);
+	}
+	for (size_t i = 0; i < l->n_teams; i++)
+		printf("team: %s\n", l->teams[i]);
+	for (size_t i = 0; i < l->n_serials; i++)
+		printf("serial: %s\n", l->serials[i]);
+}
+
+/* A bundle's anchors: "SUBJECT (SHA-256 HEX)" lines, or JSON objects. */
+static void anchors_of(const sg_trust *t, const char *label, json_t *array, bool *ok)
+{
+	for (size_t i = 0; i < sg_trust_count(t); i++) {
+		X509 *cert = sg_trust_anchor(t, i);
+		uint8_t md[SG_HASH_SIZE];
+		unsigned int n = 0;
+		char hex[2 * SG_HASH_SIZE + 1] = "?", *subject = sg_cms_name_line(X509_get_subject_name(cert));
+		if (X509_digest(cert, EVP_sha256(), md, &n) == 1 && n == SG_HASH_SIZE)
+			hex_of(hex, md);
+		if (array) {
+			json_t *a = json_object();
+			put(a, "subject", json_string(subject ? subject : "?"), ok);
+			put(a, "sha256", json_string(hex), ok);
+			append(array, a, ok);
+		} else {
+			printf("%s: %s (SHA-256 %s)\n", label, subject ? subject : "?", hex);
+		}
+		OPENSSL_free(subject);
+	}
+}
+
+/* What a trust bundle brings besides its list members. */
+static void bundle_members(const sg_trust_bundle *b, json_t *o, bool *ok)
+{
+	char *req = b->requirement ? signet_requirement_format(b->requirement) : NULL;
+	json_t *anchors = o ? json_array() : NULL, *tsa = o ? json_array() : NULL, *crls = o ? json_array() : NULL;
+	if (!o)
+		printf("requirement: %s\n", req ? req : "(none: the policy's)");
+	anchors_of(b->anchors, "anchor", anchors, ok);
+	anchors_of(b->tsa, "tsa-anchor", tsa, ok);
+	for (size_t i = 0; i < b->n_crls; i++) {
+		char *issuer = sg_cms_name_line(X509_CRL_get_issuer(b->crls[i]));
+		const ASN1_TIME *next = X509_CRL_get0_nextUpdate(b->crls[i]);
+		time_t t = 0;
+		char when[CLI_TIME_SIZE] = "none";
+		if (next && sg_cms_asn1_time(next, &t) == 0)
+			cli_format_time(t, when);
+		if (o) {
+			json_t *c = json_object();
+			put(c, "issuer", json_string(issuer ? issuer : "?"), ok);
+			put(c, "next_update", next ? json_string(when) : json_null(), ok);
+			append(crls, c, ok);
+		} else {
+			printf("crl: %s (next update %s)\n", issuer ? issuer : "?", when);
+		}
+		OPENSSL_free(issuer);
+	}
+	if (o) {
+		put(o, "requirement", req ? json_string(req) : json_null(), ok);
+		put(o, "anchors", anchors, ok);
+		put(o, "tsa_anchors", tsa, ok);
+		put(o, "crls", crls, ok);
+	}
+	free(req);
+}
+
 /*
- * A revocation list (docs/revocation.md): a file that unwraps as a signed
- * list is shown as one (its content; its signature is judged by a policy
- * reading it, not here). False when `path` is not one: it is then shown as
- * a signed file, with that path's reasons.
+ * A revocation list or a trust bundle (docs/revocation.md): a file that
+ * unwraps as a signed one is shown as one (its content; its signature is
+ * judged by a policy reading it, not here). False when `path` is neither:
+ * it is then shown as a signed file, with that path's reasons.
  */
 static bool display_revlist(const char *path, display_opts *opts)
 {
 	uint8_t *bytes = NULL, *detached = NULL, *content = NULL;
 	size_t len = 0, dlen = 0, clen = 0;
 	sg_revlist *l = NULL;
-	bool is_list = sg_file_read(&bytes, &len, path, (size_t)SG_CMS_MAX_DER + SG_REVLIST_MAX_CONTENT, "display",
-		NULL) == 0 && len > 0 && bytes[0] == 0x30 &&
-		sg_cms_detach(&detached, &dlen, &content, &clen, bytes, len, path, NULL) == 0 &&
-		sg_revlist_parse(&l, content, clen, path, NULL) == 0;
+	sg_trust_bundle *b = NULL;
+	bool unwrapped = sg_file_read(&bytes, &len, path,
+		(size_t)SG_CMS_MAX_DER + SG_TRUST_BUNDLE_MAX_CONTENT, "display", NULL) == 0 &&
+		len > 0 && bytes[0] == 0x30 && sg_cms_detach(&detached, &dlen, &content, &clen, bytes, len, path, NULL) == 0;
+	bool shown = unwrapped && (sg_revlist_parse(&l, content, clen, path, NULL) == 0 ||
+		sg_trust_bundle_parse(&b, content, clen, path, NULL) == 0);
 	free(bytes);
 	free(detached);
 	free(content);
-	if (!is_list)
+	if (!shown)
 		return false;
-	char issued[CLI_TIME_SIZE], expires[CLI_TIME_SIZE];
-	cli_format_time((time_t)l->issued, issued);
-	cli_format_time((time_t)l->expires, expires);
+	const char *kind = b ? "trust_bundle" : "revocation_list";
 	if (opts->results) {
-		json_t *o = json_object(), *list = json_object(), *cd = json_array(), *teams = json_array(),
-			*serials = json_array();
-		bool ok = o && list;
+		json_t *o = json_object(), *what = json_object();
+		bool ok = o && what;
 		put(o, "path", json_string(path), &ok);
-		put(o, "kind", json_string("revocation_list"), &ok);
-		put(list, "name", json_string(l->name), &ok);
-		put(list, "sequence", json_integer(l->sequence), &ok);
-		put(list, "issued", json_string(issued), &ok);
-		put(list, "expires", json_string(expires), &ok);
-		for (size_t i = 0; i < l->n_cdhashes; i++) {
-			char hex[2 * SG_HASH_SIZE + 1];
-			hex_of(hex, l->cdhashes[i]);
-			append(cd, json_string(hex), &ok);
-		}
-		for (size_t i = 0; i < l->n_teams; i++)
-			append(teams, json_string(l->teams[i]), &ok);
-		for (size_t i = 0; i < l->n_serials; i++)
-			append(serials, json_string(l->serials[i]), &ok);
-		put(list, "cdhashes", cd, &ok);
-		put(list, "teams", teams, &ok);
-		put(list, "serials", serials, &ok);
-		put(o, "revocation_list", sg_json_done(list, ok), &ok);
+		put(o, "kind", json_string(kind), &ok);
+		revlist_members(b ? b->list : l, what, &ok);
+		if (b)
+			bundle_members(b, what, &ok);
+		put(o, kind, sg_json_done(what, ok), &ok);
 		put(o, "errors", json_array(), &ok);
 		sg_json_append(opts->results, sg_json_done(o, ok), &ok);
 	} else {
 		if (opts->shown)
 			putchar('\n');
 		opts->shown = true;
-		printf("revocation-list: %s\n", path);
-		printf("name: %s\nsequence: %lld\nissued: %s\nexpires: %s\n", l->name, l->sequence, issued, expires);
-		for (size_t i = 0; i < l->n_cdhashes; i++) {
-			char hex[2 * SG_HASH_SIZE + 1];
-			hex_of(hex, l->cdhashes[i]);
-			printf("cdhash: %s\n", hex);
-		}
-		for (size_t i = 0; i < l->n_teams; i++)
-			printf("team: %s\n", l->teams[i]);
-		for (size_t i = 0; i < l->n_serials; i++)
-			printf("serial: %s\n", l->serials[i]);
+		printf("%s: %s\n", b ? "trust-bundle" : "revocation-list", path);
+		revlist_members(b ? b->list : l, NULL, NULL);
+		if (b)
+			bundle_members(b, NULL, NULL);
 	}
 	sg_revlist_free(l);
+	sg_trust_bundle_free(b);
 	return true;
 }
 

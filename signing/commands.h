@@ -21,5 +21,6 @@ int cmd_display(int argc, char **argv);
 int cmd_req(int argc, char **argv);
 int cmd_ca(int argc, char **argv);
 int cmd_revoke(int argc, char **argv);
+int cmd_trust_bundle(int argc, char **argv);
 
 #endif /* SIGNET_SIGNING_COMMANDS_H */

@@ -21,6 +21,7 @@ static const struct {
 	{ "req", cmd_req, "parse requirements and check files against them" },
 	{ "ca", cmd_ca, "make a development CA and team certificates" },
 	{ "revoke", cmd_revoke, "make a signed revocation list" },
+	{ "trust-bundle", cmd_trust_bundle, "make a signed trust bundle for a fleet" },
 };
 
 static void usage(FILE *to)

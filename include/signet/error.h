@@ -131,6 +131,8 @@ SIGNET_BEGIN_DECLS
 	  "a revocation list or CRL the policy reads revokes the image's cdhash, team or a certificate of its chain; the message names the entry and the file") \
 	X(SIGNET_E_REVOCATION_LIST, -311, 0, "unusable revocation list or CRL", \
 	  "a revocation list or CRL is malformed, not signed by a trusted list signer, older than one already seen (rollback) or expired; the message names the file") \
+	X(SIGNET_E_TRUST_BUNDLE, -312, 0, "unusable trust bundle", \
+	  "a trust bundle is malformed, not signed by a bundle signer the policy names, older than one already seen (rollback) or expired; the message names the file and the member") \
 	/* bundles */ \
 	X(SIGNET_E_MANIFEST_INVALID, -400, 0, "invalid bundle manifest", \
 	  "a bundle's manifest.json breaks the schema; the message names the field and the rule (line and column for JSON syntax)") \

@@ -105,6 +105,27 @@ SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_tsa_anchors(signet_policy
 	signet_error **err);
 
 /*
+ * Reads a trust bundle (docs/revocation.md, "One trust bundle for a
+ * fleet"): one signed, versioned file with the anchors, TSA anchors,
+ * requirement, revocation entries and CRLs of a fleet. The bundle must be
+ * signed by a certificate chaining to the anchors in `signers` (a PEM file
+ * or directory, as for signet_policy_set_anchors(); the bundle cannot name
+ * its own signers) and must not be older than one already read with its
+ * name (rollback, the same state as revocation lists). Its anchors replace
+ * the policy's (and fix the host's team), its TSA anchors replace any set
+ * before (none when it names none), its requirement replaces the policy's
+ * when it names one, and its entries and CRLs are checked at every
+ * admission like a revocation list's, including its expiry. One bundle per
+ * policy. Errors: SIGNET_E_TRUST_BUNDLE (check "trust_bundle",
+ * "trust_bundle.rollback"), SIGNET_E_LIMIT, those of signet_trust_load()
+ * for `signers`, SIGNET_E_POLICY_INVALID (a second bundle),
+ * SIGNET_E_STATE_DAMAGED, SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM. On an
+ * error other than SIGNET_E_NOMEM the policy is unchanged.
+ */
+SIGNET_EXPORT SIGNET_WARN_UNUSED int signet_policy_set_trust_bundle(signet_policy *p, const char *path,
+	const char *signers, signet_error **err);
+
+/*
  * Replaces the requirement every image must satisfy (docs/requirements.md).
  * Errors: SIGNET_E_REQUIREMENT_SYNTAX (with the column), SIGNET_E_LIMIT,
  * SIGNET_E_INVALID_ARGUMENT, SIGNET_E_NOMEM.

@@ -80,8 +80,9 @@ int sg_trust_from_pem(sg_trust **out, const uint8_t *pem, size_t len, const char
 /* Every anchor as PEM text (malloc'd, NUL-terminated); 0 or SIGNET_E_NOMEM. */
 int sg_trust_to_pem(char **out, size_t *len, const sg_trust *trust);
 
-/* The number of anchors loaded. */
-size_t sg_trust_count(const sg_trust *trust);
+/* The number of anchors loaded, and the i-th of them (borrowed; NULL past the end). */
+SG_PRIVATE size_t sg_trust_count(const sg_trust *trust);
+SG_PRIVATE X509 *sg_trust_anchor(const sg_trust *trust, size_t i);
 
 /* sg_trust_free(NULL) does nothing. */
 void sg_trust_free(sg_trust *trust);
@@ -100,7 +101,8 @@ typedef struct sg_signer {
 	uint8_t anchor_sha256[32];/* SHA-256 of the trust anchor's DER */
 	char *anchor_subject;     /* one line, RFC 2253 */
 	STACK_OF(X509) *chain;    /* leaf first, anchor last; owned */
-	time_t verified_at;       /* the time the chain was checked at */
+	time_t verified_at;       /* the verification time (now or the caller's); with a timestamp,
+	                             the chain was judged at `timestamp` instead */
 	time_t timestamp;         /* a trusted RFC 3161 timestamp's genTime, or 0 */
 	char *timestamp_tsa;      /* that TSA certificate's subject, one line; NULL without */
 
@@ -273,7 +275,7 @@ SG_PRIVATE int sg_pem_load_key(EVP_PKEY **out, const char *path, signet_error **
 SG_PRIVATE int sg_pem_load_cert(X509 **out, const char *path, signet_error **err);
 
 /* One or more certificates (at most SG_TRUST_MAX_CERTS). */
-int sg_pem_load_certs(STACK_OF(X509) **out, const char *path, signet_error **err);
+SG_PRIVATE int sg_pem_load_certs(STACK_OF(X509) **out, const char *path, signet_error **err);
 /* The same from PEM text in memory; `label` names it in errors. */
 int sg_pem_parse_certs(STACK_OF(X509) **out, const uint8_t *buf, size_t len, const char *label,
 	signet_error **err);

@@ -37,7 +37,8 @@ typedef struct verify_state {
 	X509_STORE_CTX *ctx;
 	STACK_OF(X509) *chain;   /* verified, leaf first */
 	char *team;
-	time_t at;
+	time_t at;               /* the time the chain is judged at: `now`, or a trusted timestamp's */
+	time_t now;              /* the verification time (now, or the caller's "at"); never moved */
 	const sg_trust *trust;
 	const sg_trust *tsa;     /* TSA anchors, or NULL */
 	sg_ts_verdict ts;        /* the timestamp's verdict (step 2b) */
@@ -682,7 +683,12 @@ static int check_team(verify_state *st, bool allow_no_team, signet_error **err)
 /* Hands the verified signer to `out`; 0 or SIGNET_E_NOMEM. */
 static int describe_signer(verify_state *st, sg_signer *out, signet_error **err)
 {
-	if (sg_cms_signer_fill(out, st->chain, st->team, st->at) != 0)
+	/*
+	 * verified_at is the verification time, not the timestamp's: what is
+	 * judged "now" after verification (a revocation list's or CRL's
+	 * expiry) must not move back to when the code was signed.
+	 */
+	if (sg_cms_signer_fill(out, st->chain, st->team, st->now) != 0)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_NOMEM, .path = st->path,
 			.check = "cms.verify" }, "out of memory describing the signer");
 	st->chain = NULL; /* now the signer's */
@@ -728,7 +734,7 @@ static int verify_cached(verify_state *st, STACK_OF(X509) *carried, STACK_OF(X50
 	if (!rc)
 		rc = check_team(st, allow_no_team, NULL);
 	/* Described from this chain when it was cached: copied, not derived again. */
-	if (!rc && sg_cms_signer_copy(out, described, st->chain, st->team, st->at) != 0)
+	if (!rc && sg_cms_signer_copy(out, described, st->chain, st->team, st->now) != 0)
 		rc = SIGNET_E_NOMEM;
 	if (!rc) {
 		st->chain = NULL; /* now the signer's */
@@ -759,7 +765,7 @@ int sg_cms_verify(sg_signer *out, const uint8_t *cms_der, size_t cms_len,
 	 * Never the signing-time attribute: it is written by the signer, so a
 	 * stolen expired key could claim any date. See "The time rule".
 	 */
-	st.at = opts && opts->at ? opts->at : time(NULL);
+	st.at = st.now = opts && opts->at ? opts->at : time(NULL);
 	bool allow_no_team = opts && opts->allow_no_team;
 	ERR_clear_error();
 
@@ -782,7 +788,7 @@ int sg_cms_verify(sg_signer *out, const uint8_t *cms_der, size_t cms_len,
 			sg_chain_cache_count(true);
 			return 0;
 		}
-		st = (verify_state){ .path = path_for_errors, .trust = trust, .tsa = tsa, .at = st.at };
+		st = (verify_state){ .path = path_for_errors, .trust = trust, .tsa = tsa, .at = st.at, .now = st.now };
 	}
 	free(rest);
 

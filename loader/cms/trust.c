@@ -234,6 +234,11 @@ size_t sg_trust_count(const sg_trust *trust)
 	return trust ? trust->count : 0;
 }
 
+X509 *sg_trust_anchor(const sg_trust *trust, size_t i)
+{
+	return trust && i < (size_t)sk_X509_num(trust->anchors) ? sk_X509_value(trust->anchors, (int)i) : NULL;
+}
+
 void sg_trust_free(sg_trust *trust)
 {
 	if (!trust)

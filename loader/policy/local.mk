@@ -15,6 +15,8 @@ libsignet_internal_la_SOURCES += \
 	loader/policy/entitlements.c \
 	loader/policy/revlist.h \
 	loader/policy/revlist.c \
+	loader/policy/trust_bundle.h \
+	loader/policy/trust_bundle.c \
 	loader/policy/revocation.c
 
 signetinclude_HEADERS += include/signet/policy.h

@@ -2,6 +2,7 @@
 /* policy.c - the policy object: defaults, setters, accessors. */
 #include "config.h"
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +11,10 @@
 #include "cms/cms.h"
 #include "codesign/identity_internal.h"
 #include "core/error_internal.h"
+#include "core/sha256.h"
 #include "policy/entitlements.h"
 #include "policy/policy_internal.h"
+#include "policy/trust_bundle.h"
 
 static int null_argument(signet_error **err, const char *fn)
 {
@@ -74,30 +77,26 @@ void signet_policy_free(signet_policy *p)
 	sg_array_clear(&p->uninspectable_uids);
 	sg_strings_clear(&p->read_paths);
 	sg_revocation_free(p->revocation);
+	free(p->trust_bundle_path);
 	free(p->host_team);
 	free(p->host_status);
 	free(p);
 }
 
-int signet_policy_set_anchors(signet_policy *p, const char *path, signet_error **err)
+/*
+ * Makes `trust` (taken, freed on failure) the policy's anchors, read from
+ * `path`. The host's team is fixed here, once, against these anchors:
+ * `team = host` then means "signed by whoever signed the code now
+ * running", and nothing a plugin does later can change the answer.
+ */
+static int install_anchors(signet_policy *p, signet_trust *trust, const char *path, signet_error **err)
 {
-	if (!p || !path)
-		return null_argument(err, "signet_policy_set_anchors");
-	signet_trust *trust = NULL;
-	int rc = signet_trust_load(&trust, path, err);
-	if (rc != 0)
-		return rc;
-	/*
-	 * The host's team is fixed here, once, against these anchors: `team =
-	 * host` then means "signed by whoever signed the code now running",
-	 * and nothing a plugin does later can change the answer.
-	 */
 	char *team = NULL, *status = NULL, *copy = strdup(path);
 	if (!copy) {
 		signet_trust_free(trust);
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory setting anchors");
 	}
-	rc = sg_policy_find_host(trust, &team, &status, err);
+	int rc = sg_policy_find_host(trust, &team, &status, err);
 	if (rc != 0) {
 		signet_trust_free(trust);
 		free(copy);
@@ -115,6 +114,34 @@ int signet_policy_set_anchors(signet_policy *p, const char *path, signet_error *
 	return 0;
 }
 
+int signet_policy_set_anchors(signet_policy *p, const char *path, signet_error **err)
+{
+	if (!p || !path)
+		return null_argument(err, "signet_policy_set_anchors");
+	signet_trust *trust = NULL;
+	int rc = signet_trust_load(&trust, path, err);
+	return rc != 0 ? rc : install_anchors(p, trust, path, err);
+}
+
+/* Makes `tsa` (taken; NULL: none) the policy's TSA anchors, read from `path`. */
+static int install_tsa(signet_policy *p, sg_trust *tsa, const char *path, signet_error **err)
+{
+	char *copy = strdup(path);
+	if (!copy) {
+		sg_trust_free(tsa);
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory setting TSA anchors");
+	}
+	sg_trust_free(p->tsa);
+	free(p->tsa_path);
+	p->tsa = tsa;
+	p->tsa_path = tsa ? copy : NULL;
+	if (!tsa)
+		free(copy);
+	if (p->trust)
+		p->trust->tsa = tsa;
+	return 0;
+}
+
 int signet_policy_set_tsa_anchors(signet_policy *p, const char *path, signet_error **err)
 {
 	if (!p || !path)
@@ -124,21 +151,80 @@ int signet_policy_set_tsa_anchors(signet_policy *p, const char *path, signet_err
 	 * and a code-signing root never for times (docs/certificates.md).
 	 */
 	sg_trust *tsa = NULL;
-	char *copy = strdup(path);
-	if (!copy)
-		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory setting TSA anchors");
 	int rc = sg_trust_load(&tsa, path, err);
+	return rc != 0 ? rc : install_tsa(p, tsa, path, err);
+}
+
+int signet_policy_set_trust_bundle(signet_policy *p, const char *path, const char *signers, signet_error **err)
+{
+	if (!p || !path || !signers)
+		return null_argument(err, "signet_policy_set_trust_bundle");
+	/* One source of anchors a host can name: a second bundle would leave "which one" to call order. */
+	if (p->trust_bundle_path)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = path,
+			.check = "policy.setting", .actual = p->trust_bundle_path }, "the policy already reads the trust "
+			"bundle %s: one per policy", p->trust_bundle_path);
+	/*
+	 * The signers are the one thing a bundle cannot carry: anchors it
+	 * brought with it could vouch for anything. They come from the host
+	 * (a package, the image), installed once.
+	 */
+	signet_trust *by = NULL;
+	int rc = signet_trust_load(&by, signers, err);
+	if (rc != 0)
+		return rc;
+	uint8_t *content = NULL, digest[SG_SHA256_SIZE];
+	size_t clen = 0;
+	rc = sg_revocation_read_signed(&content, &clen, digest, NULL, &sg_trust_bundle_kind, path, by, 0, err);
+	signet_trust_free(by);
+	sg_trust_bundle *b = NULL;
+	if (rc == 0)
+		rc = sg_trust_bundle_parse(&b, content, clen, path, err);
+	free(content);
+	/* Rollback before anything changes: a refused bundle leaves the policy as it was. */
+	if (rc == 0)
+		rc = sg_revocation_check_rollback(&sg_trust_bundle_kind, b->list, path, err);
+	signet_trust *trust = rc == 0 ? calloc(1, sizeof *trust) : NULL;
+	char *copy = rc == 0 ? strdup(path) : NULL;
+	if (rc == 0 && (!trust || !copy))
+		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory setting a trust bundle");
 	if (rc != 0) {
+		free(trust);
 		free(copy);
+		sg_trust_bundle_free(b);
 		return rc;
 	}
-	sg_trust_free(p->tsa);
-	free(p->tsa_path);
-	p->tsa = tsa;
-	p->tsa_path = copy;
-	if (p->trust)
-		p->trust->tsa = tsa;
-	return 0;
+	trust->anchors = b->anchors;
+	b->anchors = NULL;
+	rc = install_anchors(p, trust, path, err);
+	if (rc == 0)
+		p->trust_bundle_path = copy;
+	else
+		free(copy);
+	if (rc == 0) {
+		rc = install_tsa(p, b->tsa, path, err);
+		b->tsa = NULL;
+	}
+	if (rc == 0 && b->requirement) {
+		signet_requirement_free(p->requirement);
+		p->requirement = b->requirement;
+		b->requirement = NULL;
+	}
+	if (rc == 0) {
+		rc = sg_revocation_adopt_list(p, &sg_trust_bundle_kind, b->list, digest, path, err);
+		b->list = NULL;
+	}
+	for (size_t i = 0; i < b->n_crls; i++) {
+		char label[PATH_MAX + 32];
+		snprintf(label, sizeof label, "%s (crls[%zu])", path, i);
+		if (rc == 0)
+			rc = sg_revocation_adopt_crl(p, b->crls[i], label, err);
+		else
+			X509_CRL_free(b->crls[i]);
+		b->crls[i] = NULL;
+	}
+	sg_trust_bundle_free(b);
+	return rc;
 }
 
 int signet_policy_set_requirement(signet_policy *p, const char *text, signet_error **err)

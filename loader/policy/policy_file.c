@@ -130,6 +130,7 @@ typedef struct wanted {
 	json_t *grant, *read_paths;
 	json_t *crls, *lists;                    /* revocation.crls, revocation.lists */
 	const char *list_signers;                /* revocation.list_signers */
+	const char *bundle_file, *bundle_signers; /* trust_bundle.file, trust_bundle.signers */
 	int ignore_expired;                      /* revocation.expired_lists: -1 not set */
 } wanted;
 
@@ -319,13 +320,43 @@ static int check_revocation(const file_ctx *c, const json_t *o, wanted *w)
 	return 0;
 }
 
+/*
+ * The "trust_bundle" section: the bundle brings the anchors, TSA anchors
+ * and requirement, so a file that also sets one of them is refused rather
+ * than left to an order of application nobody reads.
+ */
+static int check_trust_bundle(const file_ctx *c, const json_t *root, const json_t *o, wanted *w)
+{
+	static const field fields[] = { { "file", JSON_STRING }, { "signers", JSON_STRING }, { NULL, 0 } };
+	int rc = check_object(c, o, "trust_bundle", fields, "file, signers");
+	if (rc != 0)
+		return rc;
+	const char *names[] = { "file", "signers" };
+	const char **into[] = { &w->bundle_file, &w->bundle_signers };
+	for (size_t i = 0; i < 2; i++) {
+		const json_t *v = json_object_get(o, names[i]);
+		char where[32];
+		snprintf(where, sizeof where, "trust_bundle.%s", names[i]);
+		if (!v)
+			return invalid(c, where, NULL, "missing: a trust bundle needs its file and the anchors that sign it");
+		if (!valid_path((*into[i] = json_string_value(v))))
+			return invalid(c, where, NULL, "expected %s", RULE_PATH);
+	}
+	static const char *const brought[] = { "anchors", "tsa_anchors", "requirement" };
+	for (size_t i = 0; i < 3; i++)
+		if (json_object_get(root, brought[i]))
+			return invalid(c, brought[i], NULL, "the trust bundle brings the anchors, TSA anchors and "
+				"requirement: a policy with \"trust_bundle\" cannot set \"%s\" too", brought[i]);
+	return 0;
+}
+
 static int check_schema(const file_ctx *c, const json_t *root, wanted *w)
 {
 	static const field top[] = {
 		{ "anchors", JSON_STRING }, { "requirement", JSON_STRING }, { "allow", JSON_OBJECT },
 		{ "deny", JSON_OBJECT }, { "platform", JSON_OBJECT }, { "verify", JSON_OBJECT },
 		{ "peers", JSON_OBJECT }, { "isolation", JSON_OBJECT }, { "revocation", JSON_OBJECT },
-		{ "tsa_anchors", JSON_STRING },
+		{ "tsa_anchors", JSON_STRING }, { "trust_bundle", JSON_OBJECT },
 		{ NULL, 0 } };
 	static const field allow[] = { { "identifiers", JSON_ARRAY }, { "cdhashes", JSON_ARRAY }, { NULL, 0 } };
 	static const field deny[] = { { "cdhashes", JSON_ARRAY }, { "serials", JSON_ARRAY }, { NULL, 0 } };
@@ -336,7 +367,8 @@ static int check_schema(const file_ctx *c, const json_t *root, wanted *w)
 	if (!json_is_object(root))
 		return invalid(c, "top level", NULL, "expected an object, got %s", sg_policy_json_type(root));
 	int rc = check_object(c, root, NULL, top,
-		"anchors, requirement, allow, deny, platform, verify, peers, isolation, revocation, tsa_anchors");
+		"anchors, requirement, allow, deny, platform, verify, peers, isolation, revocation, tsa_anchors, "
+		"trust_bundle");
 	if (rc != 0)
 		return rc;
 
@@ -415,6 +447,9 @@ static int check_schema(const file_ctx *c, const json_t *root, wanted *w)
 	}
 	o = json_object_get(root, "isolation");
 	if (o && (rc = check_isolation(c, o, w)) != 0)
+		return rc;
+	o = json_object_get(root, "trust_bundle");
+	if (o && (rc = check_trust_bundle(c, root, o, w)) != 0)
 		return rc;
 	o = json_object_get(root, "revocation");
 	if (o && (rc = check_revocation(c, o, w)) != 0)
@@ -545,6 +580,24 @@ static int apply_path(const file_ctx *c, signet_policy *p, const char *rel, cons
 	return 0;
 }
 
+static int apply_trust_bundle(const file_ctx *c, signet_policy *p, const wanted *w)
+{
+	char *file = resolve(c->path, w->bundle_file), *signers = resolve(c->path, w->bundle_signers);
+	signet_error *e = NULL;
+	int rc = file && signers ? signet_policy_set_trust_bundle(p, file, signers, &e)
+		: sg_fail_code(&e, SIGNET_E_NOMEM, "out of memory applying the policy file");
+	free(file);
+	free(signers);
+	if (rc == SIGNET_E_NOMEM)
+		return setter_failed(c, "trust_bundle", rc, e);
+	if (rc != 0) {
+		/* The bundle's own refusal keeps its code and check (a rollback is not a typo). */
+		sg_error_info info = { .code = rc, .path = c->path, .check = signet_error_check(e), .cause = e };
+		return sg_fail(c->err, &info, "trust_bundle: %s", signet_error_message(e));
+	}
+	return 0;
+}
+
 static int apply_revocation(const file_ctx *c, signet_policy *p, const wanted *w)
 {
 	int rc;
@@ -636,7 +689,9 @@ static int apply(const file_ctx *c, signet_policy *p, const wanted *w)
 		if (rc != 0)
 			return rc;
 	}
-	/* After the anchors: a list is verified against them unless it has signers of its own. */
+	if (w->bundle_file && (rc = apply_trust_bundle(c, p, w)) != 0)
+		return rc;
+	/* After the anchors (the file's or the bundle's): a list is verified against them unless it has signers. */
 	return apply_revocation(c, p, w);
 }
 

@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <openssl/types.h>
+
 #include <signet/policy.h>
 #include <signet/requirement.h>
 #include <signet/signature.h>
@@ -71,6 +73,7 @@ struct signet_policy {
 
 	/* Revocation (revocation.c): verified lists and CRLs, read once when added. */
 	struct sg_revocation *revocation; /* NULL: none configured */
+	char *trust_bundle_path;          /* the trust bundle read (policy.c); NULL: none */
 
 	/* The host, as found by the last set_anchors (host.c). */
 	char *host_team;                /* NULL: the host has no team */
@@ -168,6 +171,32 @@ const char *sg_policy_host_status(const signet_policy *p);
 int sg_policy_check_revocation(const signet_policy *p, const signet_identity *id, signet_error **err)
 	__attribute__((warn_unused_result));
 void sg_revocation_free(struct sg_revocation *r);
+
+/*
+ * The signed files revocation.c reads, for the trust bundle's setter
+ * (policy.c) too. sg_revocation_read_signed(): the file of kind `k` read
+ * (size-checked, non-blocking), unwrapped and verified against `trust` at
+ * `at` (0: now); *out the signed content (malloc'd), `digest` its SHA-256.
+ * sg_revocation_check_rollback(): refuses a sequence lower than the
+ * highest seen for the kind and name, records a higher one.
+ * sg_revocation_adopt_list() and _adopt_crl() take `l` or `crl` (freed on
+ * failure) into the policy's revocation; `label` names a CRL in messages.
+ * sg_revocation_read_crl(): a CRL file, PEM or DER.
+ */
+struct sg_revlist;
+struct sg_revlist_kind;
+struct sg_signer;
+int sg_revocation_read_signed(uint8_t **out, size_t *out_len, uint8_t digest[32], struct sg_signer *signer,
+	const struct sg_revlist_kind *k, const char *path, const signet_trust *trust, long long at,
+	signet_error **err) __attribute__((warn_unused_result));
+int sg_revocation_check_rollback(const struct sg_revlist_kind *k, const struct sg_revlist *l, const char *path,
+	signet_error **err) __attribute__((warn_unused_result));
+int sg_revocation_adopt_list(signet_policy *p, const struct sg_revlist_kind *k, struct sg_revlist *l,
+	const uint8_t digest[32], const char *path, signet_error **err) __attribute__((warn_unused_result));
+int sg_revocation_adopt_crl(signet_policy *p, X509_CRL *crl, const char *label, signet_error **err)
+	__attribute__((warn_unused_result));
+SG_PRIVATE int sg_revocation_read_crl(X509_CRL **out, const char *path, signet_error **err)
+	__attribute__((warn_unused_result));
 
 /*
  * For the preflight cache (prefcache/): a digest of every list's content,

@@ -22,17 +22,29 @@
 #include "policy/policy_internal.h"
 #include "policy/revlist.h"
 
-#define CHECK "revocation.list"
+const sg_revlist_kind sg_revlist_kind_list = {
+	.format = SG_REVLIST_FORMAT,
+	.noun = "revocation list",
+	.code = SIGNET_E_REVOCATION_LIST,
+	.check = "revocation.list",
+	.max_content = SG_REVLIST_MAX_CONTENT,
+	.extra_keys = NULL,
+	.max_file = (size_t)SG_CMS_MAX_DER + SG_REVLIST_MAX_CONTENT,
+	.state_member = "lists",
+	.rollback_check = "revocation.rollback",
+	.expired_check = "revocation.expired",
+};
 
-__attribute__((format(printf, 5, 6)))
-static int bad(signet_error **err, int code, const char *label, const char *where, const char *fmt, ...)
+__attribute__((format(printf, 6, 7)))
+static int bad(signet_error **err, const sg_revlist_kind *k, int code, const char *label, const char *where,
+	const char *fmt, ...)
 {
 	char what[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	return sg_fail(err, &(sg_error_info){ .code = code, .path = label, .check = CHECK },
+	return sg_fail(err, &(sg_error_info){ .code = code ? code : k->code, .path = label, .check = k->check },
 		"%s: %s", where, what);
 }
 
@@ -63,17 +75,17 @@ static int cmp_str(const void *a, const void *b)
 
 /* An integer member from min to max. */
 static int get_int(long long *out, const json_t *root, const char *key, long long min, long long max,
-	const char *label, signet_error **err)
+	const sg_revlist_kind *k, const char *label, signet_error **err)
 {
 	const json_t *v = json_object_get(root, key);
 	if (!v)
-		return bad(err, SIGNET_E_REVOCATION_LIST, label, key, "missing");
+		return bad(err, k, 0, label, key, "missing");
 	if (!json_is_integer(v))
-		return bad(err, SIGNET_E_REVOCATION_LIST, label, key, "expected an integer, got %s",
+		return bad(err, k, 0, label, key, "expected an integer, got %s",
 			sg_policy_json_type(v));
 	json_int_t n = json_integer_value(v);
 	if (n < min || n > max)
-		return bad(err, SIGNET_E_REVOCATION_LIST, label, key, "%lld is out of range (%lld to %lld)",
+		return bad(err, k, 0, label, key, "%lld is out of range (%lld to %lld)",
 			(long long)n, min, max);
 	*out = (long long)n;
 	return 0;
@@ -103,128 +115,140 @@ static int take_serial(sg_revlist *l, size_t i, const char *s)
 }
 
 static int get_array(sg_revlist *l, const json_t *root, const char *key, void **items, size_t *count,
-	size_t item_size, take_fn take, const char *rule, const char *label, signet_error **err)
+	size_t item_size, take_fn take, const char *rule, const sg_revlist_kind *k, const char *label,
+	signet_error **err)
 {
 	const json_t *a = json_object_get(root, key);
 	if (!a)
 		return 0;
 	if (!json_is_array(a))
-		return bad(err, SIGNET_E_REVOCATION_LIST, label, key, "expected an array, got %s",
+		return bad(err, k, 0, label, key, "expected an array, got %s",
 			sg_policy_json_type(a));
 	size_t n = json_array_size(a);
 	if (n > SG_REVLIST_MAX_ENTRIES)
-		return bad(err, SIGNET_E_LIMIT, label, key, "%zu entries (limit %d)", n, SG_REVLIST_MAX_ENTRIES);
+		return bad(err, k, SIGNET_E_LIMIT, label, key, "%zu entries (limit %d)", n, SG_REVLIST_MAX_ENTRIES);
 	if (n == 0)
 		return 0;
 	if (!(*items = calloc(n, item_size)))
-		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading a revocation list");
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading a %s", k->noun);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *v = json_array_get(a, i);
 		char where[64];
 		snprintf(where, sizeof where, "%s[%zu]", key, i);
 		if (!json_is_string(v))
-			return bad(err, SIGNET_E_REVOCATION_LIST, label, where, "expected a string, got %s",
+			return bad(err, k, 0, label, where, "expected a string, got %s",
 				sg_policy_json_type(v));
 		/* Strings with an embedded NUL never reach the checks as something shorter. */
 		if (strlen(json_string_value(v)) != json_string_length(v))
-			return bad(err, SIGNET_E_REVOCATION_LIST, label, where, "holds a NUL character");
+			return bad(err, k, 0, label, where, "holds a NUL character");
 		int rc = take(l, i, json_string_value(v));
 		*count = i + 1; /* what is filled is freed with the list */
 		if (rc == SIGNET_E_NOMEM)
-			return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading a revocation list");
+			return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading a %s", k->noun);
 		if (rc != 0)
-			return bad(err, SIGNET_E_REVOCATION_LIST, label, where, "expected %s", rule);
+			return bad(err, k, 0, label, where, "expected %s", rule);
 	}
 	return 0;
 }
 
 /* Sorted for binary search; a duplicate is refused, as it says the writer lost track of something. */
 static int sort_unique(void *items, size_t n, size_t size, int (*cmp)(const void *, const void *),
-	const char *key, const char *label, signet_error **err)
+	const char *key, const sg_revlist_kind *k, const char *label, signet_error **err)
 {
 	if (n < 2)
 		return 0;
 	qsort(items, n, size, cmp);
 	for (size_t i = 1; i < n; i++)
 		if (cmp((char *)items + (i - 1) * size, (char *)items + i * size) == 0)
-			return bad(err, SIGNET_E_REVOCATION_LIST, label, key, "an entry is listed twice");
+			return bad(err, k, 0, label, key, "an entry is listed twice");
 	return 0;
 }
 
-static int parse_root(sg_revlist *l, const json_t *root, const char *label, signet_error **err)
+static bool known_key(const char *key, const sg_revlist_kind *k)
 {
-	static const char *const known[] = { "format", "name", "sequence", "issued", "expires", "cdhashes",
-		"teams", "serials", NULL };
+	static const char *const keys[] = { "format", "name", "sequence", "issued", "expires", "cdhashes", "teams",
+		"serials", NULL };
+	for (size_t i = 0; keys[i]; i++)
+		if (strcmp(keys[i], key) == 0)
+			return true;
+	for (size_t i = 0; k->extra_keys && k->extra_keys[i]; i++)
+		if (strcmp(k->extra_keys[i], key) == 0)
+			return true;
+	return false;
+}
+
+static int parse_root(sg_revlist *l, const json_t *root, const sg_revlist_kind *k, const char *label,
+	signet_error **err)
+{
 	if (!json_is_object(root))
-		return bad(err, SIGNET_E_REVOCATION_LIST, label, "top level", "expected an object, got %s",
-			sg_policy_json_type(root));
+		return bad(err, k, 0, label, "top level", "expected an object, got %s", sg_policy_json_type(root));
 	const char *key;
 	json_t *value;
 	json_object_foreach((json_t *)(uintptr_t)root, key, value) {
-		size_t i = 0;
-		while (known[i] && strcmp(known[i], key) != 0)
-			i++;
 		/* An unknown key is refused: a newer writer's field this reader would ignore may be a revocation. */
-		if (!known[i])
-			return bad(err, SIGNET_E_REVOCATION_LIST, label, "top level",
-				"unknown key (known keys: format, name, sequence, issued, expires, cdhashes, teams, "
-				"serials)");
+		if (!known_key(key, k))
+			return bad(err, k, 0, label, "top level", "unknown key (known keys: format, name, sequence, issued, "
+				"expires, cdhashes, teams, serials%s%s)", k->extra_keys ? ", " : "",
+				k->extra_keys ? k->extra_text : "");
 	}
 	const json_t *f = json_object_get(root, "format");
-	if (!json_is_string(f) || strcmp(json_string_value(f), SG_REVLIST_FORMAT) != 0 ||
-	    json_string_length(f) != strlen(SG_REVLIST_FORMAT))
-		return bad(err, SIGNET_E_REVOCATION_LIST, label, "format", "expected \"%s\"", SG_REVLIST_FORMAT);
+	if (!json_is_string(f) || strcmp(json_string_value(f), k->format) != 0 ||
+	    json_string_length(f) != strlen(k->format))
+		return bad(err, k, 0, label, "format", "expected \"%s\"", k->format);
 	const json_t *name = json_object_get(root, "name");
 	if (!json_is_string(name) || json_string_length(name) != strlen(json_string_value(name)) ||
 	    !sg_cd_valid_name(json_string_value(name), SG_REVLIST_MAX_NAME))
-		return bad(err, SIGNET_E_REVOCATION_LIST, label, "name",
-			"expected 1 to %d characters of A-Z a-z 0-9 . - _", SG_REVLIST_MAX_NAME);
+		return bad(err, k, 0, label, "name", "expected 1 to %d characters of A-Z a-z 0-9 . - _",
+			SG_REVLIST_MAX_NAME);
 	if (!(l->name = strdup(json_string_value(name))))
-		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading a revocation list");
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading a %s", k->noun);
 	int rc;
-	if ((rc = get_int(&l->sequence, root, "sequence", 1, SG_REVLIST_MAX_SEQUENCE, label, err)) != 0 ||
-	    (rc = get_int(&l->issued, root, "issued", 0, SG_REVLIST_MAX_TIME, label, err)) != 0 ||
-	    (rc = get_int(&l->expires, root, "expires", 0, SG_REVLIST_MAX_TIME, label, err)) != 0)
+	if ((rc = get_int(&l->sequence, root, "sequence", 1, SG_REVLIST_MAX_SEQUENCE, k, label, err)) != 0 ||
+	    (rc = get_int(&l->issued, root, "issued", 0, SG_REVLIST_MAX_TIME, k, label, err)) != 0 ||
+	    (rc = get_int(&l->expires, root, "expires", 0, SG_REVLIST_MAX_TIME, k, label, err)) != 0)
 		return rc;
 	if (l->expires <= l->issued)
-		return bad(err, SIGNET_E_REVOCATION_LIST, label, "expires", "%lld is not after issued (%lld)",
-			l->expires, l->issued);
+		return bad(err, k, 0, label, "expires", "%lld is not after issued (%lld)", l->expires, l->issued);
 	if ((rc = get_array(l, root, "cdhashes", (void **)&l->cdhashes, &l->n_cdhashes, sizeof *l->cdhashes,
-		take_cdhash, "64 hex digits (a SHA-256 cdhash)", label, err)) != 0 ||
+		take_cdhash, "64 hex digits (a SHA-256 cdhash)", k, label, err)) != 0 ||
 	    (rc = get_array(l, root, "teams", (void **)&l->teams, &l->n_teams, sizeof *l->teams, take_team,
-		"a team ID (1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit)", label, err)) != 0 ||
+		"a team ID (1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit)", k, label, err)) != 0 ||
 	    (rc = get_array(l, root, "serials", (void **)&l->serials, &l->n_serials, sizeof *l->serials,
-		take_serial, "a certificate serial in hex (1-64 digits)", label, err)) != 0)
+		take_serial, "a certificate serial in hex (1-64 digits)", k, label, err)) != 0)
 		return rc;
-	if ((rc = sort_unique(l->cdhashes, l->n_cdhashes, sizeof *l->cdhashes, cmp_hash, "cdhashes", label, err)) ||
-	    (rc = sort_unique(l->teams, l->n_teams, sizeof *l->teams, cmp_str, "teams", label, err)) ||
-	    (rc = sort_unique(l->serials, l->n_serials, sizeof *l->serials, cmp_str, "serials", label, err)))
+	if ((rc = sort_unique(l->cdhashes, l->n_cdhashes, sizeof *l->cdhashes, cmp_hash, "cdhashes", k, label,
+		err)) || (rc = sort_unique(l->teams, l->n_teams, sizeof *l->teams, cmp_str, "teams", k, label, err)) ||
+	    (rc = sort_unique(l->serials, l->n_serials, sizeof *l->serials, cmp_str, "serials", k, label, err)))
 		return rc;
 	return 0;
 }
 
-int sg_revlist_parse(sg_revlist **out, const uint8_t *bytes, size_t len, const char *label,
-	signet_error **err)
+int sg_revlist_load_json(json_t **out, const uint8_t *bytes, size_t len, const sg_revlist_kind *k,
+	const char *label, signet_error **err)
 {
-	if (!out || (!bytes && len))
-		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "sg_revlist_parse: NULL argument");
-	if (len > SG_REVLIST_MAX_CONTENT)
-		return bad(err, SIGNET_E_LIMIT, label, "content", "%zu bytes (limit %d)", len, SG_REVLIST_MAX_CONTENT);
+	if (len > k->max_content)
+		return bad(err, k, SIGNET_E_LIMIT, label, "content", "%zu bytes (limit %zu)", len, k->max_content);
 	/* jansson refuses invalid UTF-8 and "\u0000" itself; a raw NUL would end its input early. */
 	if (len && memchr(bytes, '\0', len))
-		return bad(err, SIGNET_E_REVOCATION_LIST, label, "content", "a NUL byte: the list must be JSON text");
+		return bad(err, k, 0, label, "content", "a NUL byte: the %s must be JSON text", k->noun);
 	json_error_t jerr;
 	/* Duplicate keys refused: which of two "sequence" members counts must not be a question. */
 	json_t *root = json_loadb((const char *)bytes, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		char where[64];
 		snprintf(where, sizeof where, "line %d, column %d", jerr.line, jerr.column);
-		return bad(err, SIGNET_E_REVOCATION_LIST, label, where, "not valid JSON: %s", jerr.text);
+		return bad(err, k, 0, label, where, "not valid JSON: %s", jerr.text);
 	}
+	*out = root;
+	return 0;
+}
+
+int sg_revlist_from_json(sg_revlist **out, const json_t *root, const sg_revlist_kind *k, const char *label,
+	signet_error **err)
+{
 	sg_revlist *l = calloc(1, sizeof *l);
-	int rc = l ? parse_root(l, root, label, err)
-		: sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading a revocation list");
-	json_decref(root);
+	int rc = l ? parse_root(l, root, k, label, err)
+		: sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading a %s", k->noun);
 	if (rc != 0) {
 		sg_revlist_free(l);
 		return rc;
@@ -233,12 +257,24 @@ int sg_revlist_parse(sg_revlist **out, const uint8_t *bytes, size_t len, const c
 	return 0;
 }
 
-/* The JSON text of `l` as it stands (NULL: out of memory). */
-static char *format_doc(const sg_revlist *l)
+int sg_revlist_parse(sg_revlist **out, const uint8_t *bytes, size_t len, const char *label,
+	signet_error **err)
+{
+	if (!out || (!bytes && len))
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "sg_revlist_parse: NULL argument");
+	json_t *root = NULL;
+	int rc = sg_revlist_load_json(&root, bytes, len, &sg_revlist_kind_list, label, err);
+	if (rc == 0)
+		rc = sg_revlist_from_json(out, root, &sg_revlist_kind_list, label, err);
+	json_decref(root);
+	return rc;
+}
+
+json_t *sg_revlist_to_json(const sg_revlist *l, const char *format)
 {
 	json_t *doc = json_object(), *cd = json_array(), *teams = json_array(), *serials = json_array();
 	bool ok = doc && cd && teams && serials &&
-		!json_object_set_new(doc, "format", json_string(SG_REVLIST_FORMAT)) &&
+		!json_object_set_new(doc, "format", json_string(format)) &&
 		!json_object_set_new(doc, "name", json_string(l->name ? l->name : "")) &&
 		!json_object_set_new(doc, "sequence", json_integer(l->sequence)) &&
 		!json_object_set_new(doc, "issued", json_integer(l->issued)) &&
@@ -253,13 +289,23 @@ static char *format_doc(const sg_revlist *l)
 		ok = !json_array_append_new(teams, json_string(l->teams[i]));
 	for (size_t i = 0; ok && i < l->n_serials; i++)
 		ok = !json_array_append_new(serials, json_string(l->serials[i]));
-	char *text = NULL;
-	if (ok && !json_object_set(doc, "cdhashes", cd) && !json_object_set(doc, "teams", teams) &&
-	    !json_object_set(doc, "serials", serials))
-		text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	ok = ok && !json_object_set(doc, "cdhashes", cd) && !json_object_set(doc, "teams", teams) &&
+		!json_object_set(doc, "serials", serials);
 	json_decref(cd);
 	json_decref(teams);
 	json_decref(serials);
+	if (!ok) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* The JSON text of `l` as it stands (NULL: out of memory). */
+static char *format_doc(const sg_revlist *l)
+{
+	json_t *doc = sg_revlist_to_json(l, SG_REVLIST_FORMAT);
+	char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);
 	return text;
 }

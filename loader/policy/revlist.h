@@ -47,11 +47,49 @@ typedef struct sg_revlist {
 } sg_revlist;
 
 /*
+ * What kind of signed document the fields belong to: a revocation list, or
+ * a trust bundle (trust_bundle.h), which is a revocation list with more
+ * members. The kind names the format string, the error code and check of
+ * every refusal, the size limit, and the members another reader takes
+ * (known here only so they are not refused as unknown).
+ */
+typedef struct sg_revlist_kind {
+	const char *format;            /* the "format" member's only value */
+	const char *noun;              /* "revocation list", in messages */
+	int code;                      /* every refusal but sizes (SIGNET_E_LIMIT) */
+	const char *check;             /* "revocation.list" */
+	size_t max_content;            /* bytes of JSON */
+	const char *const *extra_keys; /* NULL-terminated, or NULL */
+	const char *extra_text;        /* those keys for the unknown-key message: "anchors, crls" */
+	/* How revocation.c reads, tracks and expires one (docs/revocation.md). */
+	size_t max_file;               /* the signed file */
+	const char *state_member;      /* the rollback state's member for this kind: "lists" */
+	const char *rollback_check;    /* "revocation.rollback" */
+	const char *expired_check;     /* "revocation.expired" */
+} sg_revlist_kind;
+
+extern const sg_revlist_kind sg_revlist_kind_list;
+
+/*
  * Parses `len` bytes of list content. `label` names the list in errors.
  * Codes: SIGNET_E_REVOCATION_LIST, SIGNET_E_LIMIT, SIGNET_E_NOMEM.
  */
 SG_PRIVATE int sg_revlist_parse(sg_revlist **out, const uint8_t *bytes, size_t len, const char *label,
 	signet_error **err) __attribute__((warn_unused_result));
+
+/*
+ * The two halves of sg_revlist_parse(), for a reader of a larger document
+ * (trust_bundle.c): the JSON text loaded strictly (size, NUL bytes,
+ * duplicate keys; *out a new reference), and the list's members read from
+ * it (every other key refused unless `k` names it).
+ */
+struct json_t;
+int sg_revlist_load_json(struct json_t **out, const uint8_t *bytes, size_t len, const sg_revlist_kind *k,
+	const char *label, signet_error **err) __attribute__((warn_unused_result));
+int sg_revlist_from_json(sg_revlist **out, const struct json_t *root, const sg_revlist_kind *k,
+	const char *label, signet_error **err) __attribute__((warn_unused_result));
+/* `l` as a JSON object with format `format` (a new reference; NULL when out of memory). */
+struct json_t *sg_revlist_to_json(const sg_revlist *l, const char *format);
 
 /*
  * The content for `l` (its arrays in any order, possibly unsorted: they

@@ -44,8 +44,7 @@
 #include "policy/policy_internal.h"
 #include "policy/revlist.h"
 
-/* A list file: the SignedData and its content; a CRL file. */
-#define MAX_LIST_FILE ((size_t)SG_CMS_MAX_DER + SG_REVLIST_MAX_CONTENT)
+/* A CRL file. */
 #define MAX_CRL_FILE (16 * 1024 * 1024)
 #define MAX_STATE_FILE (1024 * 1024)
 #define MAX_LISTS 64
@@ -53,6 +52,7 @@
 
 typedef struct rev_list {
 	char *path;
+	const sg_revlist_kind *kind; /* a revocation list, or a trust bundle's list members */
 	sg_revlist *list;
 	uint8_t digest[SG_SHA256_SIZE]; /* of the signed content: what the preflight cache keys on */
 } rev_list;
@@ -100,9 +100,11 @@ int signet_policy_set_revocation_signers(signet_policy *p, const char *path, sig
 {
 	if (!p || !path)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "signet_policy_set_revocation_signers: NULL argument");
-	if (p->revocation && p->revocation->lists.n)
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT, .check = "policy.setting",
-			.path = path }, "list signers must be set before the first revocation list is added");
+	/* A trust bundle's entries (not verified by list signers) do not count. */
+	for (size_t i = 0; p->revocation && i < p->revocation->lists.n; i++)
+		if (p->revocation->lists.items[i].kind == &sg_revlist_kind_list)
+			return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT, .check = "policy.setting",
+				.path = path }, "list signers must be set before the first revocation list is added");
 	signet_trust *t = NULL;
 	int rc = signet_trust_load(&t, path, err);
 	if (rc != 0)
@@ -179,24 +181,37 @@ static int state_read(json_t **out, const char *path, signet_error **err)
 	}
 	json_t *root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL);
 	free(buf);
-	const json_t *lists = json_object_get(root, "lists");
-	if (!json_is_object(root) || json_object_size(root) != 1 || !json_is_object(lists)) {
+	if (!json_is_object(root)) {
 		json_decref(root);
-		return state_damaged(path, "not an object with one member \"lists\"", err);
+		return state_damaged(path, "not a JSON object", err);
 	}
-	const char *k;
-	json_t *v;
-	json_object_foreach((json_t *)(uintptr_t)lists, k, v)
-		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > SG_REVLIST_MAX_SEQUENCE) {
+	/* "lists" and "bundles" (trust bundles), each name to its highest sequence; nothing else. */
+	const char *member;
+	json_t *names;
+	json_object_foreach(root, member, names) {
+		if ((strcmp(member, "lists") != 0 && strcmp(member, "bundles") != 0) || !json_is_object(names)) {
 			json_decref(root);
-			return state_damaged(path, "a sequence that is not a positive integer", err);
+			return state_damaged(path, "not an object with members \"lists\" and \"bundles\" only", err);
 		}
+		const char *k;
+		json_t *v;
+		json_object_foreach(names, k, v)
+			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+			    json_integer_value(v) > SG_REVLIST_MAX_SEQUENCE) {
+				json_decref(root);
+				return state_damaged(path, "a sequence that is not a positive integer", err);
+			}
+	}
 	*out = root;
 	return 0;
 }
 
-/* Refuses `l` when an older sequence than the newest seen; records it when newer. */
-static int check_rollback(const sg_revlist *l, const char *list_path, signet_error **err)
+/*
+ * Refuses `l` when an older sequence than the newest seen for its kind and
+ * name; records it when newer.
+ */
+int sg_revocation_check_rollback(const sg_revlist_kind *k, const sg_revlist *l, const char *list_path,
+	signet_error **err)
 {
 	char *path = NULL, *dir = NULL;
 	int rc = state_path(&path, &dir, err);
@@ -212,21 +227,21 @@ static int check_rollback(const sg_revlist *l, const char *list_path, signet_err
 		rc = state_read(&root, path, err);
 	if (rc == 0 && !root)
 		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory");
-	json_t *lists = rc == 0 ? json_object_get(root, "lists") : NULL;
+	json_t *lists = rc == 0 ? json_object_get(root, k->state_member) : NULL;
 	long long seen = lists ? (long long)json_integer_value(json_object_get(lists, l->name)) : 0;
 	if (rc == 0 && l->sequence < seen) {
 		char expected[64], actual[64];
 		snprintf(expected, sizeof expected, "sequence %lld or later", seen);
 		snprintf(actual, sizeof actual, "sequence %lld", l->sequence);
-		rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_REVOCATION_LIST, .path = list_path,
-			.check = "revocation.rollback", .expected = expected, .actual = actual },
-			"revocation list \"%s\" sequence %lld is older than sequence %lld already seen (%s): "
-			"a rolled-back list is refused", l->name, l->sequence, seen, path);
+		rc = sg_fail(err, &(sg_error_info){ .code = k->code, .path = list_path,
+			.check = k->rollback_check, .expected = expected, .actual = actual },
+			"%s \"%s\" sequence %lld is older than sequence %lld already seen (%s): "
+			"a rolled-back %s is refused", k->noun, l->name, l->sequence, seen, path, k->noun);
 	}
 	if (rc == 0 && l->sequence > seen) {
 		if (!lists) {
 			lists = json_object();
-			if (!lists || json_object_set_new(root, "lists", lists) != 0)
+			if (!lists || json_object_set_new(root, k->state_member, lists) != 0)
 				rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory");
 		}
 		char *text = NULL;
@@ -248,20 +263,28 @@ static int check_rollback(const sg_revlist *l, const char *list_path, signet_err
 
 /* ---- adding a list ------------------------------------------------------ */
 
-static int list_invalid(const char *path, signet_error *cause, signet_error **err)
+static int signed_invalid(const sg_revlist_kind *k, const char *path, signet_error *cause, signet_error **err)
 {
-	return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_REVOCATION_LIST, .path = path,
-		.check = "revocation.list", .cause = cause }, "not a usable revocation list: %s",
-		sg_error_reason(cause));
+	return sg_fail(err, &(sg_error_info){ .code = k->code, .path = path, .check = k->check, .cause = cause },
+		"not a usable %s: %s", k->noun, sg_error_reason(cause));
 }
 
-/* Reads, verifies and parses the list at `path` (no rollback check). */
-static int read_list(sg_revlist **out, uint8_t digest[SG_SHA256_SIZE], sg_signer *signer, const char *path,
-	const signet_trust *trust, long long at, signet_error **err)
+/* Hands `e` to `err` (or frees it); returns rc. */
+static int pass_on(int rc, signet_error *e, signet_error **err)
+{
+	if (err)
+		*err = e;
+	else
+		signet_error_free(e);
+	return rc;
+}
+
+int sg_revocation_read_signed(uint8_t **out, size_t *out_len, uint8_t digest[SG_SHA256_SIZE], sg_signer *signer,
+	const sg_revlist_kind *k, const char *path, const signet_trust *trust, long long at, signet_error **err)
 {
 	uint8_t *bytes = NULL, *detached = NULL, *content = NULL;
 	size_t len = 0, dlen = 0, clen = 0;
-	int rc = sg_file_read(&bytes, &len, path, MAX_LIST_FILE, "revocation.list", err);
+	int rc = sg_file_read(&bytes, &len, path, k->max_file, k->check, err);
 	if (rc != 0)
 		return rc;
 	signet_error *e = NULL;
@@ -271,47 +294,85 @@ static int read_list(sg_revlist **out, uint8_t digest[SG_SHA256_SIZE], sg_signer
 	memset(&s, 0, sizeof s);
 	if (rc == 0) {
 		/*
-		 * A list signer is judged as a code signer is (chain, time, the
-		 * codeSigning usage), except that it need not name a team: the
-		 * key that says what is revoked is the fleet's, not a team's.
+		 * A list or bundle signer is judged as a code signer is (chain,
+		 * time, the codeSigning usage), except that it need not name a
+		 * team: the key that says what is revoked or trusted is the
+		 * fleet's, not a team's.
 		 */
 		sg_verify_options o = { .at = at, .allow_no_team = true };
 		rc = sg_cms_verify(&s, detached, dlen, content, clen, trust->anchors, &o, path, &e);
 	}
-	sg_revlist *l = NULL;
-	if (rc == 0)
-		rc = sg_revlist_parse(&l, content, clen, path, &e);
 	if (rc == 0 && digest && sg_sha256(digest, content, clen) != 0)
-		rc = sg_fail_code(&e, SIGNET_E_NOMEM, "cannot hash a revocation list");
+		rc = sg_fail_code(&e, SIGNET_E_NOMEM, "cannot hash a %s", k->noun);
 	free(detached);
-	free(content);
 	if (rc != 0) {
+		free(content);
 		sg_signer_clear(&s);
 		if (rc == SIGNET_E_NOMEM) {
 			signet_error_free(e);
-			return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading a revocation list");
+			return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading a %s", k->noun);
 		}
-		if (rc == SIGNET_E_REVOCATION_LIST || rc == SIGNET_E_LIMIT) {
-			if (err)
-				*err = e;
-			else
-				signet_error_free(e);
-			return rc;
-		}
-		return list_invalid(path, e, err);
+		if (rc == SIGNET_E_LIMIT)
+			return pass_on(rc, e, err);
+		return signed_invalid(k, path, e, err);
 	}
 	if (signer)
 		*signer = s;
 	else
 		sg_signer_clear(&s);
-	*out = l;
+	*out = content;
+	*out_len = clen;
 	return 0;
+}
+
+/* Reads, verifies and parses the list at `path` (no rollback check). */
+static int read_list(sg_revlist **out, uint8_t digest[SG_SHA256_SIZE], sg_signer *signer, const char *path,
+	const signet_trust *trust, long long at, signet_error **err)
+{
+	uint8_t *content = NULL;
+	size_t clen = 0;
+	int rc = sg_revocation_read_signed(&content, &clen, digest, signer, &sg_revlist_kind_list, path, trust, at,
+		err);
+	if (rc != 0)
+		return rc;
+	rc = sg_revlist_parse(out, content, clen, path, err);
+	free(content);
+	if (rc != 0 && signer)
+		sg_signer_clear(signer);
+	return rc;
 }
 
 int sg_revocation_read_list(sg_revlist **out, sg_signer *signer, const char *path, const signet_trust *trust,
 	long long at, signet_error **err)
 {
 	return read_list(out, NULL, signer, path, trust, at, err);
+}
+
+int sg_revocation_adopt_list(signet_policy *p, const sg_revlist_kind *k, sg_revlist *l,
+	const uint8_t digest[SG_SHA256_SIZE], const char *path, signet_error **err)
+{
+	int rc = 0;
+	for (size_t i = 0; p->revocation && i < p->revocation->lists.n; i++) {
+		const rev_list *x = &p->revocation->lists.items[i];
+		if (x->kind == k && strcmp(x->list->name, l->name) == 0) {
+			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = path,
+				.check = "policy.setting", .actual = l->name }, "%s \"%s\" is already read from %s: one "
+				"file per name", k->noun, l->name, x->path);
+			sg_revlist_free(l);
+			return rc;
+		}
+	}
+	rc = sg_revocation_check_rollback(k, l, path, err);
+	struct sg_revocation *r = rc == 0 ? revocation_of(p, err) : NULL;
+	rev_list item = { .path = r ? strdup(path) : NULL, .kind = k, .list = l };
+	memcpy(item.digest, digest, SG_SHA256_SIZE);
+	if (rc == 0 && (!r || !item.path || sg_array_push(&r->lists, item) != 0))
+		rc = r ? sg_fail_code(err, SIGNET_E_NOMEM, "out of memory adding a %s", k->noun) : SIGNET_E_NOMEM;
+	if (rc != 0) {
+		free(item.path);
+		sg_revlist_free(l);
+	}
+	return rc;
 }
 
 int signet_policy_add_revocation_list(signet_policy *p, const char *path, signet_error **err)
@@ -331,36 +392,13 @@ int signet_policy_add_revocation_list(signet_policy *p, const char *path, signet
 	int rc = read_list(&l, digest, NULL, path, trust, 0, err);
 	if (rc != 0)
 		return rc;
-	for (size_t i = 0; p->revocation && i < p->revocation->lists.n; i++)
-		if (strcmp(p->revocation->lists.items[i].list->name, l->name) == 0) {
-			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = path,
-				.check = "policy.setting", .actual = l->name }, "revocation list \"%s\" is already read "
-				"from %s: one file per list name", l->name, p->revocation->lists.items[i].path);
-			sg_revlist_free(l);
-			return rc;
-		}
-	rc = check_rollback(l, path, err);
-	struct sg_revocation *r = rc == 0 ? revocation_of(p, err) : NULL;
-	rev_list item = { .path = r ? strdup(path) : NULL, .list = l };
-	memcpy(item.digest, digest, sizeof digest);
-	if (rc == 0 && (!r || !item.path || sg_array_push(&r->lists, item) != 0))
-		rc = r ? sg_fail_code(err, SIGNET_E_NOMEM, "out of memory adding a revocation list") : SIGNET_E_NOMEM;
-	if (rc != 0) {
-		free(item.path);
-		sg_revlist_free(l);
-	}
-	return rc;
+	return sg_revocation_adopt_list(p, &sg_revlist_kind_list, l, digest, path, err);
 }
 
 /* ---- adding a CRL ------------------------------------------------------- */
 
-int signet_policy_add_crl(signet_policy *p, const char *path, signet_error **err)
+int sg_revocation_read_crl(X509_CRL **out, const char *path, signet_error **err)
 {
-	if (!p || !path)
-		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "signet_policy_add_crl: NULL argument");
-	if (p->revocation && p->revocation->crls.n >= MAX_CRLS)
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path, .check = "policy.setting" },
-			"more than %d CRLs", MAX_CRLS);
 	uint8_t *bytes = NULL;
 	size_t len = 0;
 	int rc = sg_file_read(&bytes, &len, path, MAX_CRL_FILE, "revocation.crl", err);
@@ -388,14 +426,37 @@ int signet_policy_add_crl(signet_policy *p, const char *path, signet_error **err
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_REVOCATION_LIST, .path = path,
 			.check = "revocation.crl" }, "not a CRL (PEM or DER X.509 CRL): %s", why);
 	}
+	*out = crl;
+	return 0;
+}
+
+int sg_revocation_adopt_crl(signet_policy *p, X509_CRL *crl, const char *label, signet_error **err)
+{
+	if (p->revocation && p->revocation->crls.n >= MAX_CRLS) {
+		X509_CRL_free(crl);
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = label, .check = "policy.setting" },
+			"more than %d CRLs", MAX_CRLS);
+	}
 	struct sg_revocation *r = revocation_of(p, err);
-	rev_crl item = { .path = r ? strdup(path) : NULL, .crl = crl };
+	rev_crl item = { .path = r ? strdup(label) : NULL, .crl = crl };
 	if (!r || !item.path || sg_array_push(&r->crls, item) != 0) {
 		free(item.path);
 		X509_CRL_free(crl);
 		return r ? sg_fail_code(err, SIGNET_E_NOMEM, "out of memory adding a CRL") : SIGNET_E_NOMEM;
 	}
 	return 0;
+}
+
+int signet_policy_add_crl(signet_policy *p, const char *path, signet_error **err)
+{
+	if (!p || !path)
+		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "signet_policy_add_crl: NULL argument");
+	if (p->revocation && p->revocation->crls.n >= MAX_CRLS)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path, .check = "policy.setting" },
+			"more than %d CRLs", MAX_CRLS);
+	X509_CRL *crl = NULL;
+	int rc = sg_revocation_read_crl(&crl, path, err);
+	return rc != 0 ? rc : sg_revocation_adopt_crl(p, crl, path, err);
 }
 
 /* ---- admission ---------------------------------------------------------- */
@@ -413,10 +474,11 @@ static int list_expired(const rev_list *x, long long at, signet_error **err, con
 	char when[32], now[32];
 	format_time(when, x->list->expires);
 	format_time(now, at);
-	return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_REVOCATION_LIST, .path = path,
-		.check = "revocation.expired", .expected = when, .actual = now },
-		"refused: revocation list \"%s\" (%s, sequence %lld) expired at %s (now %s): install a newer "
-		"list, or set revocation.expired_lists to \"ignore\"", x->list->name, x->path, x->list->sequence, when, now);
+	return sg_fail(err, &(sg_error_info){ .code = x->kind->code, .path = path,
+		.check = x->kind->expired_check, .expected = when, .actual = now },
+		"refused: %s \"%s\" (%s, sequence %lld) expired at %s (now %s): install a newer %s, or set "
+		"revocation.expired_lists to \"ignore\"", x->kind->noun, x->list->name, x->path, x->list->sequence,
+		when, now, x->kind->noun);
 }
 
 static int check_lists(const struct sg_revocation *r, const signet_identity *id, long long at,
@@ -442,8 +504,8 @@ static int check_lists(const struct sg_revocation *r, const signet_identity *id,
 			check = "revocation.serial", what = "signing certificate serial (unreadable)", value = "?";
 		if (check)
 			return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_REVOKED, .path = path, .check = check,
-				.actual = value }, "revoked: %s %s is on revocation list \"%s\" (%s, sequence %lld)", what,
-				value, x->list->name, x->path, x->list->sequence);
+				.actual = value }, "revoked: %s %s is on %s \"%s\" (%s, sequence %lld)", what, value,
+				x->kind->noun, x->list->name, x->path, x->list->sequence);
 	}
 	return 0;
 }

@@ -17,8 +17,8 @@ TESTS += tests/policy/test_entitlements
 # Offline revocation: signed revocation lists and CRLs (docs/revocation.md).
 check_PROGRAMS += tests/policy/test_revocation
 tests_policy_test_revocation_SOURCES = tests/policy/test_revocation.c tests/test_pki.c tests/test_pki.h
-tests_policy_test_revocation_CFLAGS = $(TEST_CFLAGS) $(LIBCRYPTO_CFLAGS) -I$(top_srcdir)/signing
-tests_policy_test_revocation_LDADD = tests/libharness.la libsignet-internal.la $(CUNIT_LIBS) $(LIBCRYPTO_LIBS)
+tests_policy_test_revocation_CFLAGS = $(TEST_CFLAGS) $(LIBCRYPTO_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/signing
+tests_policy_test_revocation_LDADD = tests/libharness.la libsignet-internal.la $(CUNIT_LIBS) $(LIBCRYPTO_LIBS) $(JANSSON_LIBS)
 TESTS += tests/policy/test_revocation
-TESTS += tests/policy/test_revoke_cli.sh
-EXTRA_DIST += tests/policy/test_revoke_cli.sh
+TESTS += tests/policy/test_revoke_cli.sh tests/policy/test_trust_bundle.sh
+EXTRA_DIST += tests/policy/test_revoke_cli.sh tests/policy/test_trust_bundle.sh

@@ -959,7 +959,7 @@ static void test_file_invalid(void)
 	REFUSED("dup-nested.json", "{\"allow\": {\"identifiers\": [], \"identifiers\": []}}", "duplicate object key");
 	REFUSED("unknown.json", "{\"anchor\": \"root.pem\"}",
 		"top level: unknown key \"anchor\" (known keys: anchors, requirement, allow, deny, platform, verify, peers, "
-		"isolation, revocation, tsa_anchors)");
+		"isolation, revocation, tsa_anchors, trust_bundle)");
 	/* isolation: its keys, types, ranges and values. */
 	REFUSED("iso-type.json", "{\"isolation\": true}", "isolation: expected an object, got a boolean");
 	REFUSED("iso-unknown.json", "{\"isolation\": {\"grants\": []}}",

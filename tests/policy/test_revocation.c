@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -32,10 +33,12 @@
 
 #include "harness.h"
 #include "test_pki.h"
+#include "codesign/identity_internal.h"
 #include "core/file.h"
 #include "pki.h"
 #include "policy/policy_internal.h"
 #include "policy/revlist.h"
+#include "policy/trust_bundle.h"
 #include "sign_elf.h"
 #include "sign_revlist.h"
 
@@ -722,6 +725,261 @@ static void test_policy_file(void)
 	}
 }
 
+/* ---- trust bundles ------------------------------------------------------ */
+
+/* A bundle with `anchors_pem` (the test root's by default), signed by `signer` (fleet by default). */
+static void make_bundle_tsa(char *out, const char *file, const char *name, long long sequence, long long expires,
+	const char *requirement, const cred *signer, X509_CRL *crl, X509 *tsa_anchor)
+{
+	snprintf(out, PATH_MAX, "%s/%s", dir, file);
+	sg_revlist l = { .name = (char *)(uintptr_t)name, .sequence = sequence, .issued = now - 7200,
+		.expires = expires ? expires : now + 86400 };
+	STACK_OF(X509) *a = sk_X509_new_null(), *t = sk_X509_new_null();
+	CU_ASSERT_FATAL(a && t && sk_X509_push(a, root.cert) && (!tsa_anchor || sk_X509_push(t, tsa_anchor)));
+	sg_trust_bundle_parts parts = { .list = &l, .anchors = a, .tsa = t, .requirement = requirement, .crls = &crl,
+		.n_crls = crl ? 1 : 0 };
+	const cred *c = signer ? signer : &fleet;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(sg_trust_bundle_sign_file(out, &parts, c->key, c->cert, NULL, &err), &err);
+	sk_X509_free(a);
+	sk_X509_free(t);
+}
+
+static void make_bundle(char *out, const char *file, const char *name, long long sequence, long long expires,
+	const char *requirement, const cred *signer, X509_CRL *crl)
+{
+	make_bundle_tsa(out, file, name, sequence, expires, requirement, signer, crl, NULL);
+}
+
+/* A policy without anchors of its own, and the bundle signers' anchors (the rogue root here: bundles are not code). */
+static signet_policy *bare_policy(void)
+{
+	setup();
+	signet_policy *p = NULL;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(signet_policy_new(&p, &err), &err);
+	return p;
+}
+
+static void test_bundle_loads(void)
+{
+	char b[PATH_MAX];
+	make_bundle_tsa(b, "b1.tb", "t.bundle", 1, 0, "anchor trusted and team \"" TEAM_A "\"", &rogue_fleet, NULL,
+		inter.cert);
+	signet_policy *p = bare_policy();
+	signet_error *err = NULL;
+	SG_ASSERT_OK(signet_policy_set_tsa_anchors(p, anchors, &err), &err);
+	SG_ASSERT_OK(signet_policy_set_trust_bundle(p, b, rogue_anchors, &err), &err);
+	/* The bundle's TSA anchors replace those set before, and verification uses them. */
+	CU_ASSERT_FATAL(sg_policy_trust(p) != NULL && sg_policy_trust(p)->tsa != NULL);
+	CU_ASSERT_EQUAL(sg_trust_count(sg_policy_trust(p)->tsa), 1);
+	CU_ASSERT_EQUAL(X509_cmp(sg_trust_anchor(sg_policy_trust(p)->tsa, 0), inter.cert), 0);
+	/* The bundle's anchors verify, its requirement admits team A and refuses team B. */
+	signet_identity *a = verify_at(path_a, 0), *bb = verify_at(path_b, 0);
+	SG_ASSERT_OK(sg_policy_admit(p, a, &err), &err);
+	int rc = sg_policy_admit(p, bb, &err);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "requirement");
+	SG_ASSERT_FAILS(rc, &err, SIGNET_E_REQUIREMENT_UNMET, "");
+	CU_ASSERT_PTR_NOT_NULL(sg_policy_trust(p));
+	/* A second bundle in the same policy is refused, and the first stays. */
+	SG_ASSERT_FAILS(signet_policy_set_trust_bundle(p, b, rogue_anchors, &err), &err, SIGNET_E_POLICY_INVALID,
+		"already reads the trust bundle");
+	SG_ASSERT_OK(sg_policy_admit(p, a, &err), &err);
+	signet_identity_free(a);
+	signet_identity_free(bb);
+	signet_policy_free(p);
+}
+
+static void test_bundle_refusals(void)
+{
+	char b[PATH_MAX], older[PATH_MAX];
+	make_bundle(b, "b5.tb", "t.rollback", 5, 0, NULL, &rogue_fleet, NULL);
+	make_bundle(older, "b4.tb", "t.rollback", 4, 0, NULL, &rogue_fleet, NULL);
+	signet_error *err = NULL;
+	signet_policy *p = policy();
+	/* Signed by the code root's fleet key, not under the bundle signers: refused, policy unchanged. */
+	char wrong[PATH_MAX];
+	make_bundle(wrong, "wrong.tb", "t.wrong", 1, 0, "anchor trusted and team \"NOBODY0001\"", &fleet, NULL);
+	int rc = signet_policy_set_trust_bundle(p, wrong, rogue_anchors, &err);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "trust_bundle");
+	SG_ASSERT_FAILS(rc, &err, SIGNET_E_TRUST_BUNDLE, "not a usable trust bundle");
+	signet_identity *a = verify_at(path_a, 0);
+	SG_ASSERT_OK(sg_policy_admit(p, a, &err), &err); /* still "anchor trusted", not the bundle's requirement */
+	/* Rollback: 5, then 4 refused; the state keeps bundles apart from lists. */
+	SG_ASSERT_OK(signet_policy_set_trust_bundle(p, b, rogue_anchors, &err), &err);
+	signet_policy_free(p);
+	p = bare_policy();
+	rc = signet_policy_set_trust_bundle(p, older, rogue_anchors, &err);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "trust_bundle.rollback");
+	CU_ASSERT_STRING_EQUAL(signet_error_expected(err), "sequence 5 or later");
+	SG_ASSERT_FAILS(rc, &err, SIGNET_E_TRUST_BUNDLE, "trust bundle \"t.rollback\" sequence 4 is older than sequence 5");
+	CU_ASSERT_PTR_NULL(sg_policy_trust(p)); /* unchanged: still no anchors */
+	char list[PATH_MAX];
+	make_list(list, "same-name.sig", &(list_spec){ .name = "t.rollback", .sequence = 1 });
+	signet_policy *q = policy();
+	SG_ASSERT_OK(signet_policy_add_revocation_list(q, list, &err), &err);
+	signet_policy_free(q);
+	/* Expired: every admission refused with the bundle's code and check; ignored when set. */
+	char old[PATH_MAX];
+	make_bundle(old, "old.tb", "t.old", 1, now - 3600, "anchor trusted", &rogue_fleet, NULL);
+	SG_ASSERT_OK(signet_policy_set_trust_bundle(p, old, rogue_anchors, &err), &err);
+	rc = sg_policy_admit(p, a, &err);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "trust_bundle.expired");
+	char want[PATH_MAX + 64];
+	snprintf(want, sizeof want, "refused: trust bundle \"t.old\" (%s, sequence 1) expired at ", old);
+	SG_ASSERT_FAILS(rc, &err, SIGNET_E_TRUST_BUNDLE, want);
+	SG_ASSERT_OK(signet_policy_set_expired_lists_ignored(p, true, &err), &err);
+	SG_ASSERT_OK(sg_policy_admit(p, a, &err), &err);
+	signet_identity_free(a);
+	signet_policy_free(p);
+}
+
+static void test_bundle_revokes(void)
+{
+	/* The bundle's CRL (from the intermediate, revoking team A's leaf) is checked like a policy's. */
+	char crl_path[PATH_MAX], b[PATH_MAX];
+	make_crl(crl_path, "bundle.crl", &inter, inter.key, leaf_a.cert, 86400);
+	signet_error *err = NULL;
+	X509_CRL *crl = NULL;
+	SG_ASSERT_OK(sg_revocation_read_crl(&crl, crl_path, &err), &err);
+	make_bundle(b, "crl.tb", "t.crl", 1, 0, "anchor trusted", &rogue_fleet, crl);
+	X509_CRL_free(crl);
+	signet_policy *p = bare_policy();
+	SG_ASSERT_OK(signet_policy_set_trust_bundle(p, b, rogue_anchors, &err), &err);
+	signet_identity *a = verify_at(path_a, 0), *bb = verify_at(path_b, 0);
+	char want[PATH_MAX + 64];
+	snprintf(want, sizeof want, "is revoked by CRL %s (crls[0]) since", b);
+	int rc = sg_policy_admit(p, a, &err);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "revocation.crl");
+	SG_ASSERT_FAILS(rc, &err, SIGNET_E_REVOKED, want);
+	SG_ASSERT_OK(sg_policy_admit(p, bb, &err), &err);
+	signet_identity_free(a);
+	signet_identity_free(bb);
+	signet_policy_free(p);
+}
+
+static void test_bundle_parser(void)
+{
+	char *root_pem = NULL;
+	size_t root_len = 0;
+	{
+		BIO *bio = BIO_new(BIO_s_mem());
+		char *data = NULL;
+		CU_ASSERT_FATAL(bio && PEM_write_bio_X509(bio, root.cert) == 1);
+		root_len = (size_t)BIO_get_mem_data(bio, &data);
+		root_pem = strndup(data, root_len);
+		BIO_free(bio);
+	}
+	json_t *pem = json_stringn(root_pem, root_len);
+	char *pem_json = json_dumps(pem, JSON_ENCODE_ANY);
+	json_decref(pem);
+	char two[8192];
+	snprintf(two, sizeof two, "%.*s%s", (int)strlen(pem_json) - 1, pem_json, pem_json + 1);
+#define HEAD "{\"format\":\"signet-trust-bundle/1\",\"name\":\"n\",\"sequence\":1,\"issued\":10,\"expires\":20"
+	char text[16384];
+	struct { const char *tail; int code; const char *reason; } cases[] = {
+		{ "}", SIGNET_E_TRUST_BUNDLE, "b: anchors: missing" },
+		{ ",\"anchors\":[]}", SIGNET_E_TRUST_BUNDLE, "b: anchors: empty: a bundle without anchors trusts nothing" },
+		{ ",\"anchors\":\"x\"}", SIGNET_E_TRUST_BUNDLE, "b: anchors: expected an array, got a string" },
+		{ ",\"anchors\":[1]}", SIGNET_E_TRUST_BUNDLE, "b: anchors[0]: expected a string, got a number" },
+		{ ",\"anchors\":[\"junk\"]}", SIGNET_E_TRUST_BUNDLE, "b: anchors[0]: expected one PEM certificate" },
+		{ ",\"anchors\":[%s],\"requirement\":\"anchor trusted and\"}", SIGNET_E_TRUST_BUNDLE, "b: requirement: " },
+		{ ",\"anchors\":[%s],\"requirement\":7}", SIGNET_E_TRUST_BUNDLE, "b: requirement: expected a string" },
+		{ ",\"anchors\":[%s],\"crls\":[\"-----BEGIN X509 CRL-----\\nAAAA\\n-----END X509 CRL-----\\n\"]}",
+			SIGNET_E_TRUST_BUNDLE, "b: crls[0]: expected one PEM X.509 CRL" },
+		{ ",\"anchors\":[%s],\"tsa_anchors\":[\"\"]}", SIGNET_E_TRUST_BUNDLE, "b: tsa_anchors[0]: expected one PEM" },
+		{ ",\"anchors\":[%s],\"anchor\":[]}", SIGNET_E_TRUST_BUNDLE, "b: top level: unknown key (known keys: format, "
+			"name, sequence, issued, expires, cdhashes, teams, serials, anchors, tsa_anchors, requirement, crls)" },
+		{ ",\"anchors\":[%s],\"teams\":[\"A\",\"A\"]}", SIGNET_E_TRUST_BUNDLE, "b: teams: an entry is listed twice" },
+	};
+	signet_error *err = NULL;
+	sg_trust_bundle *tb = NULL;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		/* "%s" in a case's tail stands for the root certificate's PEM as a JSON string. */
+		const char *at = strstr(cases[i].tail, "%s");
+		if (at)
+			snprintf(text, sizeof text, HEAD "%.*s%s%s", (int)(at - cases[i].tail), cases[i].tail, pem_json, at + 2);
+		else
+			snprintf(text, sizeof text, HEAD "%s", cases[i].tail);
+		int rc = sg_trust_bundle_parse(&tb, (const uint8_t *)text, strlen(text), "b", &err);
+		CU_ASSERT_PTR_NULL(tb);
+		if (rc != 0)
+			CU_ASSERT_STRING_EQUAL(signet_error_check(err), "trust_bundle");
+		SG_ASSERT_FAILS(rc, &err, cases[i].code, cases[i].reason);
+	}
+	/* Two certificates in one string: each entry is exactly one. */
+	snprintf(text, sizeof text, HEAD ",\"anchors\":[%s]}", two);
+	SG_ASSERT_FAILS(sg_trust_bundle_parse(&tb, (const uint8_t *)text, strlen(text), "b", &err), &err,
+		SIGNET_E_TRUST_BUNDLE, "b: anchors[0]: expected one PEM certificate: it holds several");
+	/* A revocation list is not a bundle, nor a bundle a list. */
+	snprintf(text, sizeof text, "{\"format\":\"signet-revocation-list/1\",\"name\":\"n\",\"sequence\":1,"
+		"\"issued\":10,\"expires\":20,\"anchors\":[%s]}", pem_json);
+	SG_ASSERT_FAILS(sg_trust_bundle_parse(&tb, (const uint8_t *)text, strlen(text), "b", &err), &err,
+		SIGNET_E_TRUST_BUNDLE, "b: format: expected \"signet-trust-bundle/1\"");
+	sg_revlist *l = NULL;
+	snprintf(text, sizeof text, HEAD ",\"anchors\":[%s]}", pem_json);
+	SG_ASSERT_FAILS(sg_revlist_parse(&l, (const uint8_t *)text, strlen(text), "l", &err), &err,
+		SIGNET_E_REVOCATION_LIST, "l: top level: unknown key");
+	/* A good one: the anchors become a trust store, the requirement is parsed. */
+	snprintf(text, sizeof text, HEAD ",\"anchors\":[%s],\"tsa_anchors\":[%s],\"requirement\":\"anchor trusted\"}",
+		pem_json, pem_json);
+	SG_ASSERT_OK(sg_trust_bundle_parse(&tb, (const uint8_t *)text, strlen(text), "b", &err), &err);
+	CU_ASSERT_EQUAL(sg_trust_count(tb->anchors), 1);
+	CU_ASSERT_EQUAL(sg_trust_count(tb->tsa), 1);
+	CU_ASSERT_PTR_NOT_NULL(tb->requirement);
+	CU_ASSERT_EQUAL(tb->list->sequence, 1);
+	sg_trust_bundle_free(tb);
+	/* Over the size limit: SIGNET_E_LIMIT before JSON is read. */
+	size_t big = SG_TRUST_BUNDLE_MAX_CONTENT + 1;
+	char *huge = malloc(big);
+	CU_ASSERT_FATAL(huge != NULL);
+	memset(huge, ' ', big);
+	SG_ASSERT_FAILS(sg_trust_bundle_parse(&tb, (const uint8_t *)huge, big, "b", &err), &err, SIGNET_E_LIMIT,
+		"b: content: 4194305 bytes (limit 4194304)");
+	free(huge);
+	free(pem_json);
+	free(root_pem);
+#undef HEAD
+}
+
+static void test_bundle_file(void)
+{
+	char b[PATH_MAX];
+	make_bundle(b, "file.tb", "t.file", 1, 0, "anchor trusted", &rogue_fleet, NULL);
+	char pol[PATH_MAX];
+	snprintf(pol, sizeof pol, "%s/bundle-policy.json", dir);
+	write_text(pol, "{ \"trust_bundle\": { \"file\": \"file.tb\", \"signers\": \"rogue.pem\" } }");
+	signet_policy *p = NULL;
+	signet_error *err = NULL;
+	SG_ASSERT_OK(signet_policy_load(&p, pol, &err), &err);
+	signet_identity *a = verify_at(path_a, 0);
+	SG_ASSERT_OK(sg_policy_admit(p, a, &err), &err);
+	signet_identity_free(a);
+	signet_policy_free(p);
+	static const struct { const char *text; int code; const char *reason; } bad[] = {
+		{ "{ \"anchors\": \"root.pem\", \"trust_bundle\": { \"file\": \"file.tb\", \"signers\": \"rogue.pem\" } }",
+			SIGNET_E_POLICY_INVALID, "anchors: the trust bundle brings the anchors, TSA anchors and requirement: "
+			"a policy with \"trust_bundle\" cannot set \"anchors\" too" },
+		{ "{ \"requirement\": \"anchor trusted\", \"trust_bundle\": { \"file\": \"file.tb\", \"signers\": \"rogue.pem\" } }",
+			SIGNET_E_POLICY_INVALID, "cannot set \"requirement\" too" },
+		{ "{ \"trust_bundle\": { \"file\": \"file.tb\" } }", SIGNET_E_POLICY_INVALID,
+			"trust_bundle.signers: missing" },
+		{ "{ \"trust_bundle\": { \"file\": \"file.tb\", \"signers\": \"rogue.pem\", \"x\": 1 } }",
+			SIGNET_E_POLICY_INVALID, "trust_bundle: unknown key \"x\" (known keys: file, signers)" },
+		{ "{ \"trust_bundle\": { \"file\": \"file.tb\", \"signers\": \"root.pem\" } }", SIGNET_E_TRUST_BUNDLE,
+			"file.tb: not a usable trust bundle: untrusted anchor" },
+		{ "{ \"trust_bundle\": { \"file\": \"nothing.tb\", \"signers\": \"rogue.pem\" } }", SIGNET_E_IO,
+			"trust_bundle: " },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		write_text(pol, bad[i].text);
+		p = NULL;
+		int rc = signet_policy_load(&p, pol, &err);
+		CU_ASSERT_PTR_NULL(p);
+		SG_ASSERT_FAILS(rc, &err, bad[i].code, bad[i].reason);
+	}
+}
+
 int main(void)
 {
 	static const sg_test lists[] = {
@@ -745,7 +1003,15 @@ int main(void)
 		{ "the revocation section: relative paths, refusals", test_policy_file },
 		{ NULL, NULL },
 	};
+	static const sg_test bundles[] = {
+		{ "a bundle's anchors and requirement; one per policy", test_bundle_loads },
+		{ "wrong signer (policy unchanged), rollback, a list of the same name, expiry", test_bundle_refusals },
+		{ "a CRL inside the bundle revokes", test_bundle_revokes },
+		{ "the parser: each refusal with its exact reason; a list is not a bundle", test_bundle_parser },
+		{ "the policy file's trust_bundle section", test_bundle_file },
+		{ NULL, NULL },
+	};
 	static const sg_suite suites[] = { { "lists", lists }, { "crls", crls }, { "policy file", file },
-		{ NULL, NULL } };
+		{ "trust bundles", bundles }, { NULL, NULL } };
 	return sg_test_main(suites);
 }
