@@ -78,7 +78,7 @@ static void usage(FILE *to)
 static int display_pid(pid_t pid, const char *anchors, bool json)
 {
 	signet_policy *policy = NULL;
-	int rc = sg_process_policy_open(&policy, anchors, false, VERB);
+	int rc = sg_process_policy_open(&policy, anchors, NULL, false, VERB);
 	if (rc)
 		return rc;
 	signet_process *p = NULL;

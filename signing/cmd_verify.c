@@ -22,8 +22,8 @@ static void usage(FILE *to)
 	fputs("Usage: signet verify [--anchors FILE|DIR] [--requirement EXPR] [--at TIME]\n"
 	      "                     [--tsa-anchors FILE|DIR] [--allow-no-team] [-v] [--json]\n"
 	      "                     FILE|BUNDLE...\n"
-	      "       signet verify [--anchors FILE|DIR] [--requirement EXPR] [--allow-no-team]\n"
-	      "                     [--json] --pid PID [--pid PID...] [FILE|BUNDLE...]\n"
+	      "       signet verify [--anchors FILE|DIR] [--requirement EXPR] [--tsa-anchors FILE|DIR]\n"
+	      "                     [--allow-no-team] [--json] --pid PID [--pid PID...] [FILE|BUNDLE...]\n"
 	      "\n"
 	      "Verifies each file's signature: its structure, every page hash, the CMS\n"
 	      "signature, the certificate chain to a trust anchor, the code-signing\n"
@@ -159,7 +159,7 @@ int cmd_verify(int argc, char **argv)
 	if ((rc = sg_verify_cli_open(&cli, VERB)) != 0)
 		return rc;
 	signet_policy *policy = NULL;
-	if (npids && (rc = sg_process_policy_open(&policy, cli.anchors, cli.options.allow_no_team, VERB)) != 0) {
+	if (npids && (rc = sg_process_policy_open(&policy, cli.anchors, cli.tsa_anchors, cli.options.allow_no_team, VERB)) != 0) {
 		sg_verify_cli_close(&cli);
 		return rc;
 	}

@@ -232,13 +232,22 @@ void sg_print_bundle_identity(FILE *to, const signet_bundle_info *info)
 		fprintf(to, "  library: %s\n", signet_bundle_info_library(info, i));
 }
 
-int sg_process_policy_open(signet_policy **out, const char *anchors, bool allow_no_team, const char *verb)
+int sg_process_policy_open(signet_policy **out, const char *anchors, const char *tsa_anchors, bool allow_no_team,
+	const char *verb)
 {
 	signet_error *err = NULL;
 	signet_policy *p = NULL;
-	if (signet_policy_new(&p, &err) != 0 || signet_policy_set_allow_no_team(p, allow_no_team, &err) != 0 ||
-	    signet_policy_set_anchors(p, sg_anchors_path(anchors), &err) != 0) {
-		cli_error(verb, "trust anchors: %s", signet_error_message(err));
+	const char *what = "trust anchors";
+	int rc = signet_policy_new(&p, &err);
+	if (rc == 0)
+		rc = signet_policy_set_allow_no_team(p, allow_no_team, &err);
+	/* TSA anchors too: a process's executable is judged by the same time rule as a file. */
+	if (rc == 0 && tsa_anchors && (rc = signet_policy_set_tsa_anchors(p, tsa_anchors, &err)) != 0)
+		what = "TSA anchors";
+	if (rc == 0)
+		rc = signet_policy_set_anchors(p, sg_anchors_path(anchors), &err);
+	if (rc != 0) {
+		cli_error(verb, "%s: %s", what, signet_error_message(err));
 		signet_error_free(err);
 		signet_policy_free(p);
 		return SIGNET_EXIT_USAGE;

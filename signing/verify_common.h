@@ -90,10 +90,12 @@ const char *sg_anchors_path(const char *given);
 
 /*
  * A policy for inspecting processes: the anchors (as sg_anchors_path()),
- * allow_no_team as asked, the default platform directories. Returns an exit
+ * the TSA anchors when given (NULL: none), allow_no_team as asked, the
+ * default platform directories. Returns an exit
  * code (SIGNET_EXIT_USAGE for unreadable anchors), having said why.
  */
-int sg_process_policy_open(signet_policy **out, const char *anchors, bool allow_no_team, const char *verb);
+int sg_process_policy_open(signet_policy **out, const char *anchors, const char *tsa_anchors, bool allow_no_team,
+	const char *verb);
 
 /* A pid operand: a decimal number from 1 to INT_MAX. */
 int sg_parse_pid(const char *s, pid_t *out);

@@ -186,8 +186,9 @@ typedef struct sg_verify_options {
  *  2. the signature over `content` with the signer's own certificate
  *     -> SIGNET_E_CMS_MISMATCH ("cms.signature");
  *  2b. with opts->tsa, the timestamp (timestamp.h: sg_ts_verify()): a
- *     trusted one whose genTime is not after the verification time and
- *     inside the leaf's validity becomes the verification time; one outside
+ *     trusted one whose genTime is not after the verification time (by
+ *     more than SG_TS_CLOCK_SKEW) and inside the leaf's validity becomes
+ *     the time the chain is judged at (the earlier of the two); one outside
  *     -> SIGNET_E_TIMESTAMP_INVALID ("timestamp.time"); imprint, structure
  *     and signature refusals as sg_ts_verify() says; a token from an
  *     untrusted TSA is not used, and when the chain then fails on time

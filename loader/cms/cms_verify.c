@@ -317,8 +317,8 @@ static int check_timestamp(verify_state *st, signet_error **err)
 	char g[32], at[32], range[80];
 	sg_cms_format_time(gen, g, sizeof g);
 	sg_cms_format_time(st->at, at, sizeof at);
-	/* A token from after the verification time: the signature cannot have existed then. */
-	if (gen > st->at)
+	/* A token from after the verification time (past a TSA clock's skew): the signature cannot have existed then. */
+	if (gen > st->at + SG_TS_CLOCK_SKEW)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_TIMESTAMP_INVALID, .path = st->path,
 			.check = "timestamp.time", .expected = at, .actual = g },
 			"invalid timestamp: its time %s is after the verification time %s", g, at);
@@ -336,7 +336,9 @@ static int check_timestamp(verify_state *st, signet_error **err)
 			"invalid timestamp: it says the signature was made at %s, outside the validity of "
 			"the leaf \"%s\" (%s)", g, st->leaf_subject, range);
 	}
-	st->at = gen;
+	/* Within the skew a token slightly ahead is judged at the verification time: never later than "now". */
+	if (gen < st->at)
+		st->at = gen;
 	return 0;
 }
 

@@ -48,6 +48,17 @@
 #define SG_TS_TOKEN_MAX 4000
 
 /*
+ * How far a TSA's clock may run ahead of the verifier's: a token up to this
+ * many seconds after the verification time is accepted (the chain is then
+ * judged at the verification time). Without it, a file stamped by a
+ * remote TSA would be refused for a few seconds after signing on any host
+ * whose clock lags; five minutes is the tolerance Kerberos chose for the
+ * same problem, and grants nothing a signer could use: the token's time
+ * must still lie inside the leaf's validity.
+ */
+#define SG_TS_CLOCK_SKEW 300
+
+/*
  * The unsigned attributes of `si`, checked for what verification allows:
  * none, or exactly one id-smime-aa-timeStampToken attribute with exactly one
  * value, a canonical DER TimeStampToken (SignedData of id-ct-TSTInfo) of at

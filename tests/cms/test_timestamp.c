@@ -439,6 +439,22 @@ static void test_a_time_outside_the_leaf_validity_is_refused(void)
 	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "timestamp.time");
 	SG_ASSERT_FAILS(rc, &err, SIGNET_E_TIMESTAMP_INVALID, "is after the verification time");
 	free(der);
+	/* A TSA clock up to SG_TS_CLOCK_SKEW ahead: accepted, the chain judged at the verification time. */
+	for (long ahead = 1; ahead <= SG_TS_CLOCK_SKEW + 1; ahead += SG_TS_CLOCK_SKEW) {
+		tsa fast = { .cert = &w.tsa, .now = now - DAY + ahead };
+		der = sign_stamped(&len, &valid, &fast);
+		sg_signer s;
+		rc = verify_at(der, len, w.anchors, w.tsa_anchors, now - DAY, &s, &err);
+		if (ahead <= SG_TS_CLOCK_SKEW) {
+			SG_ASSERT_OK(rc, &err);
+			CU_ASSERT_EQUAL(s.timestamp, now - DAY + ahead);
+			CU_ASSERT_EQUAL(s.verified_at, now - DAY);
+			sg_signer_clear(&s);
+		} else {
+			SG_ASSERT_FAILS(rc, &err, SIGNET_E_TIMESTAMP_INVALID, "is after the verification time");
+		}
+		free(der);
+	}
 	fx_free(&valid);
 	fx_free(&leaf);
 	world_free(&w);

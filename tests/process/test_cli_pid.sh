@@ -51,6 +51,12 @@ check_grep "an unmet requirement is the evaluator's explanation" \
 	"^signet: verify: pid $apid: requirement not met: team: wanted ZZZZZ99999, peer has ABCDE12345\$" err
 check_status "team = host is never met by this unsigned tool" 3 "$signet" verify --anchors "$anchors" \
 	--requirement 'team = host' --pid "$apid"
+# TSA anchors go with --pid too (the executable is judged by the time rule files are); a missing file is named.
+check_status "verify --pid with --tsa-anchors: valid" 0 "$signet" verify --anchors "$anchors" --tsa-anchors "$anchors" \
+	--pid "$apid"
+"$signet" verify --anchors "$anchors" --tsa-anchors "$tmpdir/no-tsa.pem" --pid "$apid" >out 2>err; rc=$?
+check_rc "unreadable TSA anchors with --pid are a usage error" 2 "$rc"
+check_grep "...naming them as TSA anchors" "^signet: verify: TSA anchors: .*no-tsa\.pem" err
 "$signet" display --anchors "$anchors" --pid "$apid" >out 2>&1; rc=$?
 check_rc "display --pid exits 0" 0 "$rc"
 check_grep "display --pid gives the verdict" '^verdict: valid$' out
