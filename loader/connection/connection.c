@@ -17,6 +17,7 @@
 
 #include <openssl/crypto.h>
 
+#include "connection/after_auth.h"
 #include "connection/connection_internal.h"
 #include "connection/pair.h"
 #include "connection/service.h"
@@ -152,8 +153,16 @@ int sg_conn_recheck_peer(signet_connection *c, signet_error **err)
 void sg_conn_send_refusal(signet_connection *c, const signet_error *why)
 {
 	const char *name = signet_code_name(signet_error_code(why));
+	/*
+	 * A server's refusal of a client follows the client's authentication
+	 * at once: its text must not let a CR LF pair into the signal
+	 * (after_auth.h). The text comes from every kind of check (paths in
+	 * it are escaped, explanations can be long): made safe here, once.
+	 */
+	char text[SG_AFTER_AUTH_TEXT_MAX + 1];
+	sg_after_auth_text(text, sizeof text, signet_error_message(why));
 	(void)sd_bus_emit_signal(c->bus, SG_BUS_PATH, SG_BUS_HANDSHAKE_INTERFACE, "Refused", "ss",
-		name ? name : "SIGNET_E_PEER_REFUSED", signet_error_message(why));
+		name ? name : "SIGNET_E_PEER_REFUSED", text);
 }
 
 static bool is_call(sd_bus_message *m, const char *interface, const char *member)

@@ -17,6 +17,7 @@
 
 #include <openssl/crypto.h>
 
+#include "connection/after_auth.h"
 #include "connection/connection_internal.h"
 #include "connection/service.h"
 #include "core/array.h"
@@ -147,9 +148,9 @@ static int handshake_expired(sd_event_source *s, uint64_t usec, void *userdata)
 
 static int send_challenge(signet_connection *c, signet_error **err)
 {
-	if (getrandom(c->nonce, sizeof c->nonce, 0) != (ssize_t)sizeof c->nonce)
-		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .check = "connection.handshake",
-			.os_errno = errno }, "no random bytes for the challenge: %s", strerror(errno));
+	/* The Challenge follows the client's authentication at once: no CR LF in it (after_auth.h). */
+	if (sg_after_auth_nonce(c->nonce, sizeof c->nonce, getrandom, err) != 0)
+		return SIGNET_E_IO;
 	sd_bus_message *m = NULL;
 	int r = sd_bus_message_new_method_call(c->bus, &m, NULL, SG_BUS_PATH, SG_BUS_HANDSHAKE_INTERFACE, "Challenge");
 	if (r >= 0)

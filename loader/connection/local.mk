@@ -5,6 +5,7 @@ libsignet_internal_la_SOURCES += \
 	loader/connection/wire.c loader/connection/wire.h \
 	loader/connection/connection_internal.h loader/connection/connection.c \
 	loader/connection/listener.c \
+	loader/connection/after_auth.c loader/connection/after_auth.h \
 	loader/connection/pair.h
 
 signetinclude_HEADERS += include/signet/connection.h

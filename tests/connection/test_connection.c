@@ -36,6 +36,7 @@
 
 #include "harness.h"
 
+#include "connection/after_auth.h"
 #include "connection/connection_internal.h"
 #include "connection/service.h"
 
@@ -483,6 +484,46 @@ static int evil_send_mode(char **argv)
 	return hold_mode();
 }
 
+/*
+ * raw-auth PATH: authenticates as an sd-bus client that does not negotiate
+ * descriptors would (its exact bytes), then reads the server's reply and
+ * the first message after it, and reports "first MEMBER crlf N": the CR LF
+ * pairs in all of it. Such a client's sd-bus may read all of that at once
+ * and aborts on a third pair (connection/after_auth.h).
+ */
+static int raw_auth_mode(char **argv)
+{
+	static const char auth[] = "\0AUTH EXTERNAL\r\nDATA\r\nBEGIN\r\n";
+	int fd = -1;
+	if (sg_service_connect(&fd, argv[2], NULL) != 0)
+		return 1;
+	write_all(fd, (const uint8_t *)auth, sizeof auth - 1);
+	/* "DATA\r\n" "OK <32 hex digits>\r\n", then a message: 16 bytes of header, its fields (padded to 8), its body. */
+	enum { REPLY = 6 + 3 + 32 + 2 };
+	uint8_t b[16384];
+	size_t n = 0, want = REPLY + 16;
+	while (n < want) {
+		ssize_t got = read(fd, b + n, sizeof b - n);
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+		if (n >= REPLY + 16 && b[REPLY] == 'l') {
+			uint32_t body, fields;
+			memcpy(&body, b + REPLY + 4, 4);
+			memcpy(&fields, b + REPLY + 12, 4);
+			if (body < sizeof b && fields < sizeof b)
+				want = REPLY + 16 + ((fields + 7u) & ~7u) + body;
+		}
+	}
+	size_t pairs = 0;
+	for (size_t i = 0; i + 1 < n; i++)
+		pairs += b[i] == '\r' && b[i + 1] == '\n';
+	const char *member = memmem(b, n, "Challenge", 9) ? "Challenge" : memmem(b, n, "Refused", 7) ? "Refused" : "none";
+	report("first %s crlf %zu%s", member, pairs, n < want ? " (incomplete)" : "");
+	close(fd);
+	return 0;
+}
+
 /* ---- the tests (this process is the signed team-A binary) ---- */
 
 static char service_path[PATH_MAX];
@@ -754,6 +795,99 @@ static void test_peer_death_and_timeouts(void)
 	signet_connection_free(c);
 	signet_policy_free(p);
 	CU_ASSERT_EQUAL(finish_child(s2), 0);
+	alarm(0);
+}
+
+/* Random bytes for sg_after_auth_nonce(): a CR LF pair in the first `pairs` draws, then 0x5a. */
+static int draws, pairs;
+
+static ssize_t fake_random(void *buf, size_t len, unsigned flags)
+{
+	(void)flags;
+	memset(buf, draws < pairs ? 0x0a : 0x5a, len);
+	if (draws++ < pairs)
+		((uint8_t *)buf)[len - 2] = '\r';
+	return (ssize_t)len;
+}
+
+static ssize_t short_random(void *buf, size_t len, unsigned flags)
+{
+	(void)buf;
+	(void)flags;
+	return (ssize_t)len - 1;
+}
+
+/*
+ * What a server writes right behind its authentication reply holds no CR
+ * LF pair: libsystemd's client, without descriptor passing, would abort
+ * (connection/after_auth.h). Once seen under load as an abort of this test
+ * program when a challenge's random nonce held the pair.
+ */
+static void test_nothing_after_auth_looks_like_a_line(void)
+{
+	sg_watchdog(60);
+	/* The nonce: drawn again until it holds no pair. */
+	uint8_t nonce[SG_NONCE_SIZE], clean[SG_NONCE_SIZE];
+	memset(clean, 0x5a, sizeof clean);
+	signet_error *err = NULL;
+	draws = 0, pairs = 2;
+	SG_ASSERT_OK(sg_after_auth_nonce(nonce, sizeof nonce, fake_random, &err), &err);
+	CU_ASSERT_EQUAL(draws, 3);
+	CU_ASSERT_EQUAL(memcmp(nonce, clean, sizeof nonce), 0);
+	draws = 0, pairs = 1000;
+	SG_ASSERT_FAILS(sg_after_auth_nonce(nonce, sizeof nonce, fake_random, &err), &err, SIGNET_E_IO,
+		"no random bytes for the challenge: 64 draws in a row held CR LF");
+	CU_ASSERT_EQUAL(draws, SG_AFTER_AUTH_NONCE_DRAWS);
+	SG_ASSERT_FAILS(sg_after_auth_nonce(nonce, sizeof nonce, short_random, &err), &err, SIGNET_E_IO,
+		"no random bytes for the challenge: ");
+
+	/* A refusal's text: no CR, UTF-8 only, short enough that no length is 0x0a0d. */
+	char text[SG_AFTER_AUTH_TEXT_MAX + 1];
+	sg_after_auth_text(text, sizeof text, "not valid: /tmp/a\r\nb: not signed\r");
+	CU_ASSERT_STRING_EQUAL(text, "not valid: /tmp/a \nb: not signed ");
+	sg_after_auth_text(text, sizeof text, "caf\xc3\xa9 \xff\xc3 end");
+	CU_ASSERT_STRING_EQUAL(text, "caf\xc3\xa9 ?? end");
+	sg_after_auth_text(text, 8, "abcdefg");
+	CU_ASSERT_STRING_EQUAL(text, "abcdefg");
+	sg_after_auth_text(text, 8, "abcdefgh");
+	CU_ASSERT_STRING_EQUAL(text, "abcd...");
+	sg_after_auth_text(text, 8, "ab\xc3\xa9\xc3\xa9\xc3\xa9");
+	CU_ASSERT_STRING_EQUAL(text, "ab\xc3\xa9...");
+	char big[3001];
+	for (size_t i = 0; i < 1500; i++)
+		memcpy(big + 2 * i, "\xc3\xa9", 2);
+	big[3000] = '\0';
+	sg_after_auth_text(text, sizeof text, big);
+	CU_ASSERT_EQUAL(strlen(text), SG_AFTER_AUTH_TEXT_MAX - 1);
+	CU_ASSERT_EQUAL(memcmp(text, big, SG_AFTER_AUTH_TEXT_MAX - 4), 0);
+	CU_ASSERT_STRING_EQUAL(text + SG_AFTER_AUTH_TEXT_MAX - 4, "...");
+	char huge[2 * SG_AFTER_AUTH_TEXT_MAX];
+	sg_after_auth_text(huge, sizeof huge, big);
+	CU_ASSERT_STRING_EQUAL(huge, text);
+
+	/*
+	 * The bytes themselves, read as such a client would read them. A
+	 * client the server refuses hears why right after its authentication,
+	 * and the why names its executable: here at a path with CR LF in it
+	 * (which error messages already escape).
+	 */
+	child *s = start_server(SIGNED_A, NAME_A, TEAM_A_REQ, 5000);
+	char odd[PATH_MAX];
+	snprintf(odd, sizeof odd, "%s/raw\r\nclient", sg_sandbox());
+	size_t len = 0;
+	uint8_t *bin = sg_read_file(UNSIGNED, &len);
+	sg_write_file(odd, bin, len, 0755);
+	free(bin);
+	const char *args[] = { "raw-auth", service_path, NULL };
+	child *u = spawn(odd, args);
+	CU_ASSERT_STRING_EQUAL(expect_line(u, "first", 10000), "first Refused crlf 2");
+	CU_ASSERT_EQUAL(wait_child(u), 0);
+	CHECK_HAS(expect_line(s, "refused", 5000), "raw\\x0d\\x0aclient: main executable does not verify: not signed");
+	/* A client it accepts gets the challenge there. */
+	child *a = spawn(SIGNED_A, args);
+	CU_ASSERT_STRING_EQUAL(expect_line(a, "first", 10000), "first Challenge crlf 2");
+	CU_ASSERT_EQUAL(wait_child(a), 0);
+	CU_ASSERT_EQUAL(finish_child(s), 0);
 	alarm(0);
 }
 
@@ -1081,6 +1215,8 @@ int main(int argc, char **argv)
 		return exec_after_mode(argv);
 	if (argc >= 2 && !strcmp(argv[1], "evil-send") && argc == 3)
 		return evil_send_mode(argv);
+	if (argc >= 2 && !strcmp(argv[1], "raw-auth") && argc == 3)
+		return raw_auth_mode(argv);
 	static const sg_test tests[] = {
 		{ "a call of every type, errors, one-way, what cannot travel", test_call_round_trip_every_type },
 		{ "a client refuses a squatter of another team, both learn why", test_client_refuses_squatter },
@@ -1088,6 +1224,7 @@ int main(int argc, char **argv)
 		{ "bytes queued before an exec into valid code are never delivered", test_queued_before_exec_never_delivered },
 		{ "a peer that exec()s unsigned code loses its connection", test_exec_after_handshake },
 		{ "peer death mid-call, timeouts, reconnection", test_peer_death_and_timeouts },
+		{ "nothing a server writes after its authentication looks like a line", test_nothing_after_auth_looks_like_a_line },
 		{ "malformed messages invalidate, never crash", test_malformed_messages },
 		{ "a client that never finishes the handshake", test_silent_client_times_out },
 		{ "10,000 calls and 1,000 connections: no fd or memory growth", test_no_growth },
