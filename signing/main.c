@@ -28,7 +28,7 @@ static void usage(FILE *to)
 {
 	fputs("Usage: signet [--help] [--version] VERB [ARGS...]\n\nVerbs:\n", to);
 	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-		fprintf(to, "  %-8s %s\n", verbs[i].name, verbs[i].summary);
+		fprintf(to, "  %-12s %s\n", verbs[i].name, verbs[i].summary);
 	fputs("\n'signet VERB --help' describes one verb.\n"
 	      "Errors: 'signet: VERB: MESSAGE' on standard error.\n"
 	      "Exit codes: 0 valid, 1 invalid or failed, 2 usage error, 3 requirement not met.\n", to);
