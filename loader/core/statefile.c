@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -135,6 +136,37 @@ static int put_file(const char *path, const char *dir, const void *bytes, size_t
 		rc = io_fail(err, dir, check, "cannot sync the directory");
 	close(dfd);
 	return rc;
+}
+
+int sg_state_lock(int *fd, const char *dir, const char *name, const char *check, signet_error **err)
+{
+	char path[PATH_MAX];
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = dir, .check = check,
+			.os_errno = ENAMETOOLONG }, "cannot lock the state: path too long");
+	/* O_NOFOLLOW: a link planted in place of the lock file is refused, never followed. */
+	int f = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+	if (f < 0)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = path, .check = check,
+			.os_errno = errno }, "cannot open the state lock: %s", strerror(errno));
+	int rc;
+	do
+		rc = flock(f, LOCK_EX);
+	while (rc != 0 && errno == EINTR);
+	if (rc != 0) {
+		int e = errno;
+		close(f);
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = path, .check = check,
+			.os_errno = e }, "cannot lock the state: %s", strerror(e));
+	}
+	*fd = f;
+	return 0;
+}
+
+void sg_state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* closing the only descriptor releases the flock() */
 }
 
 int sg_state_replace(const char *path, const char *dir, const void *bytes, size_t len, const char *check,

@@ -51,6 +51,18 @@ int sg_state_replace(const char *path, const char *dir, const void *bytes, size_
 	const char *what, signet_error **err) __attribute__((warn_unused_result));
 
 /*
+ * A read-modify-write of a state file by several processes at once must
+ * not lose an update (the rollback records: a lost one re-opens
+ * rollback). sg_state_lock() takes an exclusive flock() on `dir`/`name`
+ * (created 0600, O_NOFOLLOW, in a directory sg_state_directory() has
+ * checked), waiting for another holder; *fd is then the lock, released by
+ * sg_state_unlock(). SIGNET_E_IO (check `check`), SIGNET_E_NOMEM.
+ */
+int sg_state_lock(int *fd, const char *dir, const char *name, const char *check, signet_error **err)
+	__attribute__((warn_unused_result));
+void sg_state_unlock(int fd);
+
+/*
  * The same, but the file must not exist yet: the temporary file is
  * link()ed into place, which fails (os errno EEXIST, "cannot create <what>")
  * rather than replace a file someone else put there meanwhile.

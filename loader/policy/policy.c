@@ -83,6 +83,20 @@ void signet_policy_free(signet_policy *p)
 	free(p);
 }
 
+/* Makes `trust` the policy's anchors, read from `path_copy`, with the host found against them (all taken). */
+static void commit_anchors(signet_policy *p, signet_trust *trust, char *path_copy, char *team, char *status)
+{
+	signet_trust_free(p->trust);
+	free(p->anchors_path);
+	free(p->host_team);
+	free(p->host_status);
+	trust->tsa = p->tsa;
+	p->trust = trust;
+	p->anchors_path = path_copy;
+	p->host_team = team;
+	p->host_status = status;
+}
+
 /*
  * Makes `trust` (taken, freed on failure) the policy's anchors, read from
  * `path`. The host's team is fixed here, once, against these anchors:
@@ -102,15 +116,7 @@ static int install_anchors(signet_policy *p, signet_trust *trust, const char *pa
 		free(copy);
 		return rc;
 	}
-	signet_trust_free(p->trust);
-	free(p->anchors_path);
-	free(p->host_team);
-	free(p->host_status);
-	trust->tsa = p->tsa;
-	p->trust = trust;
-	p->anchors_path = copy;
-	p->host_team = team;
-	p->host_status = status;
+	commit_anchors(p, trust, copy, team, status);
 	return 0;
 }
 
@@ -123,23 +129,15 @@ int signet_policy_set_anchors(signet_policy *p, const char *path, signet_error *
 	return rc != 0 ? rc : install_anchors(p, trust, path, err);
 }
 
-/* Makes `tsa` (taken; NULL: none) the policy's TSA anchors, read from `path`. */
-static int install_tsa(signet_policy *p, sg_trust *tsa, const char *path, signet_error **err)
+/* Makes `tsa` (NULL: none) the policy's TSA anchors, read from `path_copy` (both taken; NULL with NULL). */
+static void commit_tsa(signet_policy *p, sg_trust *tsa, char *path_copy)
 {
-	char *copy = strdup(path);
-	if (!copy) {
-		sg_trust_free(tsa);
-		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory setting TSA anchors");
-	}
 	sg_trust_free(p->tsa);
 	free(p->tsa_path);
 	p->tsa = tsa;
-	p->tsa_path = tsa ? copy : NULL;
-	if (!tsa)
-		free(copy);
+	p->tsa_path = path_copy;
 	if (p->trust)
 		p->trust->tsa = tsa;
-	return 0;
 }
 
 int signet_policy_set_tsa_anchors(signet_policy *p, const char *path, signet_error **err)
@@ -151,8 +149,16 @@ int signet_policy_set_tsa_anchors(signet_policy *p, const char *path, signet_err
 	 * and a code-signing root never for times (docs/certificates.md).
 	 */
 	sg_trust *tsa = NULL;
+	char *copy = strdup(path);
+	if (!copy)
+		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory setting TSA anchors");
 	int rc = sg_trust_load(&tsa, path, err);
-	return rc != 0 ? rc : install_tsa(p, tsa, path, err);
+	if (rc != 0) {
+		free(copy);
+		return rc;
+	}
+	commit_tsa(p, tsa, copy);
+	return 0;
 }
 
 int signet_policy_set_trust_bundle(signet_policy *p, const char *path, const char *signers, signet_error **err)
@@ -181,50 +187,69 @@ int signet_policy_set_trust_bundle(signet_policy *p, const char *path, const cha
 	if (rc == 0)
 		rc = sg_trust_bundle_parse(&b, content, clen, path, err);
 	free(content);
-	/* Rollback before anything changes: a refused bundle leaves the policy as it was. */
+	/*
+	 * Everything that can fail, before anything changes: a refused bundle
+	 * leaves the policy as it was (out of memory aside). The rollback check
+	 * comes last, since it records the bundle's sequence.
+	 */
+	signet_trust *trust = NULL;
+	char *team = NULL, *status = NULL, *anchors_copy = NULL, *tsa_copy = NULL, *bundle_copy = NULL, *list_copy = NULL;
+	char **labels = NULL;
+	size_t n_labels = 0;
+	if (rc == 0 && (!(trust = calloc(1, sizeof *trust)) || !(anchors_copy = strdup(path)) ||
+	    !(tsa_copy = strdup(path)) || !(bundle_copy = strdup(path)) || !(list_copy = strdup(path)) ||
+	    (b->n_crls && !(labels = calloc(b->n_crls, sizeof *labels)))))
+		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory setting a trust bundle");
+	for (; rc == 0 && n_labels < b->n_crls; n_labels++) {
+		char label[PATH_MAX + 32];
+		snprintf(label, sizeof label, "%s (crls[%zu])", path, n_labels);
+		if (!(labels[n_labels] = strdup(label)))
+			rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory setting a trust bundle");
+	}
+	if (rc == 0) {
+		trust->anchors = b->anchors;
+		b->anchors = NULL;
+		rc = sg_policy_find_host(trust, &team, &status, err);
+	}
+	/* No requirement in the bundle: the default one, not whatever the policy had before. */
+	if (rc == 0 && !b->requirement)
+		rc = signet_requirement_parse(&b->requirement, SG_POLICY_DEFAULT_REQUIREMENT, err);
+	if (rc == 0)
+		rc = sg_revocation_reserve(p, &sg_trust_bundle_kind, b->list->name, b->n_crls, path, err);
 	if (rc == 0)
 		rc = sg_revocation_check_rollback(&sg_trust_bundle_kind, b->list, path, err);
-	signet_trust *trust = rc == 0 ? calloc(1, sizeof *trust) : NULL;
-	char *copy = rc == 0 ? strdup(path) : NULL;
-	if (rc == 0 && (!trust || !copy))
-		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory setting a trust bundle");
 	if (rc != 0) {
-		free(trust);
-		free(copy);
+		signet_trust_free(trust);
+		free(team);
+		free(status);
+		free(anchors_copy);
+		free(tsa_copy);
+		free(bundle_copy);
+		free(list_copy);
+		for (size_t i = 0; i < n_labels; i++)
+			free(labels[i]);
+		free(labels);
 		sg_trust_bundle_free(b);
 		return rc;
 	}
-	trust->anchors = b->anchors;
-	b->anchors = NULL;
-	rc = install_anchors(p, trust, path, err);
-	if (rc == 0)
-		p->trust_bundle_path = copy;
-	else
-		free(copy);
-	if (rc == 0) {
-		rc = install_tsa(p, b->tsa, path, err);
-		b->tsa = NULL;
+	/* From here on nothing fails: every pointer moves into the policy. */
+	commit_anchors(p, trust, anchors_copy, team, status);
+	if (!b->tsa) {
+		free(tsa_copy);
+		tsa_copy = NULL;
 	}
-	if (rc == 0 && b->requirement) {
-		signet_requirement_free(p->requirement);
-		p->requirement = b->requirement;
-		b->requirement = NULL;
-	}
-	if (rc == 0) {
-		rc = sg_revocation_adopt_list(p, &sg_trust_bundle_kind, b->list, digest, path, err);
-		b->list = NULL;
-	}
-	for (size_t i = 0; i < b->n_crls; i++) {
-		char label[PATH_MAX + 32];
-		snprintf(label, sizeof label, "%s (crls[%zu])", path, i);
-		if (rc == 0)
-			rc = sg_revocation_adopt_crl(p, b->crls[i], label, err);
-		else
-			X509_CRL_free(b->crls[i]);
-		b->crls[i] = NULL;
-	}
+	commit_tsa(p, b->tsa, tsa_copy);
+	b->tsa = NULL;
+	signet_requirement_free(p->requirement);
+	p->requirement = b->requirement;
+	b->requirement = NULL;
+	p->trust_bundle_path = bundle_copy;
+	sg_revocation_adopt_reserved(p, &sg_trust_bundle_kind, b->list, digest, list_copy, b->crls, labels, b->n_crls);
+	b->list = NULL;
+	b->n_crls = 0;
+	free(labels);
 	sg_trust_bundle_free(b);
-	return rc;
+	return 0;
 }
 
 int signet_policy_set_requirement(signet_policy *p, const char *text, signet_error **err)

@@ -310,6 +310,9 @@ static int check_revocation(const file_ctx *c, const json_t *o, wanted *w)
 	const json_t *v = json_object_get(o, "list_signers");
 	if (v && !valid_path((w->list_signers = json_string_value(v))))
 		return invalid(c, "revocation.list_signers", NULL, "expected %s", RULE_PATH);
+	if (w->lists && json_array_size(w->lists) && !w->list_signers)
+		return invalid(c, "revocation.lists", NULL, "needs revocation.list_signers: the anchors that sign lists "
+			"(never the code-signing anchors by default, or any team's key could sign one)");
 	v = json_object_get(o, "expired_lists");
 	if (v) {
 		const char *e = json_string_value(v);

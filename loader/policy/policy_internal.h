@@ -181,6 +181,11 @@ void sg_revocation_free(struct sg_revocation *r);
  * highest seen for the kind and name, records a higher one.
  * sg_revocation_adopt_list() and _adopt_crl() take `l` or `crl` (freed on
  * failure) into the policy's revocation; `label` names a CRL in messages.
+ * sg_revocation_reserve() checks everything adopting a document of kind
+ * `k` named `name` with `n_crls` CRLs could fail on (the name taken, the
+ * limits) and makes room, so that sg_revocation_adopt_reserved() (which
+ * takes every pointer) cannot fail: how a trust bundle changes a policy
+ * all at once or not at all.
  * sg_revocation_read_crl(): a CRL file, PEM or DER.
  */
 struct sg_revlist;
@@ -195,6 +200,10 @@ int sg_revocation_adopt_list(signet_policy *p, const struct sg_revlist_kind *k, 
 	const uint8_t digest[32], const char *path, signet_error **err) __attribute__((warn_unused_result));
 int sg_revocation_adopt_crl(signet_policy *p, X509_CRL *crl, const char *label, signet_error **err)
 	__attribute__((warn_unused_result));
+int sg_revocation_reserve(signet_policy *p, const struct sg_revlist_kind *k, const char *name, size_t n_crls,
+	const char *path, signet_error **err) __attribute__((warn_unused_result));
+void sg_revocation_adopt_reserved(signet_policy *p, const struct sg_revlist_kind *k, struct sg_revlist *l,
+	const uint8_t digest[32], char *path, X509_CRL **crls, char **crl_labels, size_t n_crls);
 SG_PRIVATE int sg_revocation_read_crl(X509_CRL **out, const char *path, signet_error **err)
 	__attribute__((warn_unused_result));
 

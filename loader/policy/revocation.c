@@ -217,13 +217,18 @@ int sg_revocation_check_rollback(const sg_revlist_kind *k, const sg_revlist *l, 
 	int rc = state_path(&path, &dir, err);
 	if (rc != 0)
 		return rc;
-	bool missing = false;
-	rc = sg_state_directory(dir, false, &missing, "revocation.state",
-		"the rollback state there cannot be trusted", err);
+	/*
+	 * Read, compare and write under one lock: two processes reading
+	 * different lists at once must not each write back a state without the
+	 * other's record (a lost record re-opens rollback for that name).
+	 */
+	int lock = -1;
+	rc = sg_state_directory(dir, true, NULL, "revocation.state", "the rollback state there cannot be trusted",
+		err);
+	if (rc == 0)
+		rc = sg_state_lock(&lock, dir, "revocation.lock", "revocation.state", err);
 	json_t *root = NULL;
-	if (rc == 0 && missing)
-		root = json_object();
-	else if (rc == 0)
+	if (rc == 0)
 		rc = state_read(&root, path, err);
 	if (rc == 0 && !root)
 		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory");
@@ -249,12 +254,10 @@ int sg_revocation_check_rollback(const sg_revlist_kind *k, const sg_revlist *l, 
 		    !(text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS))))
 			rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory");
 		if (rc == 0)
-			rc = sg_state_directory(dir, true, NULL, "revocation.state",
-				"the rollback state there cannot be trusted", err);
-		if (rc == 0)
 			rc = sg_state_replace(path, dir, text, strlen(text), "revocation.state", "the rollback state", err);
 		free(text);
 	}
+	sg_state_unlock(lock);
 	json_decref(root);
 	free(path);
 	free(dir);
@@ -348,50 +351,113 @@ int sg_revocation_read_list(sg_revlist **out, sg_signer *signer, const char *pat
 	return read_list(out, NULL, signer, path, trust, at, err);
 }
 
+int sg_revocation_reserve(signet_policy *p, const sg_revlist_kind *k, const char *name, size_t n_crls,
+	const char *path, signet_error **err)
+{
+	const struct sg_revocation *have = p->revocation;
+	for (size_t i = 0; have && i < have->lists.n; i++) {
+		const rev_list *x = &have->lists.items[i];
+		if (x->kind == k && strcmp(x->list->name, name) == 0)
+			return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = path,
+				.check = "policy.setting", .actual = name }, "%s \"%s\" is already read from %s: one "
+				"file per name", k->noun, name, x->path);
+	}
+	if (have && have->lists.n >= MAX_LISTS)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path, .check = "policy.setting" },
+			"more than %d revocation lists", MAX_LISTS);
+	if ((have ? have->crls.n : 0) + n_crls > MAX_CRLS)
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path, .check = "policy.setting" },
+			"more than %d CRLs", MAX_CRLS);
+	/* Room made now, so that adopting afterwards cannot fail. */
+	struct sg_revocation *r = revocation_of(p, err);
+	if (!r || sg_array_reserve(&r->lists, 1) != 0 || sg_array_reserve(&r->crls, n_crls) != 0)
+		return r ? sg_fail_code(err, SIGNET_E_NOMEM, "out of memory adding a %s", k->noun) : SIGNET_E_NOMEM;
+	return 0;
+}
+
+void sg_revocation_adopt_reserved(signet_policy *p, const sg_revlist_kind *k, sg_revlist *l,
+	const uint8_t digest[SG_SHA256_SIZE], char *path, X509_CRL **crls, char **crl_labels, size_t n_crls)
+{
+	struct sg_revocation *r = p->revocation;
+	rev_list item = { .path = path, .kind = k, .list = l };
+	memcpy(item.digest, digest, SG_SHA256_SIZE);
+	r->lists.items[r->lists.n++] = item;
+	for (size_t i = 0; i < n_crls; i++)
+		r->crls.items[r->crls.n++] = (rev_crl){ .path = crl_labels[i], .crl = crls[i] };
+}
+
 int sg_revocation_adopt_list(signet_policy *p, const sg_revlist_kind *k, sg_revlist *l,
 	const uint8_t digest[SG_SHA256_SIZE], const char *path, signet_error **err)
 {
-	int rc = 0;
-	for (size_t i = 0; p->revocation && i < p->revocation->lists.n; i++) {
-		const rev_list *x = &p->revocation->lists.items[i];
-		if (x->kind == k && strcmp(x->list->name, l->name) == 0) {
-			rc = sg_fail(err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = path,
-				.check = "policy.setting", .actual = l->name }, "%s \"%s\" is already read from %s: one "
-				"file per name", k->noun, l->name, x->path);
-			sg_revlist_free(l);
-			return rc;
-		}
-	}
-	rc = sg_revocation_check_rollback(k, l, path, err);
-	struct sg_revocation *r = rc == 0 ? revocation_of(p, err) : NULL;
-	rev_list item = { .path = r ? strdup(path) : NULL, .kind = k, .list = l };
-	memcpy(item.digest, digest, SG_SHA256_SIZE);
-	if (rc == 0 && (!r || !item.path || sg_array_push(&r->lists, item) != 0))
-		rc = r ? sg_fail_code(err, SIGNET_E_NOMEM, "out of memory adding a %s", k->noun) : SIGNET_E_NOMEM;
+	char *copy = NULL;
+	int rc = sg_revocation_reserve(p, k, l->name, 0, path, err);
+	if (rc == 0)
+		rc = sg_revocation_check_rollback(k, l, path, err);
+	if (rc == 0 && !(copy = strdup(path)))
+		rc = sg_fail_code(err, SIGNET_E_NOMEM, "out of memory adding a %s", k->noun);
 	if (rc != 0) {
-		free(item.path);
 		sg_revlist_free(l);
+		return rc;
 	}
-	return rc;
+	sg_revocation_adopt_reserved(p, k, l, digest, copy, NULL, NULL, 0);
+	return 0;
+}
+
+/*
+ * A list whose own signer an already-read list or bundle revokes (its team,
+ * its certificate's serial) is refused: a revoked key must not be able to
+ * publish the next list of some name.
+ */
+static int signer_revoked(const struct sg_revocation *r, const sg_signer *s, const char *path, signet_error **err)
+{
+	char norm[SG_POLICY_MAX_SERIAL_HEX + 1];
+	bool have_serial = s->leaf_serial_hex && sg_policy_normalize_serial(s->leaf_serial_hex, norm);
+	for (size_t i = 0; r && i < r->lists.n; i++) {
+		const rev_list *x = &r->lists.items[i];
+		const char *what = s->team && sg_revlist_has_team(x->list, s->team) ? "team" :
+			have_serial && sg_revlist_has_serial(x->list, norm) ? "certificate serial" : NULL;
+		if (what)
+			return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_REVOKED, .path = path,
+				.check = "revocation.signer", .actual = strcmp(what, "team") == 0 ? s->team : norm },
+				"revoked: this revocation list's signer (%s %s) is on %s \"%s\" (%s, sequence %lld)", what,
+				strcmp(what, "team") == 0 ? s->team : norm, x->kind->noun, x->list->name, x->path,
+				x->list->sequence);
+	}
+	return 0;
 }
 
 int signet_policy_add_revocation_list(signet_policy *p, const char *path, signet_error **err)
 {
 	if (!p || !path)
 		return sg_fail_code(err, SIGNET_E_INVALID_ARGUMENT, "signet_policy_add_revocation_list: NULL argument");
-	const signet_trust *trust = p->revocation && p->revocation->signers ? p->revocation->signers : p->trust;
+	/*
+	 * Never the code-signing anchors by default: under them every team's
+	 * key could sign a list, and a revoked team's key could publish a
+	 * newer list of the same name that revokes nothing, and lock the real
+	 * one out as a rollback. Lists come from keys named for that alone.
+	 */
+	const signet_trust *trust = p->revocation ? p->revocation->signers : NULL;
 	if (!trust)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_POLICY_INVALID, .path = path,
-			.check = "policy.setting" }, "no anchors to verify a revocation list against: set the policy's "
-			"anchors (or list signers) first");
-	if (p->revocation && p->revocation->lists.n >= MAX_LISTS)
+			.check = "policy.setting" }, "no list signers to verify a revocation list against: name the anchors "
+			"that sign lists first (revocation.list_signers, signet_policy_set_revocation_signers())");
+	/* The limit before the file is read; the name, after (sg_revocation_adopt_list()). */
+	if (p->revocation->lists.n >= MAX_LISTS)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_LIMIT, .path = path, .check = "policy.setting" },
 			"more than %d revocation lists", MAX_LISTS);
 	sg_revlist *l = NULL;
 	uint8_t digest[SG_SHA256_SIZE];
-	int rc = read_list(&l, digest, NULL, path, trust, 0, err);
+	sg_signer signer;
+	memset(&signer, 0, sizeof signer);
+	int rc = read_list(&l, digest, &signer, path, trust, 0, err);
 	if (rc != 0)
 		return rc;
+	rc = signer_revoked(p->revocation, &signer, path, err);
+	sg_signer_clear(&signer);
+	if (rc != 0) {
+		sg_revlist_free(l);
+		return rc;
+	}
 	return sg_revocation_adopt_list(p, &sg_revlist_kind_list, l, digest, path, err);
 }
 

@@ -169,6 +169,8 @@ static signet_policy *policy(void)
 	SG_ASSERT_OK(signet_policy_new(&p, &err), &err);
 	SG_ASSERT_OK(signet_policy_set_anchors(p, anchors, &err), &err);
 	SG_ASSERT_OK(signet_policy_set_requirement(p, "anchor trusted", &err), &err);
+	/* The lists these tests make are signed by `fleet`, under the same root (a fleet would use its own CA). */
+	SG_ASSERT_OK(signet_policy_set_revocation_signers(p, anchors, &err), &err);
 	return p;
 }
 
@@ -274,6 +276,8 @@ static void test_revoked_serial(void)
 	signet_policy_free(p);
 }
 
+static char *serial_of(X509 *x);
+
 static void test_untrusted_and_tampered(void)
 {
 	signet_policy *p = policy();
@@ -327,7 +331,23 @@ static void test_untrusted_and_tampered(void)
 	signet_policy *bare = NULL;
 	SG_ASSERT_OK(signet_policy_new(&bare, &err), &err);
 	SG_ASSERT_FAILS(signet_policy_add_revocation_list(bare, list, &err), &err, SIGNET_E_POLICY_INVALID,
-		"no anchors to verify a revocation list against");
+		"no list signers to verify a revocation list against");
+	/* Anchors are not list signers: never by default. */
+	SG_ASSERT_OK(signet_policy_set_anchors(bare, anchors, &err), &err);
+	SG_ASSERT_FAILS(signet_policy_add_revocation_list(bare, list, &err), &err, SIGNET_E_POLICY_INVALID,
+		"no list signers to verify a revocation list against");
+	/* A list whose signer a list already read revokes: refused, whatever it says. */
+	char revokes_fleet[PATH_MAX], by_fleet[PATH_MAX];
+	char *fleet_serial = serial_of(fleet.cert);
+	make_list(revokes_fleet, "revokes-fleet.sig", &(list_spec){ .name = "t.signer1", .serial = fleet_serial });
+	make_list(by_fleet, "by-fleet.sig", &(list_spec){ .name = "t.signer2" });
+	signet_policy *q2 = policy();
+	SG_ASSERT_OK(signet_policy_add_revocation_list(q2, revokes_fleet, &err), &err);
+	int src = signet_policy_add_revocation_list(q2, by_fleet, &err);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "revocation.signer");
+	SG_ASSERT_FAILS(src, &err, SIGNET_E_REVOKED, "revoked: this revocation list's signer (certificate serial ");
+	signet_policy_free(q2);
+	free(fleet_serial);
 	signet_policy_free(bare);
 	signet_policy_free(p);
 }
@@ -686,7 +706,7 @@ static void test_policy_file(void)
 	snprintf(file, sizeof file, "%s/policy.json", dir);
 	/* Relative paths: against the policy file's directory. */
 	snprintf(text, sizeof text, "{\"anchors\":\"root.pem\",\"requirement\":\"anchor trusted\",\"revocation\":"
-		"{\"lists\":[\"file-list.sig\"],\"crls\":[\"file.crl\"],\"expired_lists\":\"refuse\"}}");
+		"{\"lists\":[\"file-list.sig\"],\"list_signers\":\"root.pem\",\"crls\":[\"file.crl\"],\"expired_lists\":\"refuse\"}}");
 	write_text(file, text);
 	signet_policy *p = NULL;
 	signet_error *err = NULL;
@@ -709,7 +729,9 @@ static void test_policy_file(void)
 			"revocation.expired_lists: expected \"refuse\" or \"ignore\"" },
 		{ "{\"lists\":[\"\"]}", SIGNET_E_POLICY_INVALID, "revocation.lists[0]: \"\": expected a path" },
 		{ "{\"lists\":\"x\"}", SIGNET_E_POLICY_INVALID, "revocation.lists: expected an array, got a string" },
-		{ "{\"lists\":[\"missing.sig\"]}", SIGNET_E_IO, "revocation.lists[0]: " },
+		{ "{\"lists\":[\"missing.sig\"],\"list_signers\":\"root.pem\"}", SIGNET_E_IO, "revocation.lists[0]: " },
+		{ "{\"lists\":[\"file-list.sig\"]}", SIGNET_E_POLICY_INVALID, "revocation.lists: needs "
+			"revocation.list_signers: the anchors that sign lists (never the code-signing anchors by default" },
 		{ "{\"list_signers\":\"rogue.pem\",\"lists\":[\"file-list.sig\"]}", SIGNET_E_REVOCATION_LIST,
 			"revocation.lists[0]: " },
 	};
@@ -831,6 +853,34 @@ static void test_bundle_refusals(void)
 	SG_ASSERT_OK(signet_policy_set_expired_lists_ignored(p, true, &err), &err);
 	SG_ASSERT_OK(sg_policy_admit(p, a, &err), &err);
 	signet_identity_free(a);
+	signet_policy_free(p);
+}
+
+/* A bundle the policy cannot take whole (too many CRLs): refused before anything changes. */
+static void test_bundle_all_or_nothing(void)
+{
+	char crl_path[PATH_MAX], b[PATH_MAX];
+	make_crl(crl_path, "many.crl", &inter, inter.key, NULL, 86400);
+	signet_error *err = NULL;
+	X509_CRL *crl = NULL;
+	SG_ASSERT_OK(sg_revocation_read_crl(&crl, crl_path, &err), &err);
+	make_bundle(b, "atomic.tb", "t.atomic", 3, 0, "anchor trusted", &rogue_fleet, crl);
+	X509_CRL_free(crl);
+	signet_policy *p = bare_policy();
+	for (int i = 0; i < 256; i++)
+		SG_ASSERT_OK(signet_policy_add_crl(p, crl_path, &err), &err);
+	int rc = signet_policy_set_trust_bundle(p, b, rogue_anchors, &err);
+	CU_ASSERT_STRING_EQUAL(signet_error_check(err), "policy.setting");
+	SG_ASSERT_FAILS(rc, &err, SIGNET_E_LIMIT, "more than 256 CRLs");
+	/* Unchanged: no anchors, no bundle (a second try is not "already reads"), no rollback record. */
+	CU_ASSERT_PTR_NULL(sg_policy_trust(p));
+	SG_ASSERT_FAILS(signet_policy_set_trust_bundle(p, b, rogue_anchors, &err), &err, SIGNET_E_LIMIT,
+		"more than 256 CRLs");
+	signet_policy_free(p);
+	char older[PATH_MAX];
+	make_bundle(older, "atomic-older.tb", "t.atomic", 2, 0, "anchor trusted", &rogue_fleet, NULL);
+	p = bare_policy();
+	SG_ASSERT_OK(signet_policy_set_trust_bundle(p, older, rogue_anchors, &err), &err);
 	signet_policy_free(p);
 }
 
@@ -1007,6 +1057,7 @@ int main(void)
 		{ "a bundle's anchors and requirement; one per policy", test_bundle_loads },
 		{ "wrong signer (policy unchanged), rollback, a list of the same name, expiry", test_bundle_refusals },
 		{ "a CRL inside the bundle revokes", test_bundle_revokes },
+		{ "all or nothing: a bundle refused for a limit changes nothing", test_bundle_all_or_nothing },
 		{ "the parser: each refusal with its exact reason; a list is not a bundle", test_bundle_parser },
 		{ "the policy file's trust_bundle section", test_bundle_file },
 		{ NULL, NULL },

@@ -8,9 +8,11 @@ signet="$SIGNET_TEST_BUILDDIR/signet"
 host="$SIGNET_TEST_BUILDDIR/signet-host"
 export XDG_STATE_HOME="$tmpdir/state"
 ca="$tmpdir/ca"
+# Lists come from a CA of their own (docs/revocation.md, "Who may sign a list").
 "$signet" ca init "$ca" >/dev/null && "$signet" ca issue --team ABCDE12345 --name Example "$ca" >/dev/null \
-	&& "$signet" ca issue --team LISTS00001 --name Lists "$ca" >/dev/null || exit 99
-key="--key $ca/LISTS00001.key --cert $ca/LISTS00001.pem"
+	&& "$signet" ca init "$tmpdir/lists-ca" >/dev/null \
+	&& "$signet" ca issue --team LISTS00001 --name Lists "$tmpdir/lists-ca" >/dev/null || exit 99
+key="--key $tmpdir/lists-ca/LISTS00001.key --cert $tmpdir/lists-ca/LISTS00001.pem"
 # A small fixture library (libz would clash with the copy signet-host itself maps).
 lib="$SIGNET_TEST_BUILDDIR/tests/fixtures/libmarker.so"
 [ -r "$lib" ] || exit 99
@@ -43,7 +45,7 @@ check_grep "serials are normalized" '^serial: A1B$' "$tmpdir/show"
 "$signet" display --json "$tmpdir/fleet.sig" >"$tmpdir/json"
 check_grep "--json: the kind" '"kind": "revocation_list"' "$tmpdir/json"
 [ "$(jq -r '.results[0].revocation_list.sequence' "$tmpdir/json")" = 2 ] && ok "--json: the sequence" || not_ok "--json: the sequence"
-openssl cms -verify -inform DER -in "$tmpdir/fleet.sig" -CAfile "$ca/root.pem" -purpose any -out "$tmpdir/content" \
+openssl cms -verify -inform DER -in "$tmpdir/fleet.sig" -CAfile "$tmpdir/lists-ca/root.pem" -purpose any -out "$tmpdir/content" \
 	>/dev/null 2>&1 && ok "openssl cms verifies the list too" || not_ok "openssl cms verifies the list too"
 check_grep "its content is the JSON list" '"format": "signet-revocation-list/1"' "$tmpdir/content"
 ls -A "$tmpdir" >"$tmpdir/ls"
@@ -52,8 +54,19 @@ check_no_grep "no temporary file is left" '^\.' "$tmpdir/ls"
 # --- a policy reading it refuses the load ---
 cat >"$tmpdir/policy.json" <<JSON
 { "anchors": "ca/root.pem", "requirement": "anchor trusted",
-  "revocation": { "lists": ["fleet.sig"] } }
+  "revocation": { "lists": ["fleet.sig"], "list_signers": "lists-ca/root.pem" } }
 JSON
+"$host" --policy "$tmpdir/policy.json" load "$tmpdir/lib.so" >/dev/null 2>&1 # (asserted below)
+sed 's/, "list_signers": "lists-ca\/root.pem"//' "$tmpdir/policy.json" >"$tmpdir/no-signers.json"
+"$host" --policy "$tmpdir/no-signers.json" load "$tmpdir/lib.so" >"$tmpdir/out" 2>&1
+check_grep "lists without list signers are refused, saying why" \
+	'revocation.lists: needs revocation.list_signers: the anchors that sign lists' "$tmpdir/out"
+# A list signed under the code CA (a team's key) is not a list: refused.
+"$signet" revoke --name fleet --sequence 99 --valid-for 1d --key "$ca/ABCDE12345.key" --cert "$ca/ABCDE12345.pem" \
+	-o "$tmpdir/by-team.sig" >/dev/null || exit 99
+sed 's/fleet.sig/by-team.sig/' "$tmpdir/policy.json" >"$tmpdir/by-team.json"
+"$host" --policy "$tmpdir/by-team.json" load "$tmpdir/lib.so" >"$tmpdir/out" 2>&1
+check_grep "a list signed by a team's code key is refused" 'not a usable revocation list: untrusted anchor' "$tmpdir/out"
 "$host" --policy "$tmpdir/policy.json" load "$tmpdir/lib.so" >"$tmpdir/out" 2>&1
 check_grep "signet-host refuses the revoked cdhash, naming the list and its sequence" \
 	"revoked: cdhash $cdhash is on revocation list \"fleet\" \\($tmpdir/fleet.sig, sequence 2\\)" "$tmpdir/out"
@@ -66,11 +79,25 @@ check_status "the newer list (revoking nothing) lets the load through" 0 "$host"
 "$host" --policy "$tmpdir/policy.json" load "$tmpdir/lib.so" >"$tmpdir/out" 2>&1
 check_grep "the older list is refused afterwards" 'revocation list "fleet" sequence 2 is older than sequence 3 already seen' "$tmpdir/out"
 
+# --- eight hosts reading eight lists at once: no record is lost (the state is locked) ---
+for i in 1 2 3 4 5 6 7 8; do
+	"$signet" revoke --name "par$i" --sequence 7 --valid-for 1d $key -o "$tmpdir/par$i.sig" >/dev/null || exit 99
+	sed "s/fleet3.sig/par$i.sig/" "$tmpdir/policy3.json" >"$tmpdir/par$i.json"
+done
+for i in 1 2 3 4 5 6 7 8; do
+	"$host" --policy "$tmpdir/par$i.json" load "$tmpdir/lib.so" >/dev/null 2>&1 &
+done
+wait
+n=$(grep -o '"par[1-8]":7' "$XDG_STATE_HOME/signet/revocation.json" | wc -l)
+[ "$n" = 8 ] && ok "concurrent hosts: every list's sequence is recorded" \
+	|| not_ok "concurrent hosts: every list's sequence is recorded" "$(cat "$XDG_STATE_HOME/signet/revocation.json")"
+
 # --- expiry: refused, then ignored ---
 check_status "an expired list is written" 0 "$signet" revoke --name old --sequence 1 --issued 2020-01-01T00:00:00Z \
 	--valid-for 1d $key -o "$tmpdir/old.sig"
 cat >"$tmpdir/policy-old.json" <<JSON
-{ "anchors": "ca/root.pem", "requirement": "anchor trusted", "revocation": { "lists": ["old.sig"] } }
+{ "anchors": "ca/root.pem", "requirement": "anchor trusted",
+  "revocation": { "lists": ["old.sig"], "list_signers": "lists-ca/root.pem" } }
 JSON
 "$host" --policy "$tmpdir/policy-old.json" load "$tmpdir/lib.so" >"$tmpdir/out" 2>&1
 check_grep "every load is refused while the list is expired" \
@@ -80,6 +107,7 @@ check_status "expired_lists ignore: loaded" 0 "$host" --policy "$tmpdir/policy-i
 
 # --- docs/revocation.md's script, as written ---
 mkdir "$tmpdir/doc" && cp -r "$ca" "$tmpdir/doc/ca" && cp "$tmpdir/lib.so" "$tmpdir/doc/lib.so" || exit 99
+export XDG_STATE_HOME="$tmpdir/doc/state" # the script's list starts at sequence 1
 doc="$SIGNET_TEST_SRCDIR/docs/revocation.md"
 awk '/^<!-- script:/ { want = 1; next } /^```/ { if (inblock) exit; if (want) inblock = 1; next } inblock' "$doc" \
 	>"$tmpdir/script.sh"

@@ -461,6 +461,8 @@ static void test_policy_and_host_api_are_keys(void)
 		"--key '%s' --cert '%s' -o '%s' >/dev/null", getenv("SIGNET_TEST_BUILDDIR"), sg_test_pki("ABCDE12345.key"),
 		sg_test_pki("ABCDE12345.pem"), list), 0);
 	signet_policy *revoking = policy_with(sg_test_pki("root.pem"), "anchor trusted and team \"ABCDE12345\"");
+	/* The test PKI's root as list signers: only the cache key is under test here. */
+	SG_ASSERT_OK(signet_policy_set_revocation_signers(revoking, sg_test_pki("root.pem"), &err), &err);
 	SG_ASSERT_OK(signet_policy_add_revocation_list(revoking, list, &err), &err);
 	c = open_with(dir, revoking, NULL);
 	CU_ASSERT_STRING_NOT_EQUAL(signet_preflight_cache_path(c), first);
