@@ -206,6 +206,8 @@ void sg_revocation_adopt_reserved(signet_policy *p, const struct sg_revlist_kind
 	const uint8_t digest[32], char *path, X509_CRL **crls, char **crl_labels, size_t n_crls);
 SG_PRIVATE int sg_revocation_read_crl(X509_CRL **out, const char *path, signet_error **err)
 	__attribute__((warn_unused_result));
+/* Why `crl` cannot be read as its issuer's complete CRL (delta, scoped, critical extensions, no nextUpdate); NULL: it can. */
+const char *sg_crl_unusable(const X509_CRL *crl);
 
 /*
  * For the preflight cache (prefcache/): a digest of every list's content,

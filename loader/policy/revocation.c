@@ -463,6 +463,31 @@ int signet_policy_add_revocation_list(signet_policy *p, const char *path, signet
 
 /* ---- adding a CRL ------------------------------------------------------- */
 
+const char *sg_crl_unusable(const X509_CRL *crl)
+{
+	/*
+	 * A CRL is read as the complete list of what its issuer revoked; one
+	 * that says it is less (a delta, a partition, a scope by reason or by
+	 * kind of certificate) would report a revoked certificate as good,
+	 * and a critical extension Signet does not read may change what it
+	 * means. Refused, so the policy names the issuer's complete CRL.
+	 */
+	if (X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0)
+		return "a delta CRL (deltaCRLIndicator): name the issuer's complete CRL";
+	if (X509_CRL_get_ext_by_NID(crl, NID_issuing_distribution_point, -1) >= 0)
+		return "a scoped or partitioned CRL (issuingDistributionPoint): name the issuer's complete CRL";
+	if (X509_CRL_get_ext_by_critical(crl, 1, -1) >= 0)
+		return "a critical extension Signet does not read";
+	STACK_OF(X509_REVOKED) *revoked = X509_CRL_get_REVOKED((X509_CRL *)(uintptr_t)crl);
+	for (int i = 0; i < sk_X509_REVOKED_num(revoked); i++)
+		if (X509_REVOKED_get_ext_by_critical(sk_X509_REVOKED_value(revoked, i), 1, -1) >= 0)
+			return "an entry with a critical extension (an indirect CRL?) Signet does not read";
+	/* Without nextUpdate a CRL never goes stale: expiry could not mean anything. */
+	if (!X509_CRL_get0_nextUpdate(crl))
+		return "no nextUpdate: there is no telling when it is stale";
+	return NULL;
+}
+
 int sg_revocation_read_crl(X509_CRL **out, const char *path, signet_error **err)
 {
 	uint8_t *bytes = NULL;
@@ -491,6 +516,13 @@ int sg_revocation_read_crl(X509_CRL **out, const char *path, signet_error **err)
 		sg_ossl_reason(why, sizeof why);
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_REVOCATION_LIST, .path = path,
 			.check = "revocation.crl" }, "not a CRL (PEM or DER X.509 CRL): %s", why);
+	}
+	const char *unusable = sg_crl_unusable(crl);
+	if (unusable) {
+		X509_CRL_free(crl);
+		ERR_clear_error();
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_REVOCATION_LIST, .path = path,
+			.check = "revocation.crl" }, "not usable as a complete CRL: %s", unusable);
 	}
 	*out = crl;
 	return 0;
@@ -620,7 +652,8 @@ static int check_crls(const struct sg_revocation *r, const signet_identity *id, 
 		}
 		const ASN1_TIME *next = X509_CRL_get0_nextUpdate(c->crl);
 		time_t t = (time_t)at;
-		if (next && X509_cmp_time(next, &t) < 0 && !r->ignore_expired) {
+		/* X509_cmp_time() is 0 for a time it cannot read: stale, never fresh. */
+		if ((!next || X509_cmp_time(next, &t) <= 0) && !r->ignore_expired) {
 			char now[32];
 			format_time(now, at);
 			cert_text(issuer, subject, sizeof subject, serial, sizeof serial);

@@ -190,13 +190,17 @@ static int get_crls(sg_trust_bundle *b, const json_t *root, const char *label, s
 		const json_t *v = json_array_get(a, i);
 		ERR_clear_error();
 		X509_CRL *crl = crl_from_pem(json_string_value(v), json_string_length(v));
+		char where[64];
+		snprintf(where, sizeof where, "crls[%zu]", i);
 		if (!crl) {
-			char why[SG_OSSL_REASON_MAX], where[64];
+			char why[SG_OSSL_REASON_MAX];
 			sg_ossl_reason(why, sizeof why);
-			snprintf(where, sizeof where, "crls[%zu]", i);
 			return bad(err, SIGNET_E_TRUST_BUNDLE, label, where, "expected one PEM X.509 CRL: %s", why);
 		}
 		b->crls[b->n_crls++] = crl;
+		const char *unusable = sg_crl_unusable(crl);
+		if (unusable)
+			return bad(err, SIGNET_E_TRUST_BUNDLE, label, where, "not usable as a complete CRL: %s", unusable);
 	}
 	return 0;
 }

@@ -667,6 +667,46 @@ static void test_crl_refusals(void)
 		"not a CRL (PEM or DER X.509 CRL)");
 	signet_policy_free(p);
 	signet_identity_free(a);
+
+	/* CRLs that are not their issuer's complete list, or cannot go stale: refused when read. */
+	static const struct { int nid; bool no_next; const char *reason; } partial[] = {
+		{ NID_delta_crl, false, "a delta CRL (deltaCRLIndicator)" },
+		{ NID_issuing_distribution_point, false, "a scoped or partitioned CRL (issuingDistributionPoint)" },
+		{ NID_undef, true, "no nextUpdate: there is no telling when it is stale" },
+	};
+	for (size_t i = 0; i < sizeof partial / sizeof partial[0]; i++) {
+		char path[PATH_MAX];
+		snprintf(path, sizeof path, "%s/partial-%zu.crl", dir, i);
+		X509_CRL *crl = X509_CRL_new();
+		ASN1_TIME *last = X509_gmtime_adj(NULL, -600), *next = X509_gmtime_adj(NULL, 86400);
+		CU_ASSERT_FATAL(crl && X509_CRL_set_version(crl, 1) &&
+			X509_CRL_set_issuer_name(crl, X509_get_subject_name(inter.cert)) &&
+			X509_CRL_set1_lastUpdate(crl, last) && (partial[i].no_next || X509_CRL_set1_nextUpdate(crl, next)));
+		if (partial[i].nid == NID_delta_crl) {
+			ASN1_INTEGER *base = ASN1_INTEGER_new();
+			CU_ASSERT_FATAL(base && ASN1_INTEGER_set(base, 1) &&
+				X509_CRL_add1_ext_i2d(crl, NID_delta_crl, base, 1, 0) == 1);
+			ASN1_INTEGER_free(base);
+		} else if (partial[i].nid == NID_issuing_distribution_point) {
+			ISSUING_DIST_POINT *idp = ISSUING_DIST_POINT_new();
+			CU_ASSERT_FATAL(idp != NULL);
+			idp->onlyuser = 1; /* this CRL covers end-entity certificates only */
+			CU_ASSERT_FATAL(X509_CRL_add1_ext_i2d(crl, NID_issuing_distribution_point, idp, 1, 0) == 1);
+			ISSUING_DIST_POINT_free(idp);
+		}
+		CU_ASSERT_FATAL(X509_CRL_sign(crl, inter.key, EVP_sha256()) > 0);
+		FILE *out = fopen(path, "w");
+		CU_ASSERT_FATAL(out && PEM_write_X509_CRL(out, crl));
+		fclose(out);
+		ASN1_TIME_free(last);
+		ASN1_TIME_free(next);
+		X509_CRL_free(crl);
+		p = policy();
+		int prc = signet_policy_add_crl(p, path, &err);
+		CU_ASSERT_STRING_EQUAL(signet_error_check(err), "revocation.crl");
+		SG_ASSERT_FAILS(prc, &err, SIGNET_E_REVOCATION_LIST, partial[i].reason);
+		signet_policy_free(p);
+	}
 }
 
 /* The chain verdict is cached per certificate set (cms/chain_cache.h): a revocation must still be seen. */
