@@ -463,7 +463,7 @@ static void anchors_of(const sg_trust *t, const char *label, json_t *array, bool
 		} else {
 			printf("%s: %s (SHA-256 %s)\n", label, subject ? subject : "?", hex);
 		}
-		OPENSSL_free(subject);
+		free(subject);
 	}
 }
 
@@ -491,7 +491,7 @@ static void bundle_members(const sg_trust_bundle *b, json_t *o, bool *ok)
 		} else {
 			printf("crl: %s (next update %s)\n", issuer ? issuer : "?", when);
 		}
-		OPENSSL_free(issuer);
+		free(issuer);
 	}
 	if (o) {
 		put(o, "requirement", req ? json_string(req) : json_null(), ok);

@@ -108,21 +108,34 @@ static int post(const char *url, const uint8_t *req, size_t req_len, body *out, 
 		return fail_tsa(err, SIGNET_E_NOMEM, "timestamp.request", url, "out of memory", NULL);
 	}
 	headers = h2;
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	/* http and https only, never redirected (to file:// or anywhere else). */
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)SG_TSA_CONNECT_TIMEOUT);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)SG_TSA_TOTAL_TIMEOUT);
-	curl_easy_setopt(curl, CURLOPT_MAXFILESIZE, (long)SG_TSA_MAX_RESPONSE);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, (const char *)req);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)req_len);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, out);
-	CURLcode cc = curl_easy_perform(curl);
+	/*
+	 * Every option must take: a libcurl that ignored the protocol list or
+	 * a limit would run the request without the restriction. http and
+	 * https only, never redirected (to file:// or anywhere else).
+	 */
+	CURLcode cc = CURLE_OK;
+#define SET(opt, value) do { if (cc == CURLE_OK) cc = curl_easy_setopt(curl, opt, value); } while (0)
+	SET(CURLOPT_URL, url);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_CONNECTTIMEOUT, (long)SG_TSA_CONNECT_TIMEOUT);
+	SET(CURLOPT_TIMEOUT, (long)SG_TSA_TOTAL_TIMEOUT);
+	SET(CURLOPT_MAXFILESIZE, (long)SG_TSA_MAX_RESPONSE);
+	SET(CURLOPT_ERRORBUFFER, curl_err);
+	SET(CURLOPT_HTTPHEADER, headers);
+	SET(CURLOPT_POSTFIELDS, (const char *)req);
+	SET(CURLOPT_POSTFIELDSIZE, (long)req_len);
+	SET(CURLOPT_WRITEFUNCTION, on_data);
+	SET(CURLOPT_WRITEDATA, out);
+#undef SET
+	if (cc != CURLE_OK) {
+		curl_slist_free_all(headers);
+		curl_easy_cleanup(curl);
+		return fail_tsa(err, SIGNET_E_INTERNAL, "timestamp.request", url, "libcurl refused an option:",
+			curl_easy_strerror(cc));
+	}
+	cc = curl_easy_perform(curl);
 	long status = 0;
 	char *type = NULL;
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -261,12 +274,37 @@ static int from_file(const char *path, uint8_t **token, size_t *len, signet_erro
 	return rc;
 }
 
+/* Whether the token's message imprint is SHA-256 of exactly `imprint`'s bytes' signature (false when unreadable). */
+static bool token_over(const uint8_t *der, size_t len, const uint8_t imprint[32])
+{
+	const unsigned char *p = der;
+	PKCS7 *p7 = len <= (size_t)INT32_MAX ? d2i_PKCS7(NULL, &p, (long)len) : NULL;
+	TS_TST_INFO *info = p7 ? PKCS7_to_TS_TST_INFO(p7) : NULL;
+	TS_MSG_IMPRINT *mi = info ? TS_TST_INFO_get_msg_imprint(info) : NULL;
+	ASN1_OCTET_STRING *got = mi ? TS_MSG_IMPRINT_get_msg(mi) : NULL;
+	bool same = got && ASN1_STRING_length(got) == 32 && memcmp(ASN1_STRING_get0_data(got), imprint, 32) == 0;
+	TS_TST_INFO_free(info);
+	PKCS7_free(p7);
+	ERR_clear_error();
+	return same;
+}
+
 int sg_tsa_fetch(void *ctx, const uint8_t imprint[32], uint8_t **token, size_t *token_len,
 	signet_error **err)
 {
 	const sg_tsa_source *src = ctx;
-	if (src->token_file)
-		return from_file(src->token_file, token, token_len, err);
+	if (src->token_file) {
+		int rc = from_file(src->token_file, token, token_len, err);
+		/*
+		 * Stapled as given (a verifier must be testable against a replayed
+		 * token), but never silently: a signature carrying it is refused by
+		 * every host with TSA anchors and accepted by the others.
+		 */
+		if (rc == 0 && !token_over(*token, *token_len, imprint))
+			fprintf(stderr, "signet: sign: warning: %s: the token is over other bytes than this signature: "
+				"hosts with TSA anchors will refuse the signature (timestamp.imprint)\n", src->token_file);
+		return rc;
+	}
 	if (!sg_tsa_url_ok(src->url))
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_INVALID_ARGUMENT,
 			.check = "timestamp.request" }, "timestamp authority %s: only http:// and https:// "

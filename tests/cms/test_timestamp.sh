@@ -127,6 +127,9 @@ openssl ts -query -data other.bin -sha256 -cert -out other.tsq 2>/dev/null
 openssl ts -reply -config good.cnf -queryfile other.tsq -out other.tsr 2>/dev/null
 cp "$fx/libfixture1.so" replay.so
 check_status "sign --timestamp-token takes a response file" 0 sign --timestamp-token other.tsr replay.so
+cp "$fx/libfixture1.so" replay2.so && sign --timestamp-token other.tsr replay2.so >/dev/null 2>err
+check_grep "...warning that it is over other bytes" \
+	'^signet: sign: warning: other.tsr: the token is over other bytes than this signature' err
 "$signet" verify --anchors ca/root.pem --tsa-anchors good-root.pem --json replay.so >out.json 2>/dev/null
 check_grep "a token over other bytes is refused" '"code": "SIGNET_E_TIMESTAMP_INVALID"' out.json
 check_grep "...by the imprint check" '"check": "timestamp.imprint"' out.json
