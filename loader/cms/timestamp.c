@@ -61,6 +61,20 @@ static int parse_token(token *t, const uint8_t *der, size_t len, char *detail, s
 		token_free(t);
 		FAIL("the timestamp token is not a SignedData over a TSTInfo");
 	}
+	/*
+	 * One signer, and nothing unsigned on it: the TSA's signature does not
+	 * cover its unsigned attributes, so they would be cargo anyone could
+	 * add to a genuine token.
+	 */
+	STACK_OF(PKCS7_SIGNER_INFO) *sis = PKCS7_get_signer_info(t->p7);
+	if (sk_PKCS7_SIGNER_INFO_num(sis) != 1) {
+		token_free(t);
+		FAIL("the timestamp token does not have exactly one signer");
+	}
+	if (sk_X509_ATTRIBUTE_num(sk_PKCS7_SIGNER_INFO_value(sis, 0)->unauth_attr) > 0) {
+		token_free(t);
+		FAIL("the timestamp token carries unsigned attributes");
+	}
 	ERR_clear_error();
 	return 0;
 }

@@ -114,6 +114,7 @@ typedef struct tsa {
 	bool garbage;          /* hand back bytes that are no token */
 	X509 *swap;            /* put this certificate in the token in place of the TSA's */
 	size_t oversize;       /* hand back a token padded to this many bytes */
+	bool unsigned_attr;    /* add an unsigned attribute to the TSA's SignerInfo */
 	int calls;
 } tsa;
 
@@ -194,6 +195,23 @@ static int fetch(void *ctx, const uint8_t imprint[32], uint8_t **token, size_t *
 	*token = make_token(t, t->other_bytes ? other : imprint, len);
 	if (t->swap)
 		*token = swap_cert(*token, len, t->swap);
+	if (t->unsigned_attr) {
+		const unsigned char *p = *token;
+		PKCS7 *p7 = d2i_PKCS7(NULL, &p, (long)*len);
+		PKCS7_SIGNER_INFO *si = p7 ? sk_PKCS7_SIGNER_INFO_value(PKCS7_get_signer_info(p7), 0) : NULL;
+		ASN1_IA5STRING *cargo = ASN1_IA5STRING_new();
+		CU_ASSERT_FATAL(si && cargo && ASN1_STRING_set(cargo, "cargo", 5));
+		CU_ASSERT_FATAL(PKCS7_add_attribute(si, NID_pkcs9_emailAddress, V_ASN1_IA5STRING, cargo) == 1);
+		unsigned char *der = NULL;
+		int n = i2d_PKCS7(p7, &der);
+		CU_ASSERT_FATAL(n > 0);
+		free(*token);
+		*token = malloc((size_t)n);
+		memcpy(*token, der, (size_t)n);
+		*len = (size_t)n;
+		OPENSSL_free(der);
+		PKCS7_free(p7);
+	}
 	if (t->oversize) {
 		uint8_t *big = calloc(1, t->oversize);
 		memcpy(big, *token, *len);
@@ -555,6 +573,9 @@ static void test_stapling_checks_the_token(void)
 	tsa big = { .cert = &w.tsa, .now = time(NULL), .oversize = SG_TS_TOKEN_MAX + 1 };
 	SG_ASSERT_FAILS(sg_cms_add_timestamp(&der, &len, fetch, &big, &err), &err, SIGNET_E_TIMESTAMP_INVALID,
 		"is 4001 bytes (at most 4000)");
+	tsa cargo = { .cert = &w.tsa, .now = time(NULL), .unsigned_attr = true };
+	SG_ASSERT_FAILS(sg_cms_add_timestamp(&der, &len, fetch, &cargo, &err), &err, SIGNET_E_TIMESTAMP_INVALID,
+		"unusable timestamp token: the timestamp token carries unsigned attributes");
 	CU_ASSERT_EQUAL(len, before);
 	/* The reservation holds the largest token with its attribute. */
 	tsa good = { .cert = &w.tsa, .now = time(NULL) };
