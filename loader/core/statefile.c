@@ -149,6 +149,13 @@ int sg_state_lock(int *fd, const char *dir, const char *name, const char *check,
 	if (f < 0)
 		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = path, .check = check,
 			.os_errno = errno }, "cannot open the state lock: %s", strerror(errno));
+	/* O_NONBLOCK kept the open of a FIFO planted there from waiting; it is still not a lock file. */
+	struct stat st;
+	if (fstat(f, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(f);
+		return sg_fail(err, &(sg_error_info){ .code = SIGNET_E_IO, .path = path, .check = check },
+			"cannot lock the state: not a regular file");
+	}
 	int rc;
 	do
 		rc = flock(f, LOCK_EX);

@@ -92,6 +92,13 @@ n=$(grep -o '"par[1-8]":7' "$XDG_STATE_HOME/signet/revocation.json" | wc -l)
 [ "$n" = 8 ] && ok "concurrent hosts: every list's sequence is recorded" \
 	|| not_ok "concurrent hosts: every list's sequence is recorded" "$(cat "$XDG_STATE_HOME/signet/revocation.json")"
 
+# A FIFO where the state's lock file goes: refused at once, naming it (never waits for a writer).
+mkdir -p "$tmpdir/fifo-state/signet" && chmod 700 "$tmpdir/fifo-state" "$tmpdir/fifo-state/signet" \
+	&& mkfifo "$tmpdir/fifo-state/signet/revocation.lock" || exit 99
+XDG_STATE_HOME="$tmpdir/fifo-state" timeout 20 "$host" --policy "$tmpdir/par1.json" load "$tmpdir/lib.so" \
+	>"$tmpdir/out" 2>&1
+check_grep "a FIFO as the state lock is refused" 'revocation.lock: cannot lock the state: not a regular file' "$tmpdir/out"
+
 # --- expiry: refused, then ignored ---
 check_status "an expired list is written" 0 "$signet" revoke --name old --sequence 1 --issued 2020-01-01T00:00:00Z \
 	--valid-for 1d $key -o "$tmpdir/old.sig"
@@ -101,7 +108,7 @@ cat >"$tmpdir/policy-old.json" <<JSON
 JSON
 "$host" --policy "$tmpdir/policy-old.json" load "$tmpdir/lib.so" >"$tmpdir/out" 2>&1
 check_grep "every load is refused while the list is expired" \
-	'refused: revocation list "old" \(.*old.sig, sequence 1\) expired at 2020-01-02T00:00:00Z' "$tmpdir/out"
+	'lib\.so: refused: revocation list "old" \(.*old.sig, sequence 1\) expired at 2020-01-02T00:00:00Z \(now [0-9T:-]+Z\): install a newer revocation list, or set revocation.expired_lists to "ignore"$' "$tmpdir/out"
 sed 's/"lists"/"expired_lists": "ignore", "lists"/' "$tmpdir/policy-old.json" >"$tmpdir/policy-ignore.json"
 check_status "expired_lists ignore: loaded" 0 "$host" --policy "$tmpdir/policy-ignore.json" load "$tmpdir/lib.so"
 
@@ -115,4 +122,47 @@ awk '/^<!-- script:/ { want = 1; next } /^```/ { if (inblock) exit; if (want) in
 	&& ok "docs/revocation.md's script runs" || not_ok "docs/revocation.md's script runs" "$(cat "$tmpdir/got")"
 check_grep "docs script: display shows the list" '^name: com\.example\.fleet$' "$tmpdir/got"
 check_grep "docs script: the host refuses the revoked library" 'revoked: cdhash [0-9a-f]{64} is on revocation list "com\.example\.fleet"' "$tmpdir/got"
+
+# --- docs/revocation.md's JSON blocks, as written ---
+# block N of the page's ```json blocks
+json_block() {
+	awk -v n="$1" '/^```json$/ { k++; if (k == n) { inblock = 1; next } } /^```$/ { inblock = 0 } inblock' "$doc"
+}
+mkdir "$tmpdir/docjson" && cd "$tmpdir/docjson" || exit 99
+export XDG_STATE_HOME="$tmpdir/docjson/state"
+# 1: a list's content. Signed as any CMS signer would (stock openssl, content inside), shown by signet.
+json_block 1 >content.json
+openssl cms -sign -binary -nodetach -md sha256 -outform DER -in content.json -signer ../lists-ca/LISTS00001.pem \
+	-inkey ../lists-ca/LISTS00001.key -out doc-list.sig 2>/dev/null || exit 99
+"$signet" display doc-list.sig >show 2>&1
+check_grep "docs: the list content parses (name)" '^name: com\.example\.fleet$' show
+check_grep "docs: the list content parses (its team)" '^team: ZZZZZ99999$' show
+check_grep "docs: the list content parses (its serial)" '^serial: A1B2C3$' show
+# 2: the policy, with the files it names.
+json_block 2 >policy.json
+mkdir anchors revocation && cp "$ca/root.pem" anchors/root.pem && cp ../lists-ca/root.pem list-anchors.pem || exit 99
+"$signet" revoke --name com.example.fleet --sequence 1 --valid-for 1d --team ZZZZZ99999 $key \
+	-o revocation/fleet.sig >/dev/null || exit 99
+: >index.txt && echo 01 >crlnumber || exit 99
+openssl ca -config /dev/stdin -gencrl -keyfile "$ca/root.key" -cert "$ca/root.pem" -out revocation/intermediate.crl \
+	2>/dev/null <<EOF || exit 99
+[ca]
+default_ca = d
+[d]
+database = $tmpdir/docjson/index.txt
+crlnumber = $tmpdir/docjson/crlnumber
+default_md = sha256
+default_crl_days = 30
+EOF
+check_status "docs: the policy loads as written and admits the library" 0 \
+	"$host" --policy policy.json --requirement 'anchor trusted' load "$tmpdir/lib.so"
+# 3: a trust bundle's policy, with its two files.
+json_block 3 >bundle-policy.json
+grep -q '"trust_bundle"' bundle-policy.json || not_ok "docs: the third JSON block is the trust bundle's policy"
+"$signet" trust-bundle --name com.example.fleet --sequence 1 --valid-for 1d --anchors "$ca/root.pem" \
+	--requirement 'anchor trusted' $key -o fleet.tb >/dev/null || exit 99
+cp ../lists-ca/root.pem bundle-signers.pem || exit 99
+check_status "docs: the trust bundle's policy loads as written and admits the library" 0 \
+	"$host" --policy bundle-policy.json load "$tmpdir/lib.so"
+cd "$tmpdir" || exit 99
 finish

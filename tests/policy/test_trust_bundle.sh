@@ -121,7 +121,7 @@ check_grep "display: the CRL's issuer" '^crl: CN=Signet Development Root CA' sho
 policy fleet5.tb
 "$host" --policy policy.json load lib.so >out 2>&1
 check_grep "the bundle's CRL revokes the signing certificate" \
-	"revoked: certificate \"CN=Example,OU=ABCDE12345,O=Example\" serial $serial is revoked by CRL .*fleet5.tb \\(crls\\[0\\]\\)" out
+	"lib\\.so: revoked: certificate \"CN=Example,OU=ABCDE12345,O=Example\" serial $serial is revoked by CRL .*fleet5.tb \\(crls\\[0\\]\\) since [0-9T:-]+Z\$" out
 
 # --- the fuzz target's invariants over a real bundle with every member ---
 bundle com.example.full 1 full.tb --tsa-anchors fleet-ca/root.pem --crl revoked.crl --crl empty.crl \
