@@ -35,8 +35,7 @@ const sg_revlist_kind sg_revlist_kind_list = {
 	.expired_check = "revocation.expired",
 };
 
-__attribute__((format(printf, 6, 7)))
-static int bad(signet_error **err, const sg_revlist_kind *k, int code, const char *label, const char *where,
+int sg_revlist_fail(signet_error **err, const sg_revlist_kind *k, int code, const char *label, const char *where,
 	const char *fmt, ...)
 {
 	char what[512];
@@ -79,13 +78,13 @@ static int get_int(long long *out, const json_t *root, const char *key, long lon
 {
 	const json_t *v = json_object_get(root, key);
 	if (!v)
-		return bad(err, k, 0, label, key, "missing");
+		return sg_revlist_fail(err, k, 0, label, key, "missing");
 	if (!json_is_integer(v))
-		return bad(err, k, 0, label, key, "expected an integer, got %s",
+		return sg_revlist_fail(err, k, 0, label, key, "expected an integer, got %s",
 			sg_policy_json_type(v));
 	json_int_t n = json_integer_value(v);
 	if (n < min || n > max)
-		return bad(err, k, 0, label, key, "%lld is out of range (%lld to %lld)",
+		return sg_revlist_fail(err, k, 0, label, key, "%lld is out of range (%lld to %lld)",
 			(long long)n, min, max);
 	*out = (long long)n;
 	return 0;
@@ -122,11 +121,11 @@ static int get_array(sg_revlist *l, const json_t *root, const char *key, void **
 	if (!a)
 		return 0;
 	if (!json_is_array(a))
-		return bad(err, k, 0, label, key, "expected an array, got %s",
+		return sg_revlist_fail(err, k, 0, label, key, "expected an array, got %s",
 			sg_policy_json_type(a));
 	size_t n = json_array_size(a);
 	if (n > SG_REVLIST_MAX_ENTRIES)
-		return bad(err, k, SIGNET_E_LIMIT, label, key, "%zu entries (limit %d)", n, SG_REVLIST_MAX_ENTRIES);
+		return sg_revlist_fail(err, k, SIGNET_E_LIMIT, label, key, "%zu entries (limit %d)", n, SG_REVLIST_MAX_ENTRIES);
 	if (n == 0)
 		return 0;
 	if (!(*items = calloc(n, item_size)))
@@ -136,17 +135,17 @@ static int get_array(sg_revlist *l, const json_t *root, const char *key, void **
 		char where[64];
 		snprintf(where, sizeof where, "%s[%zu]", key, i);
 		if (!json_is_string(v))
-			return bad(err, k, 0, label, where, "expected a string, got %s",
+			return sg_revlist_fail(err, k, 0, label, where, "expected a string, got %s",
 				sg_policy_json_type(v));
 		/* Strings with an embedded NUL never reach the checks as something shorter. */
 		if (strlen(json_string_value(v)) != json_string_length(v))
-			return bad(err, k, 0, label, where, "holds a NUL character");
+			return sg_revlist_fail(err, k, 0, label, where, "holds a NUL character");
 		int rc = take(l, i, json_string_value(v));
 		*count = i + 1; /* what is filled is freed with the list */
 		if (rc == SIGNET_E_NOMEM)
 			return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading a %s", k->noun);
 		if (rc != 0)
-			return bad(err, k, 0, label, where, "expected %s", rule);
+			return sg_revlist_fail(err, k, 0, label, where, "expected %s", rule);
 	}
 	return 0;
 }
@@ -160,7 +159,7 @@ static int sort_unique(void *items, size_t n, size_t size, int (*cmp)(const void
 	qsort(items, n, size, cmp);
 	for (size_t i = 1; i < n; i++)
 		if (cmp((char *)items + (i - 1) * size, (char *)items + i * size) == 0)
-			return bad(err, k, 0, label, key, "an entry is listed twice");
+			return sg_revlist_fail(err, k, 0, label, key, "an entry is listed twice");
 	return 0;
 }
 
@@ -181,24 +180,24 @@ static int parse_root(sg_revlist *l, const json_t *root, const sg_revlist_kind *
 	signet_error **err)
 {
 	if (!json_is_object(root))
-		return bad(err, k, 0, label, "top level", "expected an object, got %s", sg_policy_json_type(root));
+		return sg_revlist_fail(err, k, 0, label, "top level", "expected an object, got %s", sg_policy_json_type(root));
 	const char *key;
 	json_t *value;
 	json_object_foreach((json_t *)(uintptr_t)root, key, value) {
 		/* An unknown key is refused: a newer writer's field this reader would ignore may be a revocation. */
 		if (!known_key(key, k))
-			return bad(err, k, 0, label, "top level", "unknown key (known keys: format, name, sequence, issued, "
+			return sg_revlist_fail(err, k, 0, label, "top level", "unknown key (known keys: format, name, sequence, issued, "
 				"expires, cdhashes, teams, serials%s%s)", k->extra_keys ? ", " : "",
 				k->extra_keys ? k->extra_text : "");
 	}
 	const json_t *f = json_object_get(root, "format");
 	if (!json_is_string(f) || strcmp(json_string_value(f), k->format) != 0 ||
 	    json_string_length(f) != strlen(k->format))
-		return bad(err, k, 0, label, "format", "expected \"%s\"", k->format);
+		return sg_revlist_fail(err, k, 0, label, "format", "expected \"%s\"", k->format);
 	const json_t *name = json_object_get(root, "name");
 	if (!json_is_string(name) || json_string_length(name) != strlen(json_string_value(name)) ||
 	    !sg_cd_valid_name(json_string_value(name), SG_REVLIST_MAX_NAME))
-		return bad(err, k, 0, label, "name", "expected 1 to %d characters of A-Z a-z 0-9 . - _",
+		return sg_revlist_fail(err, k, 0, label, "name", "expected 1 to %d characters of A-Z a-z 0-9 . - _",
 			SG_REVLIST_MAX_NAME);
 	if (!(l->name = strdup(json_string_value(name))))
 		return sg_fail_code(err, SIGNET_E_NOMEM, "out of memory reading a %s", k->noun);
@@ -208,7 +207,7 @@ static int parse_root(sg_revlist *l, const json_t *root, const sg_revlist_kind *
 	    (rc = get_int(&l->expires, root, "expires", 0, SG_REVLIST_MAX_TIME, k, label, err)) != 0)
 		return rc;
 	if (l->expires <= l->issued)
-		return bad(err, k, 0, label, "expires", "%lld is not after issued (%lld)", l->expires, l->issued);
+		return sg_revlist_fail(err, k, 0, label, "expires", "%lld is not after issued (%lld)", l->expires, l->issued);
 	if ((rc = get_array(l, root, "cdhashes", (void **)&l->cdhashes, &l->n_cdhashes, sizeof *l->cdhashes,
 		take_cdhash, "64 hex digits (a SHA-256 cdhash)", k, label, err)) != 0 ||
 	    (rc = get_array(l, root, "teams", (void **)&l->teams, &l->n_teams, sizeof *l->teams, take_team,
@@ -227,17 +226,17 @@ int sg_revlist_load_json(json_t **out, const uint8_t *bytes, size_t len, const s
 	const char *label, signet_error **err)
 {
 	if (len > k->max_content)
-		return bad(err, k, SIGNET_E_LIMIT, label, "content", "%zu bytes (limit %zu)", len, k->max_content);
+		return sg_revlist_fail(err, k, SIGNET_E_LIMIT, label, "content", "%zu bytes (limit %zu)", len, k->max_content);
 	/* jansson refuses invalid UTF-8 and "\u0000" itself; a raw NUL would end its input early. */
 	if (len && memchr(bytes, '\0', len))
-		return bad(err, k, 0, label, "content", "a NUL byte: the %s must be JSON text", k->noun);
+		return sg_revlist_fail(err, k, 0, label, "content", "a NUL byte: the %s must be JSON text", k->noun);
 	json_error_t jerr;
 	/* Duplicate keys refused: which of two "sequence" members counts must not be a question. */
 	json_t *root = json_loadb((const char *)bytes, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		char where[64];
 		snprintf(where, sizeof where, "line %d, column %d", jerr.line, jerr.column);
-		return bad(err, k, 0, label, where, "not valid JSON: %s", jerr.text);
+		return sg_revlist_fail(err, k, 0, label, where, "not valid JSON: %s", jerr.text);
 	}
 	*out = root;
 	return 0;

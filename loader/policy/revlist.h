@@ -71,6 +71,13 @@ typedef struct sg_revlist_kind {
 extern const sg_revlist_kind sg_revlist_kind_list;
 
 /*
+ * A refusal of a document of kind `k`: code `code` (0: the kind's own),
+ * the kind's check, message "<label>: <where>: <why>". Returns the code.
+ */
+int sg_revlist_fail(signet_error **err, const sg_revlist_kind *k, int code, const char *label, const char *where,
+	const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/*
  * Parses `len` bytes of list content. `label` names the list in errors.
  * Codes: SIGNET_E_REVOCATION_LIST, SIGNET_E_LIMIT, SIGNET_E_NOMEM.
  */

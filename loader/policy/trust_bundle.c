@@ -12,7 +12,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,16 +42,8 @@ const sg_revlist_kind sg_trust_bundle_kind = {
 	.expired_check = "trust_bundle.expired",
 };
 
-__attribute__((format(printf, 5, 6)))
-static int bad(signet_error **err, int code, const char *label, const char *where, const char *fmt, ...)
-{
-	char what[768];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
-	va_end(ap);
-	return sg_fail(err, &(sg_error_info){ .code = code, .path = label, .check = CHECK }, "%s: %s", where, what);
-}
+/* A refusal of the bundle named `label` (every caller has `err` and `label`): its code and check, or SIGNET_E_LIMIT. */
+#define REFUSE(code, where, ...) sg_revlist_fail(err, &sg_trust_bundle_kind, (code), label, (where), __VA_ARGS__)
 
 static int nomem(signet_error **err)
 {
@@ -80,22 +71,22 @@ static int get_strings(const json_t **out, const json_t *root, const char *key, 
 	const json_t *a = json_object_get(root, key);
 	*out = NULL;
 	if (!a)
-		return required ? bad(err, SIGNET_E_TRUST_BUNDLE, label, key, "missing") : 0;
+		return required ? REFUSE(0, key, "missing") : 0;
 	if (!json_is_array(a))
-		return bad(err, SIGNET_E_TRUST_BUNDLE, label, key, "expected an array, got %s", sg_policy_json_type(a));
+		return REFUSE(0, key, "expected an array, got %s", sg_policy_json_type(a));
 	if (json_array_size(a) > max)
-		return bad(err, SIGNET_E_LIMIT, label, key, "%zu entries (limit %zu)", json_array_size(a), max);
+		return REFUSE(SIGNET_E_LIMIT, key, "%zu entries (limit %zu)", json_array_size(a), max);
 	if (required && json_array_size(a) == 0)
-		return bad(err, SIGNET_E_TRUST_BUNDLE, label, key, "empty: a bundle without anchors trusts nothing");
+		return REFUSE(0, key, "empty: a bundle without anchors trusts nothing");
 	for (size_t i = 0; i < json_array_size(a); i++) {
 		const json_t *v = json_array_get(a, i);
 		char where[64];
 		snprintf(where, sizeof where, "%s[%zu]", key, i);
 		if (!json_is_string(v))
-			return bad(err, SIGNET_E_TRUST_BUNDLE, label, where, "expected a string, got %s",
+			return REFUSE(0, where, "expected a string, got %s",
 				sg_policy_json_type(v));
 		if (strlen(json_string_value(v)) != json_string_length(v))
-			return bad(err, SIGNET_E_TRUST_BUNDLE, label, where, "holds a NUL character");
+			return REFUSE(0, where, "holds a NUL character");
 	}
 	*out = a;
 	return 0;
@@ -127,7 +118,7 @@ static int get_certs(sg_trust **out, const json_t *root, const char *key, bool r
 			return nomem(err);
 		}
 		if (rc != 0 || n != 1) {
-			rc = bad(err, SIGNET_E_TRUST_BUNDLE, label, where, "expected one PEM certificate: %s",
+			rc = REFUSE(0, where, "expected one PEM certificate: %s",
 				rc ? signet_error_message(e) : "it holds several");
 			signet_error_free(e);
 			return rc;
@@ -151,7 +142,7 @@ static int get_certs(sg_trust **out, const json_t *root, const char *key, bool r
 		return nomem(err);
 	}
 	if (rc != 0) {
-		rc = bad(err, SIGNET_E_TRUST_BUNDLE, label, key, "not usable as trust anchors: %s",
+		rc = REFUSE(0, key, "not usable as trust anchors: %s",
 			signet_error_message(e));
 		signet_error_free(e);
 	}
@@ -195,12 +186,12 @@ static int get_crls(sg_trust_bundle *b, const json_t *root, const char *label, s
 		if (!crl) {
 			char why[SG_OSSL_REASON_MAX];
 			sg_ossl_reason(why, sizeof why);
-			return bad(err, SIGNET_E_TRUST_BUNDLE, label, where, "expected one PEM X.509 CRL: %s", why);
+			return REFUSE(0, where, "expected one PEM X.509 CRL: %s", why);
 		}
 		b->crls[b->n_crls++] = crl;
 		const char *unusable = sg_crl_unusable(crl);
 		if (unusable)
-			return bad(err, SIGNET_E_TRUST_BUNDLE, label, where, "not usable as a complete CRL: %s", unusable);
+			return REFUSE(0, where, "not usable as a complete CRL: %s", unusable);
 	}
 	return 0;
 }
@@ -211,10 +202,10 @@ static int get_requirement(sg_trust_bundle *b, const json_t *root, const char *l
 	if (!v)
 		return 0;
 	if (!json_is_string(v))
-		return bad(err, SIGNET_E_TRUST_BUNDLE, label, "requirement", "expected a string, got %s",
+		return REFUSE(0, "requirement", "expected a string, got %s",
 			sg_policy_json_type(v));
 	if (strlen(json_string_value(v)) != json_string_length(v))
-		return bad(err, SIGNET_E_TRUST_BUNDLE, label, "requirement", "holds a NUL character");
+		return REFUSE(0, "requirement", "holds a NUL character");
 	signet_error *e = NULL;
 	int rc = signet_requirement_parse(&b->requirement, json_string_value(v), &e);
 	if (rc == SIGNET_E_NOMEM) {
@@ -222,7 +213,7 @@ static int get_requirement(sg_trust_bundle *b, const json_t *root, const char *l
 		return nomem(err);
 	}
 	if (rc != 0) {
-		rc = bad(err, SIGNET_E_TRUST_BUNDLE, label, "requirement", "%s", signet_error_message(e));
+		rc = REFUSE(0, "requirement", "%s", signet_error_message(e));
 		signet_error_free(e);
 	}
 	return rc;

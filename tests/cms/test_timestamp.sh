@@ -66,13 +66,20 @@ openssl x509 -in good.pem -noout -text >good.txt 2>&1
 check_grep "the test TSA certificate has the critical timeStamping usage" 'Extended Key Usage: critical' good.txt
 
 # --- the local TSA ---
-python3 "$SIGNET_TEST_SRCDIR/tests/cms/tsa_server.py" port good.cnf 2>server.err &
-server=$!
+# start_tsa CONFIG: a TSA answering with CONFIG's key on 127.0.0.1; its base URL in $tsa_url.
+start_tsa() {
+	rm -f port
+	python3 "$SIGNET_TEST_SRCDIR/tests/cms/tsa_server.py" port "$1" 2>server.err &
+	server=$!
+	i=0
+	while [ ! -s port ] && [ $i -lt 200 ] && kill -0 $server 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+	[ -s port ] || { echo "the TSA did not start:"; cat server.err; exit 99; }
+	tsa_url="http://127.0.0.1:$(cat port)"
+}
+stop_tsa() { kill $server; wait $server 2>/dev/null; }
+start_tsa good.cnf
 trap 'kill $server 2>/dev/null; rm -rf "$tmpdir"' EXIT
-i=0
-while [ ! -s port ] && [ $i -lt 200 ] && kill -0 $server 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
-[ -s port ] || { echo "the TSA did not start:"; cat server.err; exit 99; }
-url="http://127.0.0.1:$(cat port)"
+url=$tsa_url
 
 now=$(date +%s)
 late=$((now + 3 * 86400)) # past the one-day leaf's notAfter
@@ -135,13 +142,9 @@ check_grep "a token over other bytes is refused" '"code": "SIGNET_E_TIMESTAMP_IN
 check_grep "...by the imprint check" '"check": "timestamp.imprint"' out.json
 
 # --- a token from a TSA that is not trusted ---
-kill $server; wait $server 2>/dev/null
-rm -f port
-python3 "$SIGNET_TEST_SRCDIR/tests/cms/tsa_server.py" port rogue.cnf 2>server.err &
-server=$!
-i=0
-while [ ! -s port ] && [ $i -lt 200 ] && kill -0 $server 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
-rogue_url="http://127.0.0.1:$(cat port)"
+stop_tsa
+start_tsa rogue.cnf
+rogue_url=$tsa_url
 cp "$fx/libfixture1.so" rogue.so
 check_status "sign with an untrusted TSA" 0 sign --timestamp "$rogue_url/tsa" rogue.so
 check_status "an untrusted TSA's token does not stop a valid-now verification" 0 \
@@ -163,13 +166,9 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout old.
 openssl x509 -req -in old.csr -CA ca/root.pem -CAkey ca/root.key -days -1 -extfile ext.cnf \
 	-extensions code_leaf -out old.pem 2>/dev/null
 cp "$fx/libfixture1.so" old.so
-kill $server; wait $server 2>/dev/null
-rm -f port
-python3 "$SIGNET_TEST_SRCDIR/tests/cms/tsa_server.py" port good.cnf 2>server.err &
-server=$!
-i=0
-while [ ! -s port ] && [ $i -lt 200 ] && kill -0 $server 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
-url="http://127.0.0.1:$(cat port)"
+stop_tsa
+start_tsa good.cnf
+url=$tsa_url
 check_status "sign with an expired leaf and a timestamp" 0 \
 	"$signet" sign --key old.key --cert old.pem --identifier com.example.old --timestamp "$url/tsa" old.so
 "$signet" verify --anchors ca/root.pem --tsa-anchors good-root.pem --json old.so >out.json 2>/dev/null
@@ -190,18 +189,14 @@ check_grep "...saying it does not parse" 'unusable timestamp token: .*truncated 
 check_status "a whole token file is accepted (DER TimeStampToken)" 0 sign --timestamp-token token.der short.so
 
 # --- the TSA URL: down, garbage, huge, wrong type, not http ---
-kill $server; wait $server 2>/dev/null
+stop_tsa
 cp "$fx/libfixture1.so" net.so
 check_status "a TSA that is down fails the signing" 1 sign --timestamp "$url/tsa" net.so
 sign --timestamp "$url/tsa" net.so 2>err
 check_grep "...naming the URL and the reason" "timestamp authority $url/tsa: the request failed: .*(onnect|refused)" err
 cmp -s net.so "$fx/libfixture1.so" && ok "...and leaves the file as it was" || not_ok "...and leaves the file as it was"
-rm -f port
-python3 "$SIGNET_TEST_SRCDIR/tests/cms/tsa_server.py" port good.cnf 2>server.err &
-server=$!
-i=0
-while [ ! -s port ] && [ $i -lt 200 ] && kill -0 $server 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
-url="http://127.0.0.1:$(cat port)"
+start_tsa good.cnf
+url=$tsa_url
 sign --timestamp "$url/garbage" net.so 2>err; st=$?
 [ $st -eq 1 ] && ok "garbage from the TSA fails the signing" || not_ok "garbage from the TSA fails the signing" "exit $st"
 check_grep "...as not a TimeStampResp" "timestamp authority $url/garbage: the reply is not a DER TimeStampResp" err
