@@ -76,6 +76,8 @@ int sg_trust_load(sg_trust **out, const char *path, signet_error **err);
  * host's anchors file says by the time the guest would read it.
  */
 int sg_trust_from_pem(sg_trust **out, const uint8_t *pem, size_t len, const char *label, signet_error **err);
+/* The same from certificates already parsed (`certs` taken, freed on failure too). */
+int sg_trust_from_certs(sg_trust **out, STACK_OF(X509) *certs, const char *label, signet_error **err);
 
 /* Every anchor as PEM text (malloc'd, NUL-terminated); 0 or SIGNET_E_NOMEM. */
 int sg_trust_to_pem(char **out, size_t *len, const sg_trust *trust);

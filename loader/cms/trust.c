@@ -153,8 +153,12 @@ int sg_trust_from_pem(sg_trust **out, const uint8_t *pem, size_t len, const char
 {
 	STACK_OF(X509) *certs = NULL;
 	int rc = sg_pem_parse_certs(&certs, pem, len, label, err);
-	if (rc)
-		return rc;
+	return rc ? rc : sg_trust_from_certs(out, certs, label, err);
+}
+
+int sg_trust_from_certs(sg_trust **out, STACK_OF(X509) *certs, const char *label, signet_error **err)
+{
+	int rc;
 	sg_trust *t = trust_new();
 	if (!t) {
 		sk_X509_pop_free(certs, X509_free);

@@ -103,47 +103,44 @@ static int get_certs(sg_trust **out, const json_t *root, const char *key, bool r
 	int rc = get_strings(&a, root, key, required, SG_TRUST_BUNDLE_MAX_CERTS, label, err);
 	if (rc != 0 || !a || json_array_size(a) == 0)
 		return rc;
-	size_t total = 0;
+	STACK_OF(X509) *all = sk_X509_new_null();
+	if (!all)
+		return nomem(err);
 	for (size_t i = 0; i < json_array_size(a); i++) {
 		const json_t *v = json_array_get(a, i);
 		char where[64];
 		snprintf(where, sizeof where, "%s[%zu]", key, i);
 		STACK_OF(X509) *certs = NULL;
 		signet_error *e = NULL;
-		rc = sg_pem_parse_certs(&certs, (const uint8_t *)json_string_value(v), json_string_length(v), where, &e);
+		const uint8_t *pem = (const uint8_t *)json_string_value(v);
+		rc = sg_pem_parse_certs(&certs, pem, json_string_length(v), where, &e);
 		int n = rc == 0 ? sk_X509_num(certs) : 0;
+		if (rc == 0 && n == 1 && !sk_X509_push(all, sk_X509_value(certs, 0)))
+			rc = SIGNET_E_NOMEM;
+		else if (rc == 0 && n == 1)
+			sk_X509_set(certs, 0, NULL); /* now in `all` */
 		sk_X509_pop_free(certs, X509_free);
 		if (rc == SIGNET_E_NOMEM) {
 			signet_error_free(e);
+			sk_X509_pop_free(all, X509_free);
 			return nomem(err);
 		}
 		if (rc != 0 || n != 1) {
 			rc = REFUSE(0, where, "expected one PEM certificate: %s",
 				rc ? signet_error_message(e) : "it holds several");
 			signet_error_free(e);
+			sk_X509_pop_free(all, X509_free);
 			return rc;
 		}
-		total += json_string_length(v) + 1;
-	}
-	char *pem = malloc(total + 1), *w = pem;
-	if (!pem)
-		return nomem(err);
-	for (size_t i = 0; i < json_array_size(a); i++) {
-		const json_t *v = json_array_get(a, i);
-		memcpy(w, json_string_value(v), json_string_length(v));
-		w += json_string_length(v);
-		*w++ = '\n';
 	}
 	signet_error *e = NULL;
-	rc = sg_trust_from_pem(out, (const uint8_t *)pem, (size_t)(w - pem), key, &e);
-	free(pem);
+	rc = sg_trust_from_certs(out, all, key, &e);
 	if (rc == SIGNET_E_NOMEM) {
 		signet_error_free(e);
 		return nomem(err);
 	}
 	if (rc != 0) {
-		rc = REFUSE(0, key, "not usable as trust anchors: %s",
-			signet_error_message(e));
+		rc = REFUSE(0, key, "not usable as trust anchors: %s", signet_error_message(e));
 		signet_error_free(e);
 	}
 	return rc;
